@@ -1,0 +1,69 @@
+"""Sentence splitting on the hard cases of news text, with exact offsets."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tui.sentences import split_sentences
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Putin on Sept. 30 announced the annexation. Kyiv refused.",
+            ["Putin on Sept. 30 announced the annexation.", "Kyiv refused."],
+        ),
+        (
+            "The U.S. and the U.K. agreed. Talks resume Monday.",
+            ["The U.S. and the U.K. agreed.", "Talks resume Monday."],
+        ),
+        ("Dr. Smith met Gen. Milley. They spoke.", ["Dr. Smith met Gen. Milley.", "They spoke."]),
+        (
+            "J. R. R. Tolkien wrote it in Washington, D.C. on Monday. Then he left.",
+            ["J. R. R. Tolkien wrote it in Washington, D.C. on Monday.", "Then he left."],
+        ),
+        (
+            '"We are reasonable people," he said. "We go." She agreed.',
+            ['"We are reasonable people," he said.', '"We go."', "She agreed."],
+        ),
+        ("It cost $3.5 billion. Prices rose 2.5%.", ["It cost $3.5 billion.", "Prices rose 2.5%."]),
+        ("He paused... Then he spoke.", ["He paused...", "Then he spoke."]),
+        ("Is it over? Yes! Done.", ["Is it over?", "Yes!", "Done."]),
+    ],
+)
+def test_hard_cases(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_offsets_are_trimmed_and_ordered() -> None:
+    text = "  First one.   Second one.  "
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == ["First one.", "Second one."]
+    assert spans == sorted(spans)
+
+
+def test_blank_text_has_no_sentences() -> None:
+    assert split_sentences("   \n ") == []
+
+
+@given(st.text(max_size=300))
+def test_spans_cover_every_visible_character(text: str) -> None:
+    """No character an annotator could want to select falls outside a passage."""
+    spans = split_sentences(text)
+    covered = set()
+    prev = 0
+    for a, b in spans:
+        assert prev <= a < b <= len(text)
+        assert text[a:b] == text[a:b].strip()
+        covered.update(range(a, b))
+        prev = b
+    for i, ch in enumerate(text):
+        if not ch.isspace():
+            assert i in covered, (i, ch)

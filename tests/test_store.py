@@ -1,0 +1,133 @@
+"""The store: schema, migrations, transactions, annotations with tombstones, overrides."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tui.errors import SchemaConflict, UserError
+from tui.labels import parse_schema
+from tui.store import SCHEMA_VERSION, Store
+
+
+def test_new_database_is_wal_with_foreign_keys_and_version(store: Store) -> None:
+    assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("pragma foreign_keys").fetchone()[0] == 1
+    assert store.schema_version() == SCHEMA_VERSION
+    assert [lb.name for lb in store.labels()][:6] == ["EVENT", "CLAIM", "QUOTE", "ACTOR", "PLACE", "TIME"]
+
+
+def test_foreign_file_is_refused_and_not_modified(tmp_path: Path) -> None:
+    f = tmp_path / "notes.db"
+    f.write_bytes(b"this is not sqlite at all\n" * 10)
+    before = f.read_bytes()
+    with pytest.raises(UserError, match="not an SQLite database"):
+        Store.open(f)
+    assert f.read_bytes() == before
+
+
+def test_other_sqlite_database_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "other.db"
+    conn = sqlite3.connect(f)
+    conn.execute("create table t (x)")
+    conn.commit()
+    conn.close()
+    before = f.read_bytes()
+    with pytest.raises(UserError, match="not a Parallax one"):
+        Store.open(f)
+    assert f.read_bytes() == before
+
+
+def test_newer_database_is_refused(db_path: Path) -> None:
+    s = Store.open(db_path)
+    s.set_meta("schema_version", str(SCHEMA_VERSION + 1))
+    s.close()
+    with pytest.raises(UserError, match="newer Parallax"):
+        Store.open(db_path)
+
+
+def test_annotation_lifecycle_keeps_tombstones_and_audit(seeded_store: Store) -> None:
+    article = seeded_store.list_articles()[0]
+    block = next(b for b in seeded_store.blocks(article["id"]) if b["kind"] == "body")
+    ann = seeded_store.add_annotation(block_id=block["id"], start=0, end=10, label="EVENT", annotator="ana")
+    assert ann["text"] == block["text"][:10]
+    seeded_store.update_annotation(ann["id"], "ana", label="CLAIM", note="check")
+    seeded_store.delete_annotation(ann["id"], "ana")
+    assert seeded_store.annotations(article["id"]) == []
+    kept = seeded_store.annotations(article["id"], include_deleted=True)
+    assert kept[0]["deleted_by"] == "ana" and kept[0]["label"] == "CLAIM"
+    seeded_store.restore_annotation(ann["id"], "ana")
+    assert len(seeded_store.annotations(article["id"])) == 1
+    actions = [r["action"] for r in seeded_store.db.query("select action from audit order by id")]
+    assert actions == ["annotate", "update", "delete", "restore"]
+
+
+def test_bad_spans_and_labels_are_refused(seeded_store: Store) -> None:
+    block = seeded_store.blocks(seeded_store.list_articles()[0]["id"])[0]
+    with pytest.raises(UserError, match="does not fit"):
+        seeded_store.add_annotation(block_id=block["id"], start=5, end=10_000, label="EVENT", annotator="a")
+    with pytest.raises(UserError, match="unknown label"):
+        seeded_store.add_annotation(block_id=block["id"], start=0, end=3, label="NOPE", annotator="a")
+    assert seeded_store.annotations() == []
+
+
+def test_failed_transaction_leaves_nothing(seeded_store: Store) -> None:
+    before = seeded_store.db.execute("select count(*) from audit").fetchone()[0]
+    with pytest.raises(RuntimeError), seeded_store.transaction():
+        seeded_store.db["audit"].insert({"at": "x", "action": "probe"})
+        raise RuntimeError("boom")
+    assert seeded_store.db.execute("select count(*) from audit").fetchone()[0] == before
+
+
+def test_schema_change_that_orphans_annotations_is_refused(seeded_store: Store) -> None:
+    block = seeded_store.blocks(seeded_store.list_articles()[0]["id"])[1]
+    seeded_store.add_annotation(block_id=block["id"], start=0, end=4, label="QUOTE", annotator="a")
+    toml = '[[labels]]\nname = "EVENT"\nkey = "1"\ncolor = "#ff0000"\n'
+    with pytest.raises(SchemaConflict, match="QUOTE"):
+        seeded_store.ensure_schema(parse_schema(toml, "small.toml"), toml, "a")
+    assert "QUOTE" in seeded_store.schema().by_name()
+    wider = toml + '[[labels]]\nname = "QUOTE"\nkey = "2"\ncolor = "#00ff00"\n'
+    seeded_store.ensure_schema(parse_schema(wider, "wider.toml"), wider, "a")
+    assert [lb.name for lb in seeded_store.labels()] == ["EVENT", "QUOTE"]
+    assert seeded_store.schema_version_number() == 2
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[labels]]\nname = "A"\nkey = "1"\ncolor = "red"\n', "invalid color"),
+        ('[[labels]]\nname = "A"\nkey = "1"\ncolor = "#ff0000"\n[[labels]]\nname = "B"\nkey = "1"\ncolor = "#00ff00"\n', "used by both"),
+        ('[[labels]]\nname = "A"\nkey = "j"\ncolor = "#ff0000"\n', "reader needs"),
+        ('[[labels]]\nname = "A"\nname = "B"\n', "not valid TOML"),
+        ('name = "x"\n', "no [[labels]]"),
+    ],
+)
+def test_bad_schema_files_give_one_line_errors(toml: str, message: str) -> None:
+    with pytest.raises(UserError, match=message) as info:
+        parse_schema(toml, "bad.toml")
+    assert "\n" not in info.value.message
+
+
+def test_override_is_stored_and_survives_reclean(seeded_store: Store) -> None:
+    from tui.clean import clean_document
+
+    article = seeded_store.list_articles()[0]
+    hidden = next(b for b in seeded_store.blocks(article["id"]) if not b["visible"])
+    seeded_store.set_override(hidden["id"], True, "ana")
+    assert seeded_store.blocks(article["id"])[hidden["seq"]]["visible"] is True
+    seeded_store.reclean(clean_document)
+    after = seeded_store.blocks(article["id"])[hidden["seq"]]
+    assert after["visible"] is True and after["override"] == 1 and after["override_by"] == "ana"
+    seeded_store.set_override(hidden["id"], None, "ana")
+    assert seeded_store.blocks(article["id"])[hidden["seq"]]["visible"] is False
+
+
+def test_metadata_edits_win_over_reclean(seeded_store: Store) -> None:
+    from tui.clean import clean_document
+
+    article = seeded_store.list_articles()[2]
+    seeded_store.update_meta(article["id"], {"outlet": "WION"}, "ana")
+    seeded_store.reclean(clean_document)
+    assert seeded_store.get_article(article["id"])["outlet"] == "WION"

@@ -1,0 +1,136 @@
+"""Read files from disk into ``RawDocument``s, one per article.
+
+Reading is separated from cleaning and storing so that a broken file is
+reported (with the reason and, for JSONL, the line) without touching the
+database, and so the benchmarks can feed the cleaner without a store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.errors import UserError
+from tui.ingest.decode import decode_bytes
+from tui.model import RawDocument
+from tui.textsafe import strip_controls
+
+EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
+              ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+#: An article larger than this is almost certainly not one article; refuse it
+#: before it costs minutes of cleaning. ``--max-mb`` raises it.
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+_HINT_FIELDS = ("title", "outlet", "date", "url", "byline")
+
+
+@dataclass(slots=True)
+class Problem:
+    """A file (or JSONL line) that could not be read, with a one-line reason."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
+    """Expand files and folders (recursively) into supported files, sorted.
+
+    A named path that is missing or has an unknown extension is a problem; files
+    inside folders with other extensions (images, .DS_Store) are simply ignored.
+    """
+    files: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            problems.append(Problem(str(p), "no such file or folder: check the path"))
+        elif p.is_dir():
+            for child in sorted(p.rglob("*")):
+                if child.is_file() and child.suffix.lower() in EXTENSIONS and not child.name.startswith("."):
+                    if child.resolve() not in seen:
+                        seen.add(child.resolve())
+                        files.append(child)
+        elif p.suffix.lower() not in EXTENSIONS:
+            problems.append(
+                Problem(str(p), f"unsupported file type {p.suffix or '(none)'!r}: import .txt, .md, .html, .htm or .jsonl")
+            )
+        elif p.resolve() not in seen:
+            seen.add(p.resolve())
+            files.append(p)
+    return files, problems
+
+
+def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Problem]:
+    """Yield the documents of one file, or a Problem for each part that is broken."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            yield Problem(str(path), f"file is {size / 1048576:.0f} MB, over the {max_bytes / 1048576:.0f} MB limit for one article: split it, or pass --max-mb")
+            return
+        data = path.read_bytes()
+    except PermissionError:
+        yield Problem(str(path), "permission denied: make the file readable")
+        return
+    except OSError as exc:
+        yield Problem(str(path), f"cannot read file: {exc.strerror}")
+        return
+    fmt = EXTENSIONS.get(path.suffix.lower(), "txt")
+    try:
+        text, encoding, note = decode_bytes(data, str(path))
+    except UserError as exc:
+        yield Problem(str(path), exc.message.removeprefix(f"{path} ").removeprefix(f"{path}: "))
+        return
+    text = strip_controls(text)
+    if fmt == "jsonl":
+        yield from _read_jsonl(path, text, encoding, note)
+        return
+    if fmt == "txt" and _sniff_html(text):
+        fmt = "html"
+        note = "; ".join(filter(None, [note, "content is HTML: cleaned as HTML"]))
+    if not text.strip():
+        yield Problem(str(path), "has no text after removing control characters: nothing to import")
+        return
+    yield RawDocument(path=str(path), text=text, format=fmt, encoding=encoding, encoding_note=note)
+
+
+def _sniff_html(text: str) -> bool:
+    head = text.lstrip()[:512].lower()
+    return head.startswith("<!doctype html") or head.startswith("<html")
+
+
+def _read_jsonl(path: Path, text: str, encoding: str, note: str) -> Iterator[RawDocument | Problem]:
+    any_line = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        any_line = True
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Problem(str(path), f"not valid JSON ({exc.msg} at column {exc.colno}): fix or remove the line", number)
+            continue
+        if not isinstance(record, dict):
+            yield Problem(str(path), "is not a JSON object: write one {\"text\": ...} object per line", number)
+            continue
+        body, fmt = record.get("text"), "txt"
+        if not isinstance(body, str) or not body.strip():
+            body, fmt = record.get("html"), "html"
+        if not isinstance(body, str) or not body.strip():
+            yield Problem(str(path), "has no \"text\" or \"html\" string: add the article text", number)
+            continue
+        if fmt == "txt" and record.get("format") == "md":
+            fmt = "md"
+        hints = {k: strip_controls(str(record[k])) for k in _HINT_FIELDS
+                 if isinstance(record.get(k), (str, int, float)) and str(record[k]).strip()}
+        yield RawDocument(path=f"{path}#{number}", text=strip_controls(body), format=fmt,
+                          encoding=encoding, encoding_note=note, hints=hints, line=number)
+    if not any_line:
+        yield Problem(str(path), "has no JSON lines: nothing to import")

@@ -1,0 +1,686 @@
+"""The SQLite store: one file holds a team's articles, decisions and annotations.
+
+Everything goes through sqlite-utils on a plain SQLite file so that the data
+outlives the app: a researcher can open ``annotations.db`` in Datasette or
+``sqlite3`` and find ordinary tables. Rules this module keeps:
+
+* Every multi-row write happens in one transaction (``Store.transaction``),
+  started with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout
+  instead of failing half-way with "database is locked".
+* Nothing a person made is deleted in place: removing an annotation sets a
+  tombstone (``deleted_at``), and every change is also written to ``audit``.
+* Annotations are anchored to a block ``(block_id, start, end)`` plus the
+  quoted text, so showing/hiding blocks or re-cleaning never moves a span.
+* The schema is versioned (``parallax_meta.schema_version``); older files are
+  migrated in place, newer ones are refused untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import hashlib
+import json
+import os
+import sqlite3
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from tui.errors import SchemaConflict, UserError
+from tui.labels import Label, Schema, load_default, parse_schema
+from tui.model import Block, CleanResult, RawDocument
+from tui.sentences import split_sentences
+
+SCHEMA_VERSION = 1
+CLEANER_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 15_000
+META_FIELDS = ("title", "outlet", "date", "byline", "url")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def default_annotator() -> str:
+    env = os.environ.get("PARALLAX_ANNOTATOR")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "annotator"
+
+
+def normalise_text(text: str) -> str:
+    """The form an article's identity is computed on: NFC, LF line ends."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(slots=True)
+class AddResult:
+    status: str  # "imported" | "unchanged"
+    article_id: str
+    title: str | None = None
+
+
+class Store:
+    """A Parallax database. Open with :meth:`Store.open`."""
+
+    def __init__(self, db: sqlite_utils.Database, path: str) -> None:
+        self.db = db
+        self.path = path
+
+    # ------------------------------------------------------------------ open
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
+        """Open (and create or migrate) a database, refusing foreign files untouched."""
+        p = Path(path)
+        if p.is_dir():
+            raise UserError(f"--db {p} is a folder: give a database file path, e.g. {p}/annotations.db")
+        if p.exists():
+            _check_sqlite_file(p)
+        elif not create:
+            raise UserError(f"database {p} does not exist: import articles first with `parallax --db {p} import PATH`")
+        elif not p.parent.exists():
+            raise UserError(f"cannot create database {p}: folder {p.parent} does not exist")
+        try:
+            conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            db = sqlite_utils.Database(conn)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            store = cls(db, str(p))
+            store._prepare()
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"cannot open database {p}: {exc}: check the path or pass another --db") from None
+        return store
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _prepare(self) -> None:
+        tables = set(self.db.table_names())
+        if tables and "parallax_meta" not in tables:
+            raise UserError(
+                f"{self.path} is an SQLite database but not a Parallax one (tables: "
+                f"{', '.join(sorted(tables)[:4])}): pass another --db path; it was not modified"
+            )
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise UserError(
+                f"{self.path} was written by a newer Parallax (database schema {version}, this "
+                f"version reads up to {SCHEMA_VERSION}): upgrade parallax; the file was not modified"
+            )
+        with self.db.ensure_autocommit_on():
+            mode = self.db.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                self.db.execute("PRAGMA journal_mode = wal")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def schema_version(self) -> int:
+        if "parallax_meta" not in self.db.table_names():
+            return 0
+        row = self.db.execute(
+            "select value from parallax_meta where key = 'schema_version'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older database up to SCHEMA_VERSION, one step per transaction."""
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                MIGRATIONS[target](self.db)
+                self.db["parallax_meta"].upsert(
+                    {"key": "schema_version", "value": str(target)}, pk="key"
+                )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One atomic write; nested calls become savepoints."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            with self.db.atomic():  # savepoint inside our BEGIN: sqlite-utils calls nest safely
+                yield self.db
+        except BaseException:
+            self.db.rollback()
+            raise
+        else:
+            self.db.commit()
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("select value from parallax_meta where key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db["parallax_meta"].upsert({"key": key, "value": value}, pk="key")
+
+    # ------------------------------------------------------------- articles
+    def find_article(self, digest: str) -> str | None:
+        row = self.db.execute("select id from articles where content_hash = ?", [digest]).fetchone()
+        return row[0] if row else None
+
+    def article_count(self) -> int:
+        return self.db.execute("select count(*) from articles").fetchone()[0]
+
+    def add_article(self, raw: RawDocument, result: CleanResult) -> AddResult:
+        """Store an article with its blocks and sentences, or do nothing if known.
+
+        Identity is the hash of the normalised source text, so importing the
+        same file twice (or the same text from another path) changes nothing.
+        """
+        digest = content_hash(raw.text)
+        existing = self.find_article(digest)
+        if existing:
+            return AddResult("unchanged", existing)
+        article_id = digest[:12]
+        meta = result.meta
+        hints = raw.hints or {}
+        row = {
+            "id": article_id,
+            "content_hash": digest,
+            "path": raw.path,
+            "format": raw.format,
+            "encoding": raw.encoding,
+            "encoding_note": raw.encoding_note or None,
+            "title": hints.get("title") or meta.title,
+            "title_derived": int(bool(meta.title_derived and not hints.get("title"))),
+            "outlet": hints.get("outlet") or meta.outlet,
+            "date": hints.get("date") or meta.date,
+            "byline": hints.get("byline") or meta.byline,
+            "url": hints.get("url") or meta.url,
+            "edited": "[]",
+            "imported_at": now(),
+            "cleaner_version": CLEANER_VERSION,
+        }
+        with self.transaction():
+            self.db["articles"].insert(row)
+            self.db["sources"].insert(
+                {"article_id": article_id, "raw": raw.text, "working_text": result.working_text}
+            )
+            self._insert_blocks(article_id, result.blocks)
+        return AddResult("imported", article_id, row["title"])
+
+    def _insert_blocks(self, article_id: str, blocks: list[Block]) -> None:
+        block_rows = []
+        passage_rows = []
+        for seq, block in enumerate(blocks):
+            block_id = f"{article_id}:{seq:04d}"
+            block_rows.append(
+                {
+                    "id": block_id,
+                    "article_id": article_id,
+                    "seq": seq,
+                    "start": block.start,
+                    "end": block.end,
+                    "text": block.text,
+                    "text_hash": _text_hash(block.text),
+                    "kind": block.kind,
+                    "keep": int(block.keep),
+                    "reason": block.reason,
+                    "source_kind": block.source_kind,
+                    "level": block.level,
+                    "override": None,
+                    "override_by": None,
+                    "override_at": None,
+                }
+            )
+            for n, (start, end) in enumerate(split_sentences(block.text)):
+                passage_rows.append(
+                    {
+                        "id": f"{block_id}.{n:03d}",
+                        "article_id": article_id,
+                        "block_id": block_id,
+                        "seq": len(passage_rows),
+                        "start": start,
+                        "end": end,
+                        "text": block.text[start:end],
+                    }
+                )
+        self.db["blocks"].insert_all(block_rows, batch_size=500)
+        self.db["passages"].insert_all(passage_rows, batch_size=500)
+
+    def list_articles(self) -> list[dict[str, Any]]:
+        """Articles with the counts the library shows, in import order."""
+        sql = """
+        select a.id, a.title, a.title_derived, a.outlet, a.date, a.byline, a.url, a.path,
+               a.format, a.encoding_note,
+               (select count(*) from blocks b where b.article_id = a.id) as blocks,
+               (select count(*) from blocks b where b.article_id = a.id
+                    and coalesce(b.override, b.keep) = 1) as kept_blocks,
+               (select count(*) from annotations n where n.article_id = a.id
+                    and n.deleted_at is null) as annotations
+        from articles a order by a.rowid
+        """
+        return [dict(r) for r in self.db.query(sql)]
+
+    def get_article(self, article_id: str) -> dict[str, Any]:
+        rows = list(self.db.query("select * from articles where id = ?", [article_id]))
+        if not rows:
+            rows = list(
+                self.db.query("select * from articles where id like ? || '%'", [article_id])
+            )
+            if len(rows) != 1:
+                raise UserError(
+                    f"no article {article_id!r}: run `parallax list` to see article ids"
+                )
+        article = rows[0]
+        article["edited"] = json.loads(article.get("edited") or "[]")
+        return article
+
+    def blocks(self, article_id: str) -> list[dict[str, Any]]:
+        rows = self.db.query("select * from blocks where article_id = ? order by seq", [article_id])
+        out = []
+        for r in rows:
+            r["visible"] = bool(r["override"] if r["override"] is not None else r["keep"])
+            out.append(r)
+        return out
+
+    def passages(self, article_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query("select * from passages where article_id = ? order by seq", [article_id])
+        )
+
+    def update_meta(self, article_id: str, fields: dict[str, str | None], annotator: str) -> dict:
+        """Correct metadata by hand; edited fields are remembered and win over re-cleaning."""
+        article = self.get_article(article_id)
+        bad = [k for k in fields if k not in META_FIELDS]
+        if bad:
+            raise UserError(f"unknown metadata field {bad[0]!r}: use one of {', '.join(META_FIELDS)}")
+        changes = {k: (v or None) for k, v in fields.items()}
+        edited = sorted(set(article["edited"]) | set(changes))
+        update = dict(changes, edited=json.dumps(edited))
+        if "title" in changes:
+            update["title_derived"] = 0
+        with self.transaction():
+            self.db["articles"].update(article["id"], update)
+            self._audit(annotator, "meta", article["id"], {k: article[k] for k in changes}, changes)
+        return self.get_article(article["id"])
+
+    # --------------------------------------------------------- block overrides
+    def set_override(self, block_id: str, keep: bool | None, annotator: str) -> dict[str, Any]:
+        """Force a block shown (True) or hidden (False), or back to automatic (None)."""
+        rows = list(self.db.query("select * from blocks where id = ?", [block_id]))
+        if not rows:
+            raise UserError(f"no block {block_id!r}: see block ids with `parallax blocks ARTICLE`")
+        before = rows[0]
+        value = None if keep is None else int(keep)
+        with self.transaction():
+            self.db["blocks"].update(
+                block_id,
+                {"override": value, "override_by": annotator if value is not None else None,
+                 "override_at": now() if value is not None else None},
+            )
+            self._audit(annotator, "override", block_id, {"override": before["override"]}, {"override": value})
+        return self.blocks(before["article_id"])[before["seq"]]
+
+    def reclean(self, cleaner: Callable[[str, str, dict[str, str]], CleanResult],
+                article_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """Re-run the cleaner over stored sources, keeping every manual decision.
+
+        Decisions (kind, keep, reason) are refreshed; manual overrides and
+        annotations stay. Metadata fields a person edited are not touched.
+        When the new segmentation differs and the article has annotations,
+        its blocks are left as they are (nothing may move under a span).
+        """
+        counts = {"updated": 0, "resegmented": 0, "kept_segmentation": 0}
+        ids = list(article_ids) if article_ids is not None else [
+            r[0] for r in self.db.execute("select id from articles order by rowid")
+        ]
+        for article_id in ids:
+            article = self.get_article(article_id)
+            src = self.db["sources"].get(article["id"])
+            result = cleaner(src["raw"], article["format"], {})
+            old = self.blocks(article["id"])
+            with self.transaction():
+                meta_update = {
+                    f: getattr(result.meta, f) for f in META_FIELDS if f not in article["edited"]
+                    and getattr(result.meta, f) is not None
+                }
+                if meta_update:
+                    self.db["articles"].update(article["id"], meta_update)
+                if [b["text"] for b in old] == [b.text for b in result.blocks]:
+                    for row, block in zip(old, result.blocks, strict=True):
+                        self.db["blocks"].update(
+                            row["id"], {"kind": block.kind, "keep": int(block.keep), "reason": block.reason}
+                        )
+                    counts["updated"] += 1
+                elif self.db.execute(
+                    "select count(*) from annotations where article_id = ?", [article["id"]]
+                ).fetchone()[0]:
+                    counts["kept_segmentation"] += 1
+                else:
+                    overrides = {b["text_hash"]: b for b in old if b["override"] is not None}
+                    self.db.execute("delete from passages where article_id = ?", [article["id"]])
+                    self.db.execute("delete from blocks where article_id = ?", [article["id"]])
+                    self._insert_blocks(article["id"], result.blocks)
+                    for row in self.blocks(article["id"]):
+                        prior = overrides.get(row["text_hash"])
+                        if prior:
+                            self.db["blocks"].update(row["id"], {
+                                "override": prior["override"], "override_by": prior["override_by"],
+                                "override_at": prior["override_at"]})
+                    self.db["sources"].update(article["id"], {"working_text": result.working_text})
+                    counts["resegmented"] += 1
+                self.db["articles"].update(article["id"], {"cleaner_version": CLEANER_VERSION})
+        return counts
+
+    # ----------------------------------------------------------- label schema
+    def schema(self) -> Schema:
+        """The schema in force (the latest loaded version)."""
+        row = self.db.execute(
+            "select toml, source from schema_versions order by version desc limit 1"
+        ).fetchone()
+        if row is None:
+            return load_default()
+        return parse_schema(row[0], source=row[1])
+
+    def schema_version_number(self) -> int:
+        row = self.db.execute("select max(version) from schema_versions").fetchone()
+        return row[0] or 0
+
+    def ensure_schema(self, schema: Schema | None, toml_text: str | None, annotator: str) -> Schema:
+        """Install ``schema`` (or the default on first use); refuse orphaning changes.
+
+        Loading the schema already in force is a no-op, so every CLI call may
+        pass ``--schema`` without creating versions.
+        """
+        from tui.labels import default_schema_text
+
+        current_row = self.db.execute(
+            "select hash from schema_versions order by version desc limit 1"
+        ).fetchone()
+        if schema is None:
+            if current_row is not None:
+                return self.schema()
+            schema, toml_text = load_default(), default_schema_text()
+        if current_row is not None and current_row[0] == schema.digest:
+            return schema
+        used = dict(
+            self.db.execute(
+                "select label, count(*) from annotations where deleted_at is null group by label"
+            ).fetchall()
+        )
+        names = schema.by_name()
+        orphans = [f"{name} ({n})" for name, n in sorted(used.items()) if name not in names]
+        if orphans:
+            raise SchemaConflict(
+                f"schema {schema.source} would orphan annotations labelled {', '.join(orphans)}: "
+                "keep those labels in the schema (you may change key, color or description)"
+            )
+        version = self.schema_version_number() + 1
+        with self.transaction():
+            self.db["schema_versions"].insert(
+                {"version": version, "name": schema.name, "hash": schema.digest,
+                 "toml": toml_text or "", "source": schema.source,
+                 "loaded_at": now(), "loaded_by": annotator}
+            )
+            self.db.execute("delete from labels")
+            self.db["labels"].insert_all(
+                [dict(_label_row(label), position=i, version=version)
+                 for i, label in enumerate(schema.labels)]
+            )
+        return schema
+
+    def labels(self) -> list[Label]:
+        return list(self.schema().labels)
+
+    def label_counts(self) -> dict[str, int]:
+        return dict(
+            self.db.execute(
+                "select label, count(*) from annotations where deleted_at is null group by label"
+            ).fetchall()
+        )
+
+    # ------------------------------------------------------------ annotations
+    def add_annotation(
+        self,
+        *,
+        block_id: str,
+        start: int,
+        end: int,
+        label: str,
+        annotator: str,
+        note: str | None = None,
+        scope: str = "span",
+        annotation_id: str | None = None,
+        created_at: str | None = None,
+        origin: str = "app",
+    ) -> dict[str, Any]:
+        """Create a span annotation anchored to a block; validated, then committed."""
+        rows = list(self.db.query("select id, article_id, text from blocks where id = ?", [block_id]))
+        if not rows:
+            raise UserError(f"no block {block_id!r}: the annotation must point at a stored block")
+        block = rows[0]
+        if not (0 <= start < end <= len(block["text"])):
+            raise UserError(
+                f"span {start}-{end} does not fit block {block_id} (length {len(block['text'])})"
+            )
+        if label not in self.schema().by_name():
+            raise UserError(f"unknown label {label!r}: see `parallax labels` for the schema in force")
+        stamp = created_at or now()
+        row = {
+            "id": annotation_id or uuid.uuid4().hex,
+            "article_id": block["article_id"],
+            "block_id": block_id,
+            "start": start,
+            "end": end,
+            "text": block["text"][start:end],
+            "label": label,
+            "scope": scope,
+            "note": note,
+            "annotator": annotator,
+            "origin": origin,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "deleted_at": None,
+            "deleted_by": None,
+        }
+        with self.transaction():
+            self.db["annotations"].insert(row)
+            self._audit(annotator, "annotate", row["id"], None, row)
+        return row
+
+    def get_annotation(self, annotation_id: str) -> dict[str, Any]:
+        rows = list(self.db.query("select * from annotations where id = ?", [annotation_id]))
+        if not rows:
+            raise UserError(f"no annotation {annotation_id!r}")
+        return rows[0]
+
+    def update_annotation(self, annotation_id: str, annotator: str, **changes: Any) -> dict[str, Any]:
+        """Relabel or annotate with a note; the previous state goes to the audit log."""
+        allowed = {"label", "note", "start", "end"}
+        if set(changes) - allowed:
+            raise UserError(f"cannot change {sorted(set(changes) - allowed)} of an annotation")
+        before = self.get_annotation(annotation_id)
+        if "label" in changes and changes["label"] not in self.schema().by_name():
+            raise UserError(f"unknown label {changes['label']!r}: see `parallax labels`")
+        update = dict(changes, updated_at=now())
+        if "start" in changes or "end" in changes:
+            block = self.db["blocks"].get(before["block_id"])
+            start, end = changes.get("start", before["start"]), changes.get("end", before["end"])
+            if not (0 <= start < end <= len(block["text"])):
+                raise UserError(f"span {start}-{end} does not fit block {before['block_id']}")
+            update["text"] = block["text"][start:end]
+        with self.transaction():
+            self.db["annotations"].update(annotation_id, update)
+            self._audit(annotator, "update", annotation_id, {k: before[k] for k in changes}, changes)
+        return self.get_annotation(annotation_id)
+
+    def delete_annotation(self, annotation_id: str, annotator: str) -> dict[str, Any]:
+        """Tombstone an annotation: it disappears from views and exports, not from the file."""
+        self.get_annotation(annotation_id)
+        with self.transaction():
+            self.db["annotations"].update(
+                annotation_id, {"deleted_at": now(), "deleted_by": annotator, "updated_at": now()}
+            )
+            self._audit(annotator, "delete", annotation_id, None, None)
+        return self.get_annotation(annotation_id)
+
+    def restore_annotation(self, annotation_id: str, annotator: str) -> dict[str, Any]:
+        """Undo a removal (or redo a creation that was undone)."""
+        self.get_annotation(annotation_id)
+        with self.transaction():
+            self.db["annotations"].update(
+                annotation_id, {"deleted_at": None, "deleted_by": None, "updated_at": now()}
+            )
+            self._audit(annotator, "restore", annotation_id, None, None)
+        return self.get_annotation(annotation_id)
+
+    def annotations(
+        self,
+        article_id: str | None = None,
+        *,
+        annotator: str | None = None,
+        include_deleted: bool = False,
+    ) -> list[dict[str, Any]]:
+        where, params = [], []
+        if article_id:
+            where.append("a.article_id = ?")
+            params.append(article_id)
+        if annotator:
+            where.append("a.annotator = ?")
+            params.append(annotator)
+        if not include_deleted:
+            where.append("a.deleted_at is null")
+        sql = (
+            "select a.* from annotations a join blocks b on b.id = a.block_id"
+            + (" where " + " and ".join(where) if where else "")
+            + " order by a.article_id, b.seq, a.start, a.end, a.created_at"
+        )
+        return list(self.db.query(sql, params))
+
+    def annotators(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "select distinct annotator from annotations order by annotator")]
+
+    # ------------------------------------------------------------------ audit
+    def _audit(self, annotator: str, action: str, target: str, before: Any, after: Any) -> None:
+        self.db["audit"].insert(
+            {"at": now(), "annotator": annotator, "action": action, "target": target,
+             "before": json.dumps(before, ensure_ascii=False) if before is not None else None,
+             "after": json.dumps(after, ensure_ascii=False) if after is not None else None}
+        )
+
+
+def _label_row(label: Label) -> dict[str, Any]:
+    return {"name": label.name, "key": label.key, "color": label.color,
+            "description": label.description, "scope": label.scope}
+
+
+def _check_sqlite_file(p: Path) -> None:
+    """Refuse anything that is not an SQLite file before sqlite3 touches it."""
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(16)
+    except PermissionError:
+        raise UserError(f"cannot read database {p}: permission denied; check its permissions") from None
+    except OSError as exc:
+        raise UserError(f"cannot read database {p}: {exc.strerror}") from None
+    if head and head != SQLITE_MAGIC:
+        raise UserError(
+            f"{p} is not an SQLite database: pass a Parallax database (or a new path) with --db; "
+            "the file was not modified"
+        )
+
+
+# ---------------------------------------------------------------- migrations
+def _v1(db: sqlite_utils.Database) -> None:
+    """The first schema. Later versions add functions here, never edit this one."""
+    db["parallax_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db["articles"].create(
+        {"id": str, "content_hash": str, "path": str, "format": str, "encoding": str,
+         "encoding_note": str, "title": str, "title_derived": int, "outlet": str, "date": str,
+         "byline": str, "url": str, "edited": str, "imported_at": str, "cleaner_version": int},
+        pk="id", not_null={"content_hash"},
+    )
+    db["articles"].create_index(["content_hash"], unique=True)
+    db["sources"].create(
+        {"article_id": str, "raw": str, "working_text": str}, pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["blocks"].create(
+        {"id": str, "article_id": str, "seq": int, "start": int, "end": int, "text": str,
+         "text_hash": str, "kind": str, "keep": int, "reason": str, "source_kind": str,
+         "level": int, "override": int, "override_by": str, "override_at": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["blocks"].create_index(["article_id", "seq"], unique=True)
+    db["passages"].create(
+        {"id": str, "article_id": str, "block_id": str, "seq": int, "start": int, "end": int,
+         "text": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id"), ("block_id", "blocks", "id")],
+    )
+    db["passages"].create_index(["article_id", "seq"])
+    db["passages"].create_index(["block_id"])
+    db["passages"].enable_fts(["text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db["schema_versions"].create(
+        {"version": int, "name": str, "hash": str, "toml": str, "source": str,
+         "loaded_at": str, "loaded_by": str},
+        pk="version",
+    )
+    db["labels"].create(
+        {"name": str, "key": str, "color": str, "description": str, "scope": str,
+         "position": int, "version": int},
+        pk="name",
+    )
+    db["annotations"].create(
+        {"id": str, "article_id": str, "block_id": str, "start": int, "end": int, "text": str,
+         "label": str, "scope": str, "note": str, "annotator": str, "origin": str,
+         "created_at": str, "updated_at": str, "deleted_at": str, "deleted_by": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id"), ("block_id", "blocks", "id")],
+    )
+    db["annotations"].create_index(["article_id"])
+    db["annotations"].create_index(["block_id"])
+    db["annotations"].create_index(["annotator"])
+    db["links"].create(
+        {"id": str, "a": str, "b": str, "a_article": str, "b_article": str, "score": float,
+         "method": str, "status": str, "status_by": str, "status_at": str, "computed_at": str},
+        pk="id", defaults={"status": "suggested"},
+    )
+    db["links"].create_index(["a"])
+    db["links"].create_index(["b"])
+    db["events"].create(
+        {"id": str, "label": str, "central_passage": str, "outlets": str, "size": int}, pk="id"
+    )
+    db["event_passages"].create(
+        {"event_id": str, "passage_id": str, "article_id": str}, pk=("event_id", "passage_id")
+    )
+    db["event_passages"].create_index(["passage_id"])
+    db["audit"].create(
+        {"id": int, "at": str, "annotator": str, "action": str, "target": str, "before": str,
+         "after": str},
+        pk="id",
+    )
+    db["parallax_meta"].upsert({"key": "created_at", "value": now()}, pk="key")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1}
