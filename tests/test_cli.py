@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SEEDS
+from conftest import SEEDS
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 

@@ -14,7 +14,7 @@ from tui.ingest import Problem, read_path
 from tui.ingest.decode import decode_bytes
 from tui.store import Store
 
-from .conftest import SEEDS
+from conftest import SEEDS
 
 ARTICLE = (
     "Quake strikes coastal town\n\n"
