@@ -38,7 +38,7 @@ from tui.labels import Label, Schema, load_default, parse_schema
 from tui.model import Block, CleanResult, RawDocument
 from tui.sentences import split_sentences
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CLEANER_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
@@ -139,6 +139,8 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
+            if version > 0:
+                self._backup_before_migration(version)
             self._migrate(version)
 
     def schema_version(self) -> int:
@@ -148,6 +150,22 @@ class Store:
             "select value from parallax_meta where key = 'schema_version'"
         ).fetchone()
         return int(row[0]) if row else 0
+
+    def _backup_before_migration(self, version: int) -> None:
+        """Copy an older file aside before upgrading it, so no upgrade can cost work.
+
+        Migrations run in transactions and should never fail half-way, but a
+        team's annotations are worth one extra copy; it is kept next to the
+        database as ``<name>.v<N>.bak`` (written once, never overwritten).
+        """
+        backup = Path(f"{self.path}.v{version}.bak")
+        if backup.exists():
+            return
+        target = sqlite3.connect(str(backup))
+        try:
+            self.db.conn.backup(target)
+        finally:
+            target.close()
 
     def _migrate(self, version: int) -> None:
         """Bring an older database up to SCHEMA_VERSION, one step per transaction."""
@@ -683,4 +701,17 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["parallax_meta"].upsert({"key": "created_at", "value": now()}, pk="key")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1}
+def _v2(db: sqlite_utils.Database) -> None:
+    """Indexes for the reader's link markers, merges and agreement (10k-article corpora).
+
+    Per-article link lookups (markers in a pane), merges by ``updated_at`` and
+    per-label counts were full scans in v1; at 10,000 articles that showed.
+    """
+    db["links"].create_index(["a_article"], if_not_exists=True)
+    db["links"].create_index(["b_article"], if_not_exists=True)
+    db["annotations"].create_index(["label"], if_not_exists=True)
+    db["annotations"].create_index(["updated_at"], if_not_exists=True)
+    db["audit"].create_index(["target"], if_not_exists=True)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}
