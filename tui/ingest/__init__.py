@@ -23,6 +23,10 @@ EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
 #: An article larger than this is almost certainly not one article; refuse it
 #: before it costs minutes of cleaning. ``--max-mb`` raises it.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: A text or Markdown "line" longer than this is a dump (minified data, a log,
+#: base64), not prose: no article has a 1 MB paragraph. HTML is exempt because
+#: minified pages are legitimately one line.
+MAX_LINE_CHARS = 1_000_000
 _HINT_FIELDS = ("title", "outlet", "date", "url", "byline")
 
 
@@ -54,10 +58,12 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
             problems.append(Problem(str(p), "no such file or folder: check the path"))
         elif p.is_dir():
             for child in sorted(p.rglob("*")):
-                if child.is_file() and child.suffix.lower() in EXTENSIONS and not child.name.startswith("."):
-                    if child.resolve() not in seen:
-                        seen.add(child.resolve())
-                        files.append(child)
+                if (child.is_file() and child.suffix.lower() in EXTENSIONS
+                        and not child.name.startswith(".") and child.resolve() not in seen):
+                    seen.add(child.resolve())
+                    files.append(child)
+        elif not p.is_file():
+            problems.append(Problem(str(p), "is not a regular file (a pipe, socket or device?): save it to a file first"))
         elif p.suffix.lower() not in EXTENSIONS:
             problems.append(
                 Problem(str(p), f"unsupported file type {p.suffix or '(none)'!r}: import .txt, .md, .html, .htm or .jsonl")
@@ -98,6 +104,11 @@ def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc
     if not text.strip():
         yield Problem(str(path), "has no text after removing control characters: nothing to import")
         return
+    if fmt != "html" and len(text) > MAX_LINE_CHARS:
+        longest = max(map(len, text.splitlines()), default=0)
+        if longest > MAX_LINE_CHARS:
+            yield Problem(str(path), f"has a single line of {longest / 1e6:.1f} million characters, which is not article text (a data dump or minified file?): split it into paragraphs")
+            return
     yield RawDocument(path=str(path), text=text, format=fmt, encoding=encoding, encoding_note=note)
 
 

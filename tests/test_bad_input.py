@@ -1,0 +1,243 @@
+"""Every bad input of the reliability issue, through the real command line.
+
+Each case imports into a database that already holds the seeds and checks the
+contract: one line on stderr saying what is wrong and what to do, exit status
+2, no traceback, and the stored articles and annotations exactly as before.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from tui.store import SCHEMA_VERSION, Store
+
+
+def run(*args: str, db: Path, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PARALLAX_ANNOTATOR": "tester"}
+    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+def snapshot(db: Path) -> tuple:
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return tuple(conn.execute(f"select * from {t} order by 1").fetchall()
+                     for t in ("articles", "blocks", "passages", "annotations", "labels"))
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def annotated_db(seeded_db: Path, tmp_path: Path) -> Path:
+    """The seeds plus one annotation: the work a bad input must never touch."""
+    db = tmp_path / "work.db"
+    shutil.copy(seeded_db, db)
+    store = Store.open(db)
+    block = next(b for b in store.blocks(store.list_articles()[0]["id"]) if b["visible"])
+    store.add_annotation(block_id=block["id"], start=0, end=8, label="EVENT", annotator="tester")
+    store.close()
+    return db
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], fragment: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
+    assert "Traceback" not in proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("parallax: error:")]
+    assert errors and any(fragment in ln for ln in errors), proc.stderr[-2000:]
+
+
+def _write(name: str, data: bytes | str) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        p = folder / name
+        if isinstance(data, bytes):
+            p.write_bytes(data)
+        else:
+            p.write_text(data, encoding="utf-8")
+        return p
+    return make
+
+
+def _nested_junk(folder: Path) -> Path:
+    p = folder / "nested.html"
+    p.write_text("<html><body>" + "<div><span>" * 6000 + "junk" + "</span></div>" * 6000
+                 + "</body></html>", encoding="utf-8")
+    return p
+
+
+def _big_file(folder: Path) -> Path:
+    p = folder / "huge.txt"
+    line = ("The council met again on Tuesday to discuss the budget for the coming year. " * 20) + "\n\n"
+    with p.open("w", encoding="utf-8") as fh:
+        while fh.tell() < 50 * 1024 * 1024:
+            fh.write(line)
+    return p
+
+
+def _fifo(folder: Path) -> Path:
+    p = folder / "pipe.txt"
+    os.mkfifo(p)
+    return p
+
+
+CASES = {
+    "empty": (_write("empty.txt", b""), "is empty"),
+    "whitespace only": (_write("blank.md", "  \n\n\t\n"), "is empty"),
+    "binary": (_write("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40), "binary"),
+    "only NULs and controls": (_write("nul.txt", b"\x00" * 4096), "binary"),
+    "unknown extension": (_write("notes.docx", b"PK\x03\x04"), "unsupported file type"),
+    "50 MB text file": (_big_file, "limit"),
+    "one 5 MB line": (_write("oneline.txt", "word " * 1_000_000), "single line"),
+    "HTML without a body": (_write("nobody.html", "<html><head><title>x</title></head></html>"), "no article text"),
+    "deeply nested junk HTML": (_nested_junk, "no article text"),
+    "a named pipe": (_fifo, "not a regular file"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_file_gives_one_line_and_keeps_the_store(case: str, annotated_db: Path, tmp_path: Path) -> None:
+    make, fragment = CASES[case]
+    before = snapshot(annotated_db)
+    bad = make(tmp_path)
+    proc = run("import", str(bad), db=annotated_db)
+    assert_one_line_error(proc, fragment)
+    assert snapshot(annotated_db) == before
+
+
+def test_bad_file_in_a_batch_does_not_stop_the_good_ones(annotated_db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a_empty.txt").write_bytes(b"")
+    (folder / "b_good.txt").write_text(
+        "Storm closes port\n\nHeavy winds closed the port of Calais on Monday, officials said, "
+        "and ferries were held in harbour until the evening.\n", encoding="utf-8")
+    (folder / "c_binary.txt").write_bytes(b"\x00\x01\x02\x03" * 1000)
+    before = snapshot(annotated_db)
+    proc = run("import", str(folder), db=annotated_db)
+    assert proc.returncode == 2 and "1 imported" in proc.stderr and "2 skipped" in proc.stderr
+    after = snapshot(annotated_db)
+    assert after[3] == before[3]  # annotations untouched
+    assert len(after[0]) == len(before[0]) + 1
+
+
+def test_stray_nul_bytes_are_dropped_not_stored(store: Store, tmp_path: Path) -> None:
+    from tui.importer import import_paths
+
+    p = tmp_path / "nul.txt"
+    p.write_bytes(b"Flood in Town\n\nThe river rose\x00 overnight and streets were closed by police on Monday.\n")
+    report = import_paths(store, [p])
+    assert report.count("imported") == 1
+    assert "\x00" not in "".join(b["text"] for b in store.blocks(report.results[0].article_id))
+
+
+def test_malformed_jsonl_lines_are_reported_by_number(annotated_db: Path, tmp_path: Path) -> None:
+    p = tmp_path / "feed.jsonl"
+    good = '{"text": "Quake hits coast\\n\\nA strong earthquake struck the coast on Friday, officials said, and thousands left their homes.", "outlet": "Wire"}'
+    p.write_text("\n".join([good, "{not json", '["a list"]', '{"title": "no text"}']) + "\n", encoding="utf-8")
+    proc = run("import", str(p), db=annotated_db)
+    assert proc.returncode == 2
+    for line in (2, 3, 4):
+        assert f"feed.jsonl:{line}:" in proc.stderr
+    assert "1 imported" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "fragment"),
+    [
+        ('[[labels]]\nname = "A"\nkey = "1"\ncolor = "#ff0000"\n[[labels]]\nname = "B"\nkey = "1"\ncolor = "#00ff00"\n', "key"),
+        ('[[labels]]\nname = "A"\nkey = "1"\ncolor = "red-ish"\n', "color"),
+        ('[[labels]]\nname = "A"\nname = "B"\n', "schema"),
+        ("this is = not [toml", "schema"),
+    ],
+)
+def test_bad_schema_files(toml: str, fragment: str, annotated_db: Path, tmp_path: Path) -> None:
+    schema = tmp_path / "team.toml"
+    schema.write_text(toml, encoding="utf-8")
+    before = snapshot(annotated_db)
+    assert_one_line_error(run("--schema", str(schema), "labels", db=annotated_db), fragment)
+    assert snapshot(annotated_db) == before
+
+
+def test_missing_and_unreadable_paths(annotated_db: Path, tmp_path: Path) -> None:
+    assert_one_line_error(run("import", str(tmp_path / "nope.txt"), db=annotated_db), "no such file")
+    if sys.platform.startswith("linux"):
+        link = tmp_path / "unreadable.txt"
+        link.symlink_to("/proc/self/mem")  # stat() works, read() fails with EIO, even as root
+        assert_one_line_error(run("import", str(link), db=annotated_db), "cannot read")
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked.txt"
+        locked.write_text("text", encoding="utf-8")
+        locked.chmod(0)
+        assert_one_line_error(run("import", str(locked), db=annotated_db), "permission denied")
+
+
+def test_database_from_a_newer_version_is_refused_untouched(annotated_db: Path) -> None:
+    conn = sqlite3.connect(annotated_db)
+    conn.execute("update parallax_meta set value = ? where key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
+    conn.commit()
+    conn.close()
+    data = annotated_db.read_bytes()
+    assert_one_line_error(run("list", db=annotated_db), "newer Parallax")
+    assert annotated_db.read_bytes() == data
+
+
+def test_control_sequences_never_reach_the_terminal(db_path: Path, tmp_path: Path) -> None:
+    p = tmp_path / "hostile.txt"
+    p.write_text("\x1b]0;pwned\x07Evil \x1b[2Jtitle\x1b[31m here\n\n"
+                 "The council said on Monday\x1b[?1049h that the bridge would \x9b2J reopen in May, "
+                 "after repairs to its deck were finished.\n", encoding="utf-8")
+    assert run("import", str(p), db=db_path).returncode == 0
+    outputs = [run("list", db=db_path).stdout, run("list", "--json", db=db_path).stdout,
+               run("clean", "--json", str(p), db=db_path).stdout,
+               run("clean", "--explain", str(p), db=db_path).stdout,
+               run("search", "council", db=db_path).stdout]
+    for out in outputs:
+        assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
+    assert "Evil title here" in outputs[0]
+
+
+def test_html_import_never_touches_the_network(store: Store, tmp_path: Path) -> None:
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<p>fetched</p>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    page = tmp_path / "page.html"
+    page.write_text(
+        f'<!DOCTYPE html SYSTEM "{base}/dtd"><html><head><link rel="stylesheet" href="{base}/css">'
+        f'<script src="{base}/js"></script><meta http-equiv="refresh" content="0; url={base}/go">'
+        f'<title>Bridge reopens</title></head><body><article><h1>Bridge reopens</h1>'
+        f'<iframe src="{base}/frame"></iframe><img src="{base}/img.png">'
+        "<p>The city's main bridge reopened on Monday after eight months of repairs, the mayor said, "
+        "and traffic returned to normal by the evening rush hour.</p>"
+        "<p>Engineers replaced the deck and two of the supporting piers, at a cost of 40 million euros.</p>"
+        "</article></body></html>", encoding="utf-8")
+    from tui.importer import import_paths
+
+    try:
+        report = import_paths(store, [page])
+    finally:
+        server.shutdown()
+    assert report.count("imported") == 1
+    assert hits == []
