@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SEEDS
 from tui.errors import UserError
 from tui.importer import import_paths
 from tui.ingest import Problem, read_path
 from tui.ingest.decode import decode_bytes
 from tui.store import Store
-
-from conftest import SEEDS
 
 ARTICLE = (
     "Quake strikes coastal town\n\n"

@@ -11,9 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from tui.store import Store
-
 from conftest import ROOT
+from tui.store import Store
 
 BODY = (
     "Officials in {city} said on {day} that {n} people were evacuated after the river rose "
@@ -106,7 +105,7 @@ def test_two_annotators_and_an_import_on_one_file(seeded_db: Path, tmp_path: Pat
                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     outputs = [p.communicate(timeout=300) for p in procs]
     imp_out, imp_err = importer.communicate(timeout=300)
-    for p, (out, err) in zip(procs, outputs, strict=True):
+    for p, (_out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
     assert importer.returncode == 0, imp_err
     written = [set(json.loads(out)) for out, _ in outputs]
