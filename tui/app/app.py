@@ -1,0 +1,273 @@
+"""ParallaxApp: the Textual application over one Parallax database.
+
+The app is a thin layer: it opens the store, shows the reader, and routes
+global actions (help, library, schema, search, events, export, review) that
+the key registry declares. Screens written by other modules (search, events,
+export, review) are imported lazily inside their action, so a missing module
+costs a notification, not the app.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from tui.app import keys
+from tui.app.history import History
+from tui.app.messages import WorkFinished, WorkProgress
+from tui.app.reader import ReaderScreen
+from tui.app.targets import Target
+from tui.errors import UserError
+from tui.labels import Label
+from tui.store import Store
+
+
+class ParallaxApp(App):
+    """Read outlets side by side and annotate them with a shared schema."""
+
+    TITLE = "Parallax"
+    BINDINGS = keys.bindings("app")
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, db_path: str, annotator: str, keymap: str | Path | None = None,
+                 article_ids: list[str] | None = None) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.annotator = annotator
+        self.store = Store.open(db_path)
+        self.store.ensure_schema(None, None, annotator)
+        self.history = History(self.store, annotator)
+        self.only_mine = False
+        self.initial_articles = article_ids
+        self.keymap_file = Path(keymap) if keymap else keys.keymap_path()
+        self.user_keymap, self.keymap_problems = keys.load_keymap(self.keymap_file)
+        self.reload_schema()
+
+    # ---------------------------------------------------------------- schema
+    def reload_schema(self) -> None:
+        self.store_labels: list[Label] = self.store.labels()
+        self.label_colors = {lb.name: lb.color for lb in self.store_labels}
+
+    # --------------------------------------------------------------- startup
+    def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        for problem in self.keymap_problems:
+            self.notify(problem, severity="warning", timeout=8)
+        ids = self.initial_articles
+        if ids is None:
+            ids = [r["id"] for r in self.store.list_articles()[:2]]
+        self.reader = ReaderScreen(ids)
+        self.push_screen(self.reader)
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    # ------------------------------------------------------- global actions
+    def action_help(self) -> None:
+        from tui.app.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_library(self) -> None:
+        from tui.app.library import LibraryScreen
+
+        if isinstance(self.screen, LibraryScreen):
+            return
+
+        def done(ids: list[str] | None) -> None:
+            if ids:
+                self.reader.open_articles(ids)
+
+        self.push_screen(LibraryScreen(), done)
+
+    def action_schema(self) -> None:
+        from tui.app.schema_screen import SchemaScreen
+
+        if not isinstance(self.screen, SchemaScreen):
+            self.push_screen(SchemaScreen())
+
+    def _open_external(self, module: str, cls: str, *args: Any, target: bool = False) -> None:
+        """Push a screen from a sibling module, or say it is not available."""
+        try:
+            screen_cls = getattr(importlib.import_module(f"tui.app.{module}"), cls)
+        except (ImportError, AttributeError):
+            self.notify(f"{cls.removesuffix('Screen').lower()} is not available in this build",
+                        severity="warning")
+            return
+        try:
+            screen = screen_cls(*args)
+        except UserError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        if target:
+            self.push_screen(screen, self.open_target)
+        else:
+            self.push_screen(screen)
+
+    def open_target(self, target: Target | None) -> None:
+        if target is not None:
+            self.reader.open_target(target)
+
+    def action_search(self) -> None:
+        self._open_external("screens_search", "SearchScreen", self.store, "", target=True)
+
+    def action_events(self) -> None:
+        self._open_external("screens_events", "EventsScreen", self.store, target=True)
+
+    def action_export(self) -> None:
+        self._open_external("screens_export", "ExportScreen", self.store, self.annotator)
+
+    def action_review(self) -> None:
+        pane = self.reader.active_pane
+        if pane is None or pane.doc is None:
+            self.notify("open an article first", severity="warning")
+            return
+        self._open_external("screens_review", "ReviewScreen", self.store, pane.doc.article_id)
+
+    # -------------------------------------------------------- command palette
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the registry that applies here, plus the long jobs."""
+        yield from super().get_system_commands(screen)
+        scopes = {"app"}
+        if isinstance(screen, ReaderScreen):
+            scopes.add("reader")
+        for spec in keys.REGISTRY:
+            if spec.scope not in scopes or not spec.palette:
+                continue
+            target = self if spec.scope == "app" else screen
+            shown = ", ".join(keys.effective_keys(spec, self.user_keymap))
+            yield SystemCommand(spec.description, f"{spec.group} · key {shown}",
+                                _runner(target, spec.action))
+        if isinstance(screen, ReaderScreen):
+            for lb in self.store_labels:
+                yield SystemCommand(f"Tag as {lb.name}", f"key {lb.key or '-'} · {lb.description}",
+                                    _runner(screen, "tag_name", lb.name))
+        yield SystemCommand("Compute links", "Link passages across outlets (runs in the background)",
+                            self.compute_links)
+        yield SystemCommand("Import files", "Import articles from a file or folder path",
+                            self.ask_import)
+        yield SystemCommand("Load label schema", "Load another TOML label schema into the database",
+                            self.ask_schema)
+
+    # ------------------------------------------------------------ long jobs
+    def compute_links(self) -> None:
+        try:
+            importlib.import_module("tui.link")
+        except ImportError:
+            self.notify("linking is not available in this build", severity="warning")
+            return
+        self._links_worker()
+
+    @work(thread=True, exclusive=True, group="links")
+    def _links_worker(self) -> None:
+        from tui.link import link_store
+
+        store = Store.open(self.db_path)  # a connection of this thread's own
+        try:
+            def progress(*args: Any) -> None:
+                done, total = (args + (0, 0))[:2]
+                detail = str(args[2]) if len(args) > 2 else ""
+                self.post_message(WorkProgress("links", int(done or 0), int(total or 0), detail))
+
+            result = link_store(store, progress=progress)
+            self.post_message(WorkFinished("links", f"links computed: {result}"))
+        except (UserError, sqlite3.Error, ValueError) as exc:
+            self.post_message(WorkFinished("links", "", getattr(exc, "message", str(exc))))
+        finally:
+            store.close()
+
+    def ask_import(self) -> None:
+        from tui.app.dialogs import TextPrompt
+
+        def done(path: str | None) -> None:
+            if path and path.strip():
+                self._import_worker(path.strip())
+
+        self.push_screen(TextPrompt("Import a file or folder (path):", placeholder="seeds/"), done)
+
+    @work(thread=True, exclusive=True, group="import")
+    def _import_worker(self, path: str) -> None:
+        from tui.importer import import_paths
+
+        store = Store.open(self.db_path)
+        try:
+            def progress(index: int, total: int, name: str) -> None:
+                self.post_message(WorkProgress("import", index + 1, total, Path(name).name))
+
+            report = import_paths(store, [path], progress=progress)
+            self.post_message(WorkFinished("import", report.summary()))
+        except (UserError, sqlite3.Error) as exc:
+            self.post_message(WorkFinished("import", "", getattr(exc, "message", str(exc))))
+        finally:
+            store.close()
+
+    def on_work_progress(self, message: WorkProgress) -> None:
+        self.reader.show_progress(message.job, message.done, message.total, message.detail)
+
+    def on_work_finished(self, message: WorkFinished) -> None:
+        self.reader.hide_progress()
+        if message.error:
+            self.notify(message.error, title=message.job, severity="error")
+            return
+        self.notify(message.summary, title=message.job)
+        for pane in self.reader.panes:
+            if pane.doc is not None:
+                from tui.app.reader import linked_ids
+
+                pane.doc.linked = linked_ids(self.store, pane.doc.article_id)
+                pane.view.invalidate()
+        if message.job == "import" and not self.reader.panes:
+            self.reader.open_articles([r["id"] for r in self.store.list_articles()[:2]])
+
+    def ask_schema(self) -> None:
+        from tui.app.dialogs import TextPrompt
+
+        def done(path: str | None) -> None:
+            if path and path.strip():
+                self.load_schema(path.strip())
+
+        self.push_screen(TextPrompt("Load a label schema (TOML file path):"), done)
+
+    def load_schema(self, path: str) -> bool:
+        """Install another schema; a refusal (orphaned labels) is shown, nothing changes."""
+        from tui.labels import load_schema_file
+
+        try:
+            schema = load_schema_file(path)
+            text = Path(path).read_text(encoding="utf-8")
+            self.store.ensure_schema(schema, text, self.annotator)
+        except UserError as exc:
+            self.notify(exc.message, title="schema refused", severity="error", timeout=12)
+            return False
+        self.reload_schema()
+        self.reader.refresh_legend()
+        for pane in self.reader.panes:
+            pane.label_colors.clear()
+            pane.label_colors.update(self.label_colors)
+            pane.view.label_colors = pane.label_colors
+            pane.view.invalidate()
+        self.notify(f"schema {schema.name} loaded ({len(schema.labels)} labels)")
+        return True
+
+
+def _runner(target: Any, action: str, *args: Any) -> Any:
+    """A palette callback running ``action`` on ``target`` (app or screen)."""
+    if action == "tag_name":
+        def tag() -> None:
+            lb = next(lb for lb in target.app.store_labels if lb.name == args[0])
+            target.tag(lb)
+        return tag
+
+    async def run() -> None:
+        await target.run_action(action)
+
+    return run

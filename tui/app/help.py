@@ -1,0 +1,71 @@
+"""The help screen: every key, straight from the registry (remaps applied)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from tui.app import keys
+
+
+def key_label(app, key: str) -> str:
+    """How a Textual key name reads to a person ("question_mark" -> "?")."""
+    try:
+        return app.get_key_display(keys.Binding(key, ""))
+    except Exception:  # a key Textual cannot display: show its name
+        return key
+
+
+def help_table(app) -> Table:
+    table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+    table.add_column("keys", style="bold cyan", no_wrap=True, width=22)
+    table.add_column("what")
+    table.add_column("id", style="dim", no_wrap=True)
+    group = None
+    keymap = getattr(app, "user_keymap", {})
+    for spec in keys.REGISTRY:
+        if spec.group != group:
+            group = spec.group
+            table.add_row(Text(group, style="bold underline"), "", "")
+        shown = ", ".join(key_label(app, k) for k in keys.effective_keys(spec, keymap))
+        desc = spec.description
+        if spec.id.startswith("reader.label_"):
+            n = spec.id.rsplit("_", 1)[1]
+            lb = next((lb for lb in app.store_labels if lb.key == n), None)
+            desc = f"Tag: {lb.name}" if lb else "(no label on this key)"
+        table.add_row(shown, Text(desc), spec.id)
+    letters = [lb for lb in app.store_labels if lb.key and lb.key.isalpha()]
+    if letters:
+        table.add_row(Text("Schema letters", style="bold underline"), "", "")
+        for lb in letters:
+            table.add_row(lb.key, Text(f"Tag: {lb.name}"), "(schema)")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every binding; escape, q or ? closes."""
+
+    BINDINGS = keys.bindings("help")
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 96; max-width: 100%; height: 90%;
+        border: round $primary; background: $surface; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            intro = Text.assemble(
+                ("Parallax keys", "bold"),
+                "  — remap any of them by id in $PARALLAX_KEYMAP or "
+                "~/.config/parallax/keys.toml (see docs/reader.md)\n",
+            )
+            yield Static(intro)
+            yield Static(help_table(self.app))
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,78 @@
+"""Session-wide undo/redo over the store.
+
+Every edit the reader makes is applied to SQLite first (in the store's own
+transaction) and then recorded here as a reversible step. Undo never deletes
+rows: undoing a new annotation tombstones it, redoing restores the very same
+row (same id), so audit trails and merges stay consistent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tui.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One reversible change. ``kind``: create | delete | update | override."""
+
+    kind: str
+    target: str  # annotation id, or block id for overrides
+    article_id: str
+    block_id: str
+    before: Any = None
+    after: Any = None
+    label: str = ""  # for messages
+
+    def describe(self) -> str:
+        return {
+            "create": f"tag {self.label}",
+            "delete": f"removal of {self.label}",
+            "update": f"change of {self.label}",
+            "override": "block override",
+        }[self.kind]
+
+
+class History:
+    """Two stacks of steps; a new edit clears the redo stack."""
+
+    def __init__(self, store: Store, annotator: str) -> None:
+        self.store = store
+        self.annotator = annotator
+        self.done: list[Step] = []
+        self.undone: list[Step] = []
+
+    def record(self, step: Step) -> None:
+        self.done.append(step)
+        self.undone.clear()
+
+    def undo(self) -> Step | None:
+        if not self.done:
+            return None
+        step = self.done[-1]
+        self._apply(step, reverse=True)
+        self.undone.append(self.done.pop())
+        return step
+
+    def redo(self) -> Step | None:
+        if not self.undone:
+            return None
+        step = self.undone[-1]
+        self._apply(step, reverse=False)
+        self.done.append(self.undone.pop())
+        return step
+
+    def _apply(self, step: Step, reverse: bool) -> None:
+        s, who = self.store, self.annotator
+        if step.kind == "create":
+            (s.delete_annotation if reverse else s.restore_annotation)(step.target, who)
+        elif step.kind == "delete":
+            (s.restore_annotation if reverse else s.delete_annotation)(step.target, who)
+        elif step.kind == "update":
+            s.update_annotation(step.target, who, **(step.before if reverse else step.after))
+        elif step.kind == "override":
+            s.set_override(step.target, step.before if reverse else step.after, who)
+        else:  # pragma: no cover - a programming error, not a user one
+            raise ValueError(step.kind)

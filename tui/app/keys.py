@@ -1,0 +1,212 @@
+"""Every key binding of the app, declared once.
+
+Each entry has a stable id (what a user keymap refers to), the default keys,
+the Textual action it runs, a description (shown in help, the footer and the
+command palette) and a group. Screens build their ``BINDINGS`` from here with
+:func:`bindings`, the help screen lists this table, the command palette is
+generated from it, and docs/reader.md is checked against it by a test. So a
+key never exists in one place and not the others.
+
+Remapping (the posting / Textual keymap model): a TOML file maps binding ids
+to keys, e.g.::
+
+    [keys]
+    "reader.down" = "j,down,ctrl+n"
+    "reader.label_1" = "f1"
+
+It is read from ``$PARALLAX_KEYMAP`` if set, else
+``$XDG_CONFIG_HOME/parallax/keys.toml`` (``~/.config/parallax/keys.toml``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True, slots=True)
+class KeySpec:
+    """One binding: id, default keys (comma separated, Textual key names), action."""
+
+    id: str
+    keys: str
+    action: str
+    description: str
+    group: str
+    scope: str  # app | reader | library | schema | help | meta
+    show: bool = False  # shown in the footer
+    priority: bool = False
+    palette: bool = True  # offered in the command palette
+    short: str = ""  # footer text when the description is too long for it
+
+
+def _labels() -> list[KeySpec]:
+    return [
+        KeySpec(f"reader.label_{n}", str(n), f"label({n})",
+                f"Apply label {n} of the schema to the selection or sentence", "Tag", "reader",
+                palette=False)
+        for n in range(1, 10)
+    ]
+
+
+#: The single registry. Order is the order of the help screen.
+REGISTRY: tuple[KeySpec, ...] = (
+    # -- anywhere
+    KeySpec("app.quit", "q", "quit", "Quit", "General", "app", show=True, short="quit"),
+    KeySpec("app.help", "question_mark,f1", "help", "Show every key", "General", "app", show=True,
+            short="keys"),
+    KeySpec("app.palette", "ctrl+p", "command_palette", "Command palette", "General", "app",
+            palette=False),
+    KeySpec("app.library", "L", "library", "Library: choose articles, edit metadata", "General",
+            "app", show=True, short="library"),
+    KeySpec("app.schema", "s", "schema", "Label schema: keys, colours, counts", "General", "app",
+            show=True, short="schema"),
+    KeySpec("app.search", "slash", "search", "Search passages across outlets", "General", "app"),
+    KeySpec("app.events", "E", "events", "Events: clusters of linked passages", "General", "app"),
+    KeySpec("app.export", "X", "export", "Export the labeled dataset", "General", "app"),
+    KeySpec("app.review", "R", "review", "Review two annotators on the current article",
+            "General", "app"),
+    # -- reader: moving
+    KeySpec("reader.down", "j,down", "cursor_down", "Next sentence", "Move", "reader"),
+    KeySpec("reader.up", "k,up", "cursor_up", "Previous sentence", "Move", "reader"),
+    KeySpec("reader.next_par", "J,right_curly_bracket", "next_paragraph", "Next paragraph",
+            "Move", "reader"),
+    KeySpec("reader.prev_par", "K,left_curly_bracket", "prev_paragraph", "Previous paragraph",
+            "Move", "reader"),
+    KeySpec("reader.top", "g,home", "top", "First sentence", "Move", "reader"),
+    KeySpec("reader.bottom", "G,end", "bottom", "Last sentence", "Move", "reader"),
+    KeySpec("reader.page_down", "space,pagedown", "page_down", "Page down", "Move", "reader"),
+    KeySpec("reader.page_up", "b,pageup", "page_up", "Page up", "Move", "reader"),
+    KeySpec("reader.next_pane", "tab", "next_pane", "Next pane", "Move", "reader",
+            priority=True),
+    KeySpec("reader.prev_pane", "shift+tab", "prev_pane", "Previous pane", "Move", "reader",
+            priority=True),
+    # -- reader: selecting
+    KeySpec("reader.extend_right", "shift+right", "extend_right",
+            "Extend the selection by a word", "Select", "reader"),
+    KeySpec("reader.extend_left", "shift+left", "extend_left",
+            "Shrink the selection by a word", "Select", "reader"),
+    KeySpec("reader.visual", "v", "visual",
+            "Visual mode: j/k and shift+arrows grow the selection", "Select", "reader"),
+    KeySpec("reader.clear", "escape", "clear_selection", "Clear the selection", "Select",
+            "reader"),
+    # -- reader: tagging
+    *_labels(),
+    KeySpec("reader.remove", "x", "remove", "Remove my annotation under the cursor", "Tag",
+            "reader", show=True, short="remove"),
+    KeySpec("reader.relabel", "r", "relabel", "Relabel my annotation under the cursor", "Tag",
+            "reader"),
+    KeySpec("reader.note", "a", "note", "Attach a note to my annotation under the cursor",
+            "Tag", "reader"),
+    KeySpec("reader.undo", "u", "undo", "Undo (whole session)", "Tag", "reader", show=True,
+            short="undo"),
+    KeySpec("reader.redo", "ctrl+r", "redo", "Redo", "Tag", "reader"),
+    # -- reader: view
+    KeySpec("reader.hidden", "h", "toggle_hidden", "Show / hide boilerplate blocks (dimmed)",
+            "View", "reader", show=True, short="hidden"),
+    KeySpec("reader.override", "o", "override",
+            "Override: show or hide the block under the cursor", "View", "reader"),
+    KeySpec("reader.mine", "m", "toggle_mine", "Show my annotations / everyone's", "View",
+            "reader"),
+    KeySpec("reader.add_pane", "plus", "add_pane", "Add a pane (3 or 4 on wide terminals)",
+            "View", "reader"),
+    KeySpec("reader.remove_pane", "minus", "remove_pane", "Remove the current pane", "View",
+            "reader"),
+    # -- reader: links
+    KeySpec("reader.links", "l", "links", "Linked passages: open the first in the other pane",
+            "Links", "reader"),
+    KeySpec("reader.next_link", "right_square_bracket", "next_link", "Next linked passage",
+            "Links", "reader"),
+    KeySpec("reader.prev_link", "left_square_bracket", "prev_link", "Previous linked passage",
+            "Links", "reader"),
+    KeySpec("reader.confirm_link", "y", "confirm_link", "Confirm the current link", "Links",
+            "reader"),
+    KeySpec("reader.reject_link", "n", "reject_link", "Reject the current link", "Links",
+            "reader"),
+    # -- library
+    KeySpec("library.down", "down", "cursor(1)", "Next article", "Library", "library",
+            priority=True, palette=False),
+    KeySpec("library.up", "up", "cursor(-1)", "Previous article", "Library", "library",
+            priority=True, palette=False),
+    KeySpec("library.mark", "tab", "mark", "Mark / unmark for side-by-side reading", "Library",
+            "library", show=True, priority=True),
+    KeySpec("library.open", "enter", "open", "Read the marked articles (or this one)",
+            "Library", "library", show=True, priority=True),
+    KeySpec("library.edit", "ctrl+e", "edit", "Edit the article's metadata", "Library",
+            "library", show=True),
+    KeySpec("library.close", "escape", "close", "Back to the reader", "Library", "library",
+            show=True),
+    # -- schema screen
+    KeySpec("schema.load", "ctrl+o", "load", "Load another schema file (TOML)", "Schema",
+            "schema", show=True),
+    KeySpec("schema.close", "escape,s", "close", "Close", "Schema", "schema", show=True,
+            palette=False),
+    # -- help screen
+    KeySpec("help.close", "escape,q,question_mark", "close", "Close", "Help", "help",
+            show=True, palette=False),
+    # -- metadata form
+    KeySpec("meta.save", "ctrl+s", "save", "Save the metadata", "Metadata", "meta", show=True,
+            palette=False),
+    KeySpec("meta.cancel", "escape", "cancel", "Cancel", "Metadata", "meta", show=True,
+            palette=False),
+)
+
+BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in REGISTRY}
+
+
+def specs(scope: str) -> list[KeySpec]:
+    return [spec for spec in REGISTRY if spec.scope == scope]
+
+
+def bindings(scope: str) -> list[Binding]:
+    """Textual bindings for one scope, each carrying its registry id (for keymaps)."""
+    return [
+        Binding(spec.keys, spec.action, spec.short or spec.description, show=spec.show,
+                id=spec.id, priority=spec.priority, tooltip=spec.description)
+        for spec in specs(scope)
+    ]
+
+
+def keymap_path() -> Path:
+    """Where the user keymap is read from (it may not exist)."""
+    env = os.environ.get("PARALLAX_KEYMAP")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "parallax" / "keys.toml"
+
+
+def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
+    """Read a user keymap; returns (id -> keys, problems). Never raises.
+
+    A broken keymap must not stop anyone from reading: problems are reported
+    by the app as a notification and the defaults stay in force.
+    """
+    if path is None or not path.exists():
+        return {}, []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return {}, [f"keymap {path} ignored: {exc}"]
+    table = data.get("keys", data)
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, keys in table.items():
+        if binding_id not in BY_ID:
+            problems.append(f"keymap {path}: unknown binding id {binding_id!r} (see the help screen)")
+        elif isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+            keymap[binding_id] = ",".join(keys)
+        elif isinstance(keys, str) and keys.strip():
+            keymap[binding_id] = keys
+        else:
+            problems.append(f"keymap {path}: {binding_id} must be a key string like \"j,down\"")
+    return keymap, problems
+
+
+def effective_keys(spec: KeySpec, keymap: dict[str, str]) -> list[str]:
+    """The keys a binding answers to once the user keymap is applied."""
+    return [k.strip() for k in keymap.get(spec.id, spec.keys).split(",") if k.strip()]

@@ -1,0 +1,97 @@
+"""One reading pane: header (title, outlet, date), the article view, a status bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from tui.app.article_view import ArticleView
+from tui.app.document import Document
+from tui.textsafe import safe
+
+
+class ArticlePane(Vertical):
+    """Header + ArticleView + status line for one article."""
+
+    DEFAULT_CSS = """
+    ArticlePane { width: 1fr; border-right: vkey $panel; }
+    ArticlePane:focus-within .pane-header { background: $primary 40%; }
+    ArticlePane .pane-header { height: 3; padding: 0 1; background: $panel; }
+    ArticlePane .pane-status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    ArticlePane:focus-within .pane-status { color: $text; }
+    """
+
+    def __init__(self, colors: dict[str, str], annotator: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.label_colors = colors
+        self.annotator = annotator
+        self.save_state = ""
+        self.link_state = ""
+        self.header = Static(classes="pane-header")
+        self.view = ArticleView(colors=colors)
+        self.status = Static(classes="pane-status")
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.view
+        yield self.status
+
+    @property
+    def doc(self) -> Document | None:
+        return self.view.doc
+
+    def show(self, doc: Document, cursor: int = 0) -> None:
+        self.view.set_document(doc, cursor)
+        self.link_state = ""
+        self.refresh_header()
+
+    def refresh_header(self) -> None:
+        doc = self.doc
+        if doc is None:
+            self.header.update(Text("(no article)", style="dim"))
+            return
+        a = doc.article
+        title = Text(safe(a["title"]) or "(untitled)", style="bold", no_wrap=True,
+                     overflow="ellipsis")
+        info = Text(no_wrap=True, overflow="ellipsis")
+        info.append(safe(a["outlet"]) or "unknown outlet", style="italic")
+        info.append("  ·  ")
+        info.append(safe(a["date"]) or "no date")
+        hidden = doc.hidden_count()
+        info.append(f"  ·  {hidden} hidden block{'s' if hidden != 1 else ''}", style="dim")
+        if doc.show_hidden:
+            info.append(" (shown dimmed)", style="dim yellow")
+        self.header.update(Text("\n").join([title, info]))
+
+    def refresh_status(self) -> None:
+        doc = self.doc
+        view = self.view
+        if doc is None:
+            self.status.update("")
+            return
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append(doc.article_id[:8], style="bold")
+        n = len(doc.units)
+        out.append(f"  {view.cursor + 1 if n else 0}/{n}")
+        span = view.target_span()
+        if view.visual:
+            out.append("  VISUAL", style="bold reverse")
+        elif view.selection:
+            out.append("  SEL", style="bold")
+        if span:
+            labels = sorted({a["label"] for a in doc.annotations_in(*span)})
+            for name in labels:
+                out.append("  ")
+                out.append(f" {name} ", style=f"#101010 on {self.label_colors.get(name, '#888888')}")
+        out.append(f"  {safe(self.annotator)}", style="cyan")
+        out.append("  mine" if doc.only_annotator else "  all", style="dim")
+        if self.link_state:
+            out.append(f"  {self.link_state}", style="#39c5cf")
+        if self.save_state:
+            style = "red bold" if self.save_state.startswith("NOT") else "green"
+            out.append(f"  {self.save_state}", style=style)
+        self.status.update(out)

@@ -1,0 +1,603 @@
+"""The reader: articles side by side, keyboard tagging, overrides, links.
+
+Keys come from ``tui.app.keys`` (scope ``reader``); each ``action_*`` here is
+the one implementation a key, the command palette and the tests all reach.
+Every edit is written to SQLite through the store (one transaction each)
+before the status bar says "saved", and is recorded in the session history
+so ``u`` / ``ctrl+r`` can undo and redo it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import Footer, Label, ProgressBar, Static
+
+from tui.app import keys
+from tui.app.article_view import ArticleView
+from tui.app.dialogs import LabelPicker, TextPrompt
+from tui.app.document import Document, refresh_blocks
+from tui.app.history import Step
+from tui.app.pane import ArticlePane
+from tui.app.targets import Target
+from tui.errors import UserError
+from tui.labels import Label as SchemaLabel
+
+if TYPE_CHECKING:
+    from tui.app.app import ParallaxApp
+
+MIN_PANE_WIDTH = 40
+MAX_PANES = 4
+
+
+def linked_ids(store: Any, article_id: str) -> set[str]:
+    """Passages of an article that have links; empty when the link core is absent."""
+    try:
+        from tui.link import linked_passage_ids
+    except ImportError:
+        return set()
+    try:
+        return set(linked_passage_ids(store, article_id))
+    except (UserError, sqlite3.Error):
+        return set()
+
+
+class ReaderScreen(Screen):
+    """Two to four ArticlePanes, a schema legend, a progress line and the footer."""
+
+    BINDINGS = keys.bindings("reader")
+    DEFAULT_CSS = """
+    ReaderScreen #panes { height: 1fr; }
+    ReaderScreen #legend { height: 1; padding: 0 1; background: $boost; }
+    ReaderScreen #work { height: 1; display: none; padding: 0 1; }
+    ReaderScreen #work.busy { display: block; }
+    ReaderScreen #work Label { width: auto; margin-right: 2; }
+    ReaderScreen #empty { padding: 2 4; }
+    """
+
+    app: ParallaxApp
+
+    def __init__(self, article_ids: list[str]) -> None:
+        super().__init__()
+        self.article_ids = article_ids
+        self.links: list[dict[str, Any]] = []
+        self.link_index = 0
+        self.link_source: tuple[int, str] | None = None  # (pane index, passage id)
+        self._active = 0
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield Horizontal(id="panes")
+        yield Static(id="legend")
+        with Horizontal(id="work"):
+            yield Label("", id="work-label")
+            yield ProgressBar(id="work-bar", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_legend()
+        self.open_articles(self.article_ids)
+
+    @property
+    def panes(self) -> list[ArticlePane]:
+        return list(self.query(ArticlePane))
+
+    @property
+    def active_pane(self) -> ArticlePane | None:
+        panes = self.panes
+        if not panes:
+            return None
+        return panes[min(self._active, len(panes) - 1)]
+
+    @property
+    def view(self) -> ArticleView | None:
+        pane = self.active_pane
+        return pane.view if pane else None
+
+    def new_pane(self) -> ArticlePane:
+        return ArticlePane(self.app.label_colors, self.app.annotator)
+
+    def open_articles(self, article_ids: list[str]) -> None:
+        """Show these articles, one per pane, the cursor on the first pane's first sentence."""
+        container = self.query_one("#panes", Horizontal)
+        container.remove_children()
+        self.query("#empty").remove()
+        self.article_ids = list(article_ids)[:MAX_PANES]
+        if not self.article_ids:
+            self.mount(Static(Text(
+                "The library is empty. Import articles with `parallax import PATH` "
+                "(or the command palette: ctrl+p, \"Import\"), then reopen.",
+            ), id="empty"), before=container)
+            return
+        panes = [self.new_pane() for _ in self.article_ids]
+        container.mount_all(panes)
+        self._active = 0
+
+        def fill() -> None:
+            for pane, article_id in zip(panes, self.article_ids, strict=True):
+                self.load_into(pane, article_id)
+            panes[0].view.focus()
+
+        self.call_after_refresh(fill)
+
+    def load_into(self, pane: ArticlePane, article_id: str) -> Document:
+        doc = Document.load(self.app.store, article_id)
+        doc.linked = linked_ids(self.app.store, doc.article_id)
+        if self.app.only_mine:
+            doc.set_only_annotator(self.app.annotator)
+        pane.show(doc)
+        return doc
+
+    def refresh_legend(self) -> None:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for lb in self.app.store_labels:
+            out.append(f" {lb.key or '·'} {lb.name} ", style=f"#101010 on {lb.color}")
+            out.append(" ")
+        out.append("  ? keys  s schema", style="dim")
+        self.query_one("#legend", Static).update(out)
+
+    # ----------------------------------------------------------- pane focus
+    def on_descendant_focus(self, event: Any) -> None:
+        for i, pane in enumerate(self.panes):
+            if pane.view.has_focus:
+                self._active = i
+                pane.refresh_status()
+
+    def on_article_view_moved(self, event: ArticleView.Moved) -> None:
+        for pane in self.panes:
+            if pane.view is event.view:
+                pane.refresh_status()
+
+    def _focus_pane(self, index: int) -> None:
+        panes = self.panes
+        if panes:
+            self._active = index % len(panes)
+            panes[self._active].view.focus()
+
+    def action_next_pane(self) -> None:
+        self._focus_pane(self._active + 1)
+
+    def action_prev_pane(self) -> None:
+        self._focus_pane(self._active - 1)
+
+    def action_add_pane(self) -> None:
+        panes = self.panes
+        if len(panes) >= MAX_PANES:
+            self.notify(f"at most {MAX_PANES} panes", severity="warning")
+            return
+        if self.size.width // (len(panes) + 1) < MIN_PANE_WIDTH:
+            self.notify(
+                f"the terminal is too narrow for {len(panes) + 1} panes "
+                f"(each needs {MIN_PANE_WIDTH} columns): widen it first", severity="warning")
+            return
+        shown = {p.doc.article_id for p in panes if p.doc}
+        rows = self.app.store.list_articles()
+        candidates = [r["id"] for r in rows if r["id"] not in shown] or [r["id"] for r in rows]
+        if not candidates:
+            return
+        pane = self.new_pane()
+        self.query_one("#panes", Horizontal).mount(pane)
+
+        def fill() -> None:
+            self.load_into(pane, candidates[0])
+            self._focus_pane(len(self.panes) - 1)
+
+        self.call_after_refresh(fill)
+
+    def action_remove_pane(self) -> None:
+        panes = self.panes
+        if len(panes) <= 1:
+            self.notify("this is the last pane", severity="warning")
+            return
+        index = self._active
+        panes[index].remove()
+        self.call_after_refresh(lambda: self._focus_pane(max(index - 1, 0)))
+
+    # -------------------------------------------------------------- movement
+    def _with_view(self, fn: Callable[[ArticleView], None]) -> None:
+        view = self.view
+        if view is not None and view.doc is not None:
+            fn(view)
+
+    def action_cursor_down(self) -> None:
+        self._with_view(lambda v: v.move(1))
+
+    def action_cursor_up(self) -> None:
+        self._with_view(lambda v: v.move(-1))
+
+    def action_next_paragraph(self) -> None:
+        self._with_view(lambda v: v.move_paragraph(1))
+
+    def action_prev_paragraph(self) -> None:
+        self._with_view(lambda v: v.move_paragraph(-1))
+
+    def action_top(self) -> None:
+        self._with_view(lambda v: (v.clear_selection(post=False), v.move_to(0)))
+
+    def action_bottom(self) -> None:
+        self._with_view(lambda v: (v.clear_selection(post=False), v.move_to(len(v.doc.units) - 1)))
+
+    def action_page_down(self) -> None:
+        self._with_view(lambda v: v.page(1))
+
+    def action_page_up(self) -> None:
+        self._with_view(lambda v: v.page(-1))
+
+    def action_extend_right(self) -> None:
+        self._with_view(lambda v: v.extend_word(1))
+
+    def action_extend_left(self) -> None:
+        self._with_view(lambda v: v.extend_word(-1))
+
+    def action_visual(self) -> None:
+        self._with_view(lambda v: v.start_visual())
+
+    def action_clear_selection(self) -> None:
+        self._with_view(lambda v: v.clear_selection())
+
+    # --------------------------------------------------------------- tagging
+    def _saved(self, pane: ArticlePane | None, message: str) -> None:
+        if pane is not None:
+            pane.save_state = message
+            pane.refresh_status()
+
+    def _failed(self, pane: ArticlePane | None, exc: Exception) -> None:
+        msg = exc.message if isinstance(exc, UserError) else f"database error: {exc}"
+        if pane is not None:
+            pane.save_state = "NOT saved"
+            pane.refresh_status()
+        self.notify(msg, title="not saved", severity="error")
+
+    def refresh_article(self, article_id: str, blocks: bool = False) -> None:
+        """Re-read annotations (and block decisions) in every pane showing this article."""
+        for pane in self.panes:
+            doc = pane.doc
+            if doc is None or doc.article_id != article_id:
+                continue
+            keep = pane.view.current_passage()
+            doc.reload_annotations(self.app.store)
+            if blocks:
+                refresh_blocks(doc, self.app.store)
+                pane.view.relayout()
+                if keep is not None:
+                    self._restore_cursor(pane.view, keep)
+                pane.refresh_header()
+            pane.view.invalidate()
+            pane.refresh_status()
+
+    def _restore_cursor(self, view: ArticleView, passage: dict[str, Any]) -> None:
+        doc = view.doc
+        unit = doc.unit_of_passage(passage["id"])
+        if unit is None:  # its block was hidden: go to the nearest sentence after it
+            later = [i for i, u in enumerate(doc.units) if u.passage["seq"] >= passage["seq"]]
+            unit = later[0] if later else len(doc.units) - 1
+        view.cursor = max(unit, 0)
+        view.scroll_cursor_visible()
+
+    def label_for_key(self, key: str) -> SchemaLabel | None:
+        labels = self.app.store_labels
+        for lb in labels:
+            if lb.key == key:
+                return lb
+        if key.isdigit() and 0 < int(key) <= len(labels):
+            return labels[int(key) - 1]
+        return None
+
+    def action_label(self, n: int) -> None:
+        label = self.label_for_key(str(n))
+        if label is None:
+            self.notify(f"the schema has no label on key {n}", severity="warning")
+            return
+        self.tag(label)
+
+    def on_key(self, event: Key) -> None:
+        """Letter keys declared by the schema (the registry covers 1-9)."""
+        if event.character and event.character.isalpha() and self.view is not None:
+            for lb in self.app.store_labels:
+                if lb.key == event.character:
+                    event.stop()
+                    self.tag(lb)
+                    return
+
+    def tag(self, label: SchemaLabel) -> dict[str, Any] | None:
+        """Apply ``label`` to the selection, or to the sentence under the cursor."""
+        pane, view = self.active_pane, self.view
+        if view is None or view.doc is None or view.unit is None:
+            self.notify("nothing to tag here", severity="warning")
+            return None
+        if label.scope == "span":
+            block_id, start, end = view.target_span()
+        elif label.scope == "passage":
+            u = view.unit
+            block_id, start, end = view.doc.blocks[u.block]["id"], u.start, u.end
+        else:  # document-level: anchor to the title (or first) block, whole text
+            first = next((b for b in view.doc.blocks if b["kind"] == "title"), view.doc.blocks[0])
+            block_id, start, end = first["id"], 0, len(first["text"])
+        me = self.app.annotator
+        for a in view.doc.annotations:
+            if (a["block_id"], a["start"], a["end"], a["label"], a["annotator"]) == (
+                block_id, start, end, label.name, me
+            ):
+                self.notify(f"already tagged {label.name}", severity="information")
+                return None
+        try:
+            row = self.app.store.add_annotation(
+                block_id=block_id, start=start, end=end, label=label.name, annotator=me,
+                scope=label.scope,
+            )
+        except (UserError, sqlite3.Error) as exc:
+            self._failed(pane, exc)
+            return None
+        self.app.history.record(Step("create", row["id"], row["article_id"], block_id,
+                                     label=label.name))
+        view.clear_selection(post=False)
+        self.refresh_article(row["article_id"])
+        self._saved(pane, f"saved: {label.name} added")
+        return row
+
+    def _mine_under_cursor(self) -> dict[str, Any] | None:
+        view = self.view
+        if view is None or view.doc is None:
+            return None
+        span = view.target_span()
+        if span is None:
+            return None
+        found = view.doc.annotations_in(*span)
+        mine = [a for a in found if a["annotator"] == self.app.annotator]
+        if not mine:
+            if found:
+                self.notify(f"that annotation is {found[0]['annotator']}'s: you can change only yours",
+                            severity="warning")
+            else:
+                self.notify("no annotation under the cursor", severity="warning")
+            return None
+        exact = [a for a in mine if (a["block_id"], a["start"], a["end"]) == span]
+        return (exact or mine)[-1]
+
+    def action_remove(self) -> None:
+        ann = self._mine_under_cursor()
+        if ann is None:
+            return
+        pane = self.active_pane
+        try:
+            self.app.store.delete_annotation(ann["id"], self.app.annotator)
+        except (UserError, sqlite3.Error) as exc:
+            self._failed(pane, exc)
+            return
+        self.app.history.record(Step("delete", ann["id"], ann["article_id"], ann["block_id"],
+                                     label=ann["label"]))
+        self.refresh_article(ann["article_id"])
+        self._saved(pane, f"saved: {ann['label']} removed")
+
+    def action_relabel(self) -> None:
+        ann = self._mine_under_cursor()
+        if ann is None:
+            return
+        pane = self.active_pane
+
+        def done(name: str | None) -> None:
+            if not name or name == ann["label"]:
+                return
+            self.update_annotation(pane, ann, {"label": name})
+
+        self.app.push_screen(
+            LabelPicker(self.app.store_labels, f"Relabel {ann['label']} as:", ann["label"]), done)
+
+    def action_note(self) -> None:
+        ann = self._mine_under_cursor()
+        if ann is None:
+            return
+        pane = self.active_pane
+
+        def done(note: str | None) -> None:
+            if note is None:
+                return
+            self.update_annotation(pane, ann, {"note": note.strip() or None})
+
+        self.app.push_screen(TextPrompt(f"Note on {ann['label']} (enter saves, empty clears):",
+                                        ann.get("note") or ""), done)
+
+    def update_annotation(self, pane: ArticlePane | None, ann: dict[str, Any],
+                          changes: dict[str, Any]) -> None:
+        before = {k: ann.get(k) for k in changes}
+        try:
+            self.app.store.update_annotation(ann["id"], self.app.annotator, **changes)
+        except (UserError, sqlite3.Error) as exc:
+            self._failed(pane, exc)
+            return
+        self.app.history.record(Step("update", ann["id"], ann["article_id"], ann["block_id"],
+                                     before=before, after=changes,
+                                     label=changes.get("label", ann["label"])))
+        self.refresh_article(ann["article_id"])
+        what = f"relabelled {changes['label']}" if "label" in changes else "note saved"
+        self._saved(pane, f"saved: {what}")
+
+    def action_undo(self) -> None:
+        self._travel(undo=True)
+
+    def action_redo(self) -> None:
+        self._travel(undo=False)
+
+    def _travel(self, undo: bool) -> None:
+        pane = self.active_pane
+        try:
+            step = self.app.history.undo() if undo else self.app.history.redo()
+        except (UserError, sqlite3.Error) as exc:
+            self._failed(pane, exc)
+            return
+        if step is None:
+            self.notify("nothing to undo" if undo else "nothing to redo", severity="information")
+            return
+        self.refresh_article(step.article_id, blocks=step.kind == "override")
+        self._saved(pane, f"saved: {'undid' if undo else 'redid'} {step.describe()}")
+
+    # ------------------------------------------------------------ boilerplate
+    def action_toggle_hidden(self) -> None:
+        pane = self.active_pane
+        if pane is None or pane.doc is None:
+            return
+        keep = pane.view.current_passage()
+        pane.doc.show_hidden = not pane.doc.show_hidden
+        pane.doc.build_units()
+        pane.view.relayout()
+        if keep is not None:
+            self._restore_cursor(pane.view, keep)
+        pane.view.invalidate()
+        pane.refresh_header()
+        pane.refresh_status()
+
+    def action_override(self) -> None:
+        pane, view = self.active_pane, self.view
+        block = view.current_block() if view else None
+        if block is None:
+            return
+        show = not block["visible"]
+        value = None if show == bool(block["keep"]) else show
+        before = None if block["override"] is None else bool(block["override"])
+        try:
+            self.app.store.set_override(block["id"], value, self.app.annotator)
+        except (UserError, sqlite3.Error) as exc:
+            self._failed(pane, exc)
+            return
+        self.app.history.record(Step("override", block["id"], view.doc.article_id, block["id"],
+                                     before=before, after=value))
+        self.refresh_article(view.doc.article_id, blocks=True)
+        state = "shown" if show else "hidden"
+        how = "back to the cleaner's decision" if value is None else "override stored"
+        self._saved(pane, f"saved: block {state} ({how})")
+        if not show and not view.doc.show_hidden:
+            self.notify("block hidden: h shows hidden blocks, o on it again restores it")
+
+    def action_toggle_mine(self) -> None:
+        self.app.only_mine = not self.app.only_mine
+        for pane in self.panes:
+            if pane.doc is not None:
+                pane.doc.set_only_annotator(self.app.annotator if self.app.only_mine else None)
+                pane.view.invalidate()
+                pane.refresh_status()
+
+    # ----------------------------------------------------------------- links
+    def open_target(self, target: Target, focus: bool = True, other: bool = True) -> None:
+        """Open ``target`` beside the current article (the next pane) at its passage."""
+        panes = self.panes
+        if not panes:
+            self.open_articles([target.article_id])
+            return
+        index = (self._active + 1) % len(panes) if other and len(panes) > 1 else self._active
+        pane = panes[index]
+        try:
+            if pane.doc is None or pane.doc.article_id != target.article_id:
+                self.load_into(pane, target.article_id)
+        except UserError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        doc = pane.doc
+        unit = None
+        if target.passage_id:
+            unit = doc.unit_of_passage(target.passage_id)
+            if unit is None and not doc.show_hidden:
+                doc.show_hidden = True
+                doc.build_units()
+                pane.view.relayout()
+                pane.refresh_header()
+                unit = doc.unit_of_passage(target.passage_id)
+        elif target.block_id:
+            unit = next((i for i, u in enumerate(doc.units)
+                         if doc.blocks[u.block]["id"] == target.block_id), None)
+        if unit is not None:
+            pane.view.move_to(unit)
+            self.call_after_refresh(pane.view.scroll_cursor_visible)
+        if focus:
+            self._focus_pane(index)
+
+    def action_links(self) -> None:
+        view = self.view
+        passage = view.current_passage() if view else None
+        if passage is None:
+            return
+        try:
+            from tui.link import links_for_passage
+        except ImportError:
+            self.notify("links are not available in this build", severity="warning")
+            return
+        try:
+            found = list(links_for_passage(self.app.store, passage["id"]))
+        except (UserError, sqlite3.Error) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if not found:
+            self.notify("no linked passages for this sentence (ctrl+p → Compute links)")
+            return
+        found.sort(key=lambda r: -(r.get("score") or 0))
+        self.links, self.link_index = found, 0
+        self.link_source = (self._active, passage["id"])
+        self._show_link()
+
+    def _show_link(self) -> None:
+        if not self.links:
+            return
+        link = self.links[self.link_index]
+        source = self._active
+        self.open_target(Target(link["article_id"], passage_id=link["passage_id"]), focus=False)
+        panes = self.panes
+        if len(panes) > 1:
+            other = panes[(source + 1) % len(panes)]
+            other.link_state = (f"link {self.link_index + 1}/{len(self.links)} "
+                                f"{link.get('score') or 0:.2f} {link.get('status') or 'suggested'}")
+            other.refresh_status()
+
+    def action_next_link(self) -> None:
+        if not self.links:
+            self.notify("no links shown: press l on a sentence with ◆", severity="information")
+            return
+        self.link_index = (self.link_index + 1) % len(self.links)
+        self._show_link()
+
+    def action_prev_link(self) -> None:
+        if not self.links:
+            self.notify("no links shown: press l on a sentence with ◆", severity="information")
+            return
+        self.link_index = (self.link_index - 1) % len(self.links)
+        self._show_link()
+
+    def _set_link(self, status: str) -> None:
+        if not self.links:
+            self.notify("no link shown: press l on a sentence with ◆ first", severity="warning")
+            return
+        try:
+            from tui.link import set_link_status
+        except ImportError:
+            self.notify("links are not available in this build", severity="warning")
+            return
+        link = self.links[self.link_index]
+        try:
+            set_link_status(self.app.store, link["link_id"], status, self.app.annotator)
+        except (UserError, sqlite3.Error) as exc:
+            self._failed(self.active_pane, exc)
+            return
+        link["status"] = status
+        self._show_link()
+        self._saved(self.active_pane, f"saved: link {status}")
+
+    def action_confirm_link(self) -> None:
+        self._set_link("confirmed")
+
+    def action_reject_link(self) -> None:
+        self._set_link("rejected")
+
+    # ------------------------------------------------------------- progress
+    def show_progress(self, job: str, done: int, total: int, detail: str = "") -> None:
+        work = self.query_one("#work")
+        work.add_class("busy")
+        self.query_one("#work-label", Label).update(Text(f"{job}: {detail}"[:60]))
+        self.query_one("#work-bar", ProgressBar).update(total=max(total, 1), progress=done)
+
+    def hide_progress(self) -> None:
+        self.query_one("#work").remove_class("busy")

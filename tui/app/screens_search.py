@@ -1,0 +1,301 @@
+"""The live search screen (`/`): find a passage across every outlet as you type.
+
+Each keystroke restarts a short debounce timer; when it fires, the query runs
+in a thread worker on its own SQLite connection (sqlite3 connections belong to
+the thread that uses them, and a search must never stall typing). Only the
+answer to the text still in the box is shown, so a slow, stale query can never
+overwrite a newer one. Results are grouped by outlet, best outlet first, with
+the matched characters highlighted. Article text is untrusted: it is shown as
+plain rich ``Text`` (never parsed as markup) after control characters are
+stripped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sqlite_utils
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui.app.targets import Target
+from tui.errors import UserError
+from tui.store import BUSY_TIMEOUT_MS, Store
+from tui.textsafe import safe
+
+#: How long typing must pause before a query runs (seconds).
+DEBOUNCE = 0.07
+#: How many hits one query asks for.
+LIMIT = 50
+HIGHLIGHT_STYLE = "bold reverse"
+
+SEARCH_BINDINGS: tuple[Binding, ...] = (
+    Binding("escape", "close", "Close", id="search.close"),
+    Binding("enter", "open", "Open hit", id="search.open"),
+    Binding("down,ctrl+n", "next", "Next hit", id="search.next"),
+    Binding("up", "previous", "Previous hit", id="search.previous"),
+    Binding("pagedown", "page(1)", "Next page", show=False, id="search.page_down"),
+    Binding("pageup", "page(-1)", "Previous page", show=False, id="search.page_up"),
+    Binding("tab", "toggle_focus", "Query/results", id="search.toggle_focus"),
+)
+#: Keys that only work while the result list has focus (typing owns them otherwise).
+SEARCH_LIST_BINDINGS: tuple[Binding, ...] = (
+    Binding("j", "cursor_down", "Next hit", show=False, id="search.list.next"),
+    Binding("k", "cursor_up", "Previous hit", show=False, id="search.list.previous"),
+    Binding("slash", "focus_query", "Edit query", show=False, id="search.list.query"),
+)
+
+
+@contextmanager
+def read_store(path: str) -> Iterator[Store]:
+    """A private connection to the database for one worker thread.
+
+    The app's own connection lives in the UI thread; sharing it with a worker
+    would interleave cursors. Opening a connection costs well under a
+    millisecond, and WAL mode lets it read while the app writes.
+    """
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        yield Store(sqlite_utils.Database(conn), path)
+    finally:
+        conn.close()
+
+
+def highlighted(text: str, spans: Sequence[tuple[int, int]], style: str = HIGHLIGHT_STYLE) -> Text:
+    """``text`` as rich Text with ``spans`` styled, safe for the terminal.
+
+    Each piece is cleaned separately so that stripping a control character
+    can never shift a highlight onto the wrong letters. Newlines become
+    spaces: a hit is shown as one flowing line.
+    """
+    out = Text()
+    pos = 0
+    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        out.append(_flat(text[pos:start]))
+        out.append(_flat(text[start:end]), style=style)
+        pos = end
+    out.append(_flat(text[pos:]))
+    return out
+
+
+def _flat(text: str) -> str:
+    return safe(text).replace("\n", " ").replace("\t", " ")
+
+
+@dataclass(slots=True)
+class _Answer:
+    """What one worker run found, tagged with the query it answers."""
+
+    query: str
+    hits: list[Any]
+    error: str | None = None
+
+
+class HitList(OptionList):
+    """The result list; vi keys only here, where they cannot eat typed letters."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(SEARCH_LIST_BINDINGS)
+
+    def action_focus_query(self) -> None:
+        self.screen.query_one("#search-input", Input).focus()
+
+
+class SearchScreen(Screen[Target | None]):
+    """Search passages across outlets; dismisses with a Target or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(SEARCH_BINDINGS)
+    AUTO_FOCUS = "#search-input"
+
+    DEFAULT_CSS = """
+    SearchScreen { layout: vertical; }
+    SearchScreen #search-box { height: 1fr; padding: 0 1; }
+    SearchScreen #search-title { text-style: bold; padding: 0 1; height: 1; }
+    SearchScreen #search-input { margin: 0 0 0 0; }
+    SearchScreen #search-status { color: $text-muted; padding: 0 1; height: 1; }
+    SearchScreen #search-results { height: 1fr; border: round $panel; }
+    SearchScreen #search-results:focus { border: round $accent; }
+    """
+
+    def __init__(self, store: Store, query: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.initial_query = query
+        self._timer: Timer | None = None
+        self._hits: dict[str, Any] = {}
+        self.hits: list[Any] = []
+        self.shown_query: str | None = None
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-box"):
+            yield Static(Text("Search passages across outlets"), id="search-title")
+            yield Input(
+                value=self.initial_query,
+                placeholder="words from a passage (typos are fine)",
+                id="search-input",
+            )
+            yield Static(id="search-status")
+            yield HitList(id="search-results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_status(Text("Type to search."))
+        if self.initial_query.strip():
+            self._run(self.initial_query)
+
+    # --------------------------------------------------------------- queries
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, lambda: self._run(event.value))
+
+    def _run(self, query: str) -> None:
+        if query != self.query_one("#search-input", Input).value:
+            return  # the user typed on; a newer timer is coming
+        if not query.strip():
+            self.workers.cancel_group(self, "search")
+            self._render_hits(_Answer(query, []))
+            return
+        self._show_status(Text("searching…"))
+        self._search(query)
+
+    @work(exclusive=True, thread=True, group="search", exit_on_error=False)
+    def _search(self, query: str) -> _Answer:
+        """Run one query off the UI thread on a private connection."""
+        from tui.search import search
+
+        worker = get_current_worker()
+        try:
+            with read_store(self.store.path) as store:
+                hits = search(store, query, limit=LIMIT)
+        except UserError as exc:
+            return _Answer(query, [], exc.message)
+        except sqlite3.Error as exc:
+            return _Answer(query, [], f"search failed: {exc}")
+        if worker.is_cancelled:
+            return _Answer(query, [], None)
+        return _Answer(query, hits)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "search" or event.state != WorkerState.SUCCESS:
+            if worker.group == "search" and event.state == WorkerState.ERROR:
+                self._show_status(Text(f"search failed: {safe(worker.error)}", style="bold red"))
+            return
+        answer = worker.result
+        if isinstance(answer, _Answer) and answer.query == self.query_one("#search-input", Input).value:
+            self._render_hits(answer)
+
+    # -------------------------------------------------------------- display
+    def _render_hits(self, answer: _Answer) -> None:
+        results = self.query_one("#search-results", HitList)
+        results.clear_options()
+        self._hits = {}
+        self.hits = list(answer.hits)
+        self.shown_query = answer.query
+        if answer.error:
+            self._show_status(Text(answer.error, style="bold red"))
+            return
+        if not answer.query.strip():
+            self._show_status(Text("Type to search."))
+            return
+        if not answer.hits:
+            self._show_status(Text(f"No passage matches {safe(answer.query)!r}."))
+            return
+        groups: dict[str, list[Any]] = {}
+        for hit in answer.hits:  # ranked: the first hit of an outlet is its best
+            groups.setdefault(safe(hit.outlet) or "unknown outlet", []).append(hit)
+        options: list[Option | None] = []
+        for outlet, hits in groups.items():
+            if options:
+                options.append(None)
+            head = Text(outlet, style="bold")
+            head.append(f"  {len(hits)} passage{'s' if len(hits) != 1 else ''}", style="dim")
+            options.append(Option(head, disabled=True))
+            for hit in hits:
+                key = f"hit-{len(self._hits)}"
+                self._hits[key] = hit
+                options.append(Option(self._prompt(hit), id=key))
+        results.add_options(options)
+        first = next(i for i, o in enumerate(options) if o is not None and not o.disabled)
+        results.highlighted = first
+        n = len(answer.hits)
+        self._show_status(
+            Text(f"{n} passage{'s' if n != 1 else ''} from {len(groups)} "
+                 f"outlet{'s' if len(groups) != 1 else ''} · enter opens, esc closes")
+        )
+
+    @staticmethod
+    def _prompt(hit: Any) -> Text:
+        text = highlighted(hit.text, hit.highlights)
+        text.pad_left(2)
+        title = Text("\n    ")
+        title.append(_flat(hit.title) or "(untitled)", style="dim italic")
+        text.append_text(title)
+        return text
+
+    def _show_status(self, text: Text) -> None:
+        self.query_one("#search-status", Static).update(text)
+
+    # --------------------------------------------------------------- actions
+    def _selected_hit(self) -> Any | None:
+        results = self.query_one("#search-results", HitList)
+        if results.highlighted is None:
+            return None
+        option = results.get_option_at_index(results.highlighted)
+        return self._hits.get(option.id or "")
+
+    def action_next(self) -> None:
+        self.query_one("#search-results", HitList).action_cursor_down()
+
+    def action_previous(self) -> None:
+        self.query_one("#search-results", HitList).action_cursor_up()
+
+    def action_page(self, direction: int) -> None:
+        results = self.query_one("#search-results", HitList)
+        if direction > 0:
+            results.action_page_down()
+        else:
+            results.action_page_up()
+
+    def action_toggle_focus(self) -> None:
+        query = self.query_one("#search-input", Input)
+        if query.has_focus:
+            self.query_one("#search-results", HitList).focus()
+        else:
+            query.focus()
+
+    def action_open(self) -> None:
+        hit = self._selected_hit()
+        if hit is not None:
+            self.dismiss(Target(hit.article_id, hit.passage_id, hit.block_id))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_open()
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
