@@ -1,0 +1,292 @@
+"""The boilerplate remover: per-kind examples, the seeds gold, offsets, metadata, properties."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SEEDS, SHARED
+from tui.clean import body_text, clean_document
+from tui.model import BLOCK_KINDS, BOILERPLATE_KINDS, CONTENT_KINDS
+
+GOLD_PATH = SHARED / "bench" / "seeds-gold.json"
+
+BODY = [
+    "The finance ministers met in Brussels on Tuesday and agreed on a plan to cut the deficit "
+    "over the next three years, officials said after the talks ended late in the evening.",
+    "The agreement still has to be approved by the national parliaments, which is expected to "
+    "take several months, and some of them have already said that they will ask for changes.",
+    "Critics of the plan said that it would hit the poorest households hardest and that the "
+    "ministers had not listened to the concerns raised by unions and charities in the spring.",
+]
+
+
+def page(*middle: str, title: str = "Ministers agree deficit plan after long talks") -> str:
+    """A small article: title, two body paragraphs, the lines under test, one more paragraph."""
+    return "\n\n".join([title, BODY[0], BODY[1], *middle, BODY[2]]) + "\n"
+
+
+def block_of(result, fragment: str):
+    found = [b for b in result.blocks if fragment in b.text]
+    assert found, f"no block holds {fragment!r}: {[b.text for b in result.blocks]}"
+    return found[0]
+
+
+def dropped_as(text: str, fragment: str, kind: str, fmt: str = "txt"):
+    result = clean_document(text, fmt)
+    b = block_of(result, fragment)
+    assert (b.keep, b.kind) == (False, kind), (b.kind, b.reason)
+    assert b.reason
+    for body in BODY:
+        assert block_of(result, body[:40]).keep
+    return b
+
+
+# ------------------------------------------------------------ one test per kind
+def test_caption_with_photo_credit() -> None:
+    caption = ("Finance ministers arrive for the meeting in Brussels on Tuesday. "
+               "(John Smith/Getty Images)")
+    b = dropped_as(page(caption), "Finance ministers arrive", "caption")
+    assert "photo credit" in b.reason
+
+
+def test_credit_line_and_repeated_caption() -> None:
+    text = page("Ministers pose for a photo in Brussels. (photo credit: REUTERS/JANE DOE)",
+                "Ministers pose for a photo in Brussels.", "(photo credit: REUTERS/JANE DOE)")
+    result = clean_document(text, "txt")
+    kinds = [b.kind for b in result.blocks if "Ministers pose" in b.text or "photo credit" in b.text]
+    assert kinds == ["caption", "caption", "credit"]
+    assert not any(b.keep for b in result.blocks if "photo credit" in b.text)
+
+
+def test_promo_read_more_and_following_headlines() -> None:
+    text = page() + "\nRead more:\n\nBanks warn over new capital rules\n\nMarkets rally as rates fall\n"
+    result = clean_document(text, "txt")
+    for frag in ("Read more:", "Banks warn", "Markets rally"):
+        b = block_of(result, frag)
+        assert (b.keep, b.kind) == (False, "promo"), (frag, b.reason)
+
+
+def test_related_links_run_is_navigation() -> None:
+    links = "\n".join(f"* {t}" for t in ["World", "Business", "Markets", "Tech", "Opinion", "Sport"])
+    text = "Home\nSections\n" + links + "\n\n" + page()
+    result = clean_document(text, "txt")
+    for frag in ("Business", "Markets", "Opinion"):
+        b = next(b for b in result.blocks if b.text == frag)
+        assert not b.keep and b.kind == "navigation", b.reason
+    assert result.meta.title == "Ministers agree deficit plan after long talks"
+
+
+def test_newsletter_box() -> None:
+    b = dropped_as(page("Sign up for our Morning Briefing newsletter to get the news in your inbox."),
+                   "Morning Briefing", "newsletter")
+    assert "newsletter" in b.reason
+
+
+def test_advert_marker() -> None:
+    dropped_as(page("Advertisement"), "Advertisement", "advert")
+
+
+def test_share_widget() -> None:
+    result = clean_document(page("Share", "Tweet", "Copy link"), "txt")
+    for frag in ("Share", "Tweet", "Copy link"):
+        b = next(b for b in result.blocks if b.text == frag)
+        assert not b.keep and b.kind in ("widget", "duplicate"), b.reason
+
+
+def test_author_bio() -> None:
+    text = page() + ("\nAbout the author\n\nJane Doe is a senior economics correspondent based in "
+                     "Brussels, covering EU budgets.\n")
+    result = clean_document(text, "txt")
+    assert block_of(result, "About the author").kind == "bio"
+    b = block_of(result, "Jane Doe is")
+    assert (b.keep, b.kind) == (False, "bio")
+
+
+def test_navigation_run_before_the_title() -> None:
+    nav = "\n".join(["News", "Politics", "Economy", "Culture", "Sport", "Weather"])
+    result = clean_document(nav + "\n\n" + page(), "txt")
+    assert all(not b.keep for b in result.blocks if b.text in nav.split("\n"))
+    assert result.blocks[6].kind == "title"
+
+
+def test_masthead_gives_outlet() -> None:
+    result = clean_document("The Daily ChronicleAll the News Worth Reading\n\n" + page(), "txt")
+    assert result.blocks[0].kind == "masthead" and not result.blocks[0].keep
+    assert result.meta.outlet == "The Daily Chronicle"
+
+
+def test_duplicate_of_the_title() -> None:
+    title = "Ministers agree deficit plan after long talks"
+    result = clean_document(title + "\n\n" + page(title=title), "txt")
+    kinds = [(b.kind, b.keep) for b in result.blocks if b.text == title]
+    assert kinds == [("title", True), ("duplicate", False)]
+    assert "title" in result.blocks[1].reason
+    assert title not in body_text(result)
+
+
+def test_heading_kept_and_long_headline_line_dropped() -> None:
+    text = page("Why the deal matters", BODY[1].replace("The agreement", "The plan"),
+                "Central bank chief says inflation fight is far from over, warns of new risks")
+    result = clean_document(text, "txt")
+    assert block_of(result, "Why the deal matters").kind == "heading"
+    promo = block_of(result, "Central bank chief")
+    assert (promo.keep, promo.kind) == (False, "promo")
+
+
+def test_after_reporting_credit_nothing_is_kept() -> None:
+    text = page("Jane Doe reported from Brussels.",
+                "Our coverage: Here is everything we have written about the budget in one place.")
+    result = clean_document(text, "txt")
+    assert block_of(result, "reported from").kind == "credit"
+    assert not block_of(result, "Our coverage").keep
+
+
+def test_markdown_blocks_and_syntax_stripped() -> None:
+    text = ("* [Home](/)\n* [World](/world)\n\n# Ministers agree deficit plan\n\n"
+            + "\n\n".join(BODY[:2]) + "\n\n## Why it *matters*\n\n" + BODY[2] + "\n\n"
+            + "Share on [Twitter](https://t.co) and [Facebook](https://fb.com)\n")
+    result = clean_document(text, "md")
+    assert result.meta.title == "Ministers agree deficit plan"
+    heading = block_of(result, "Why it")
+    assert heading.text == "Why it matters" and heading.keep and heading.source_kind == "heading"
+    assert heading.level == 2
+    nav = block_of(result, "World")
+    assert nav.source_kind == "list_item" and not nav.keep
+    assert not block_of(result, "Share on").keep
+    assert body_text(result).count("\n\n") == 3
+
+
+# ------------------------------------------------------------ the seeds, line by line
+def _gold() -> dict:
+    return json.loads(GOLD_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(not GOLD_PATH.exists(), reason="shared bench data not present")
+@pytest.mark.parametrize("name", sorted(p.name for p in SEEDS.glob("*.txt")))
+def test_seed_gold_line_by_line(name: str) -> None:
+    gold = _gold()[name]
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    result = clean_document(text, "txt")
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    wrong = []
+    for line in gold["lines"]:
+        if line["keep"] is None or line["kind"] == "blank":
+            continue
+        lo = starts[line["line"] - 1]
+        hi = lo + len(text[lo:].split("\n", 1)[0])
+        over = [b for b in result.blocks if b.start < hi and b.end > lo]
+        assert over, f"line {line['line']} has no block"
+        kept = any(b.keep for b in over)
+        if kept != line["keep"]:
+            wrong.append((line["line"], line["kind"], [(b.kind, b.reason) for b in over]))
+        if line["kind"] == "title":
+            assert [b.kind for b in over] == ["title"]
+            assert result.meta.title == line["text"].strip()
+    assert not wrong, wrong
+
+
+@pytest.mark.skipif(not GOLD_PATH.exists(), reason="shared bench data not present")
+def test_seed_metadata() -> None:
+    gold = _gold()
+    metas = {p.name: clean_document(p.read_text(encoding="utf-8"), "txt").meta
+             for p in sorted(SEEDS.glob("*.txt"))}
+    for name, meta in metas.items():
+        expected = gold[name].get("meta", {})
+        assert meta.outlet == expected.get("outlet"), name
+        assert meta.date == expected.get("date"), name
+    derived = metas["004_b10477866fef5ef1.txt"]
+    assert derived.title_derived and derived.title
+    assert "President" in derived.title and len(derived.title.split()) <= 12
+    assert not any(m.title_derived for n, m in metas.items() if not n.startswith("004"))
+    r4 = clean_document((SEEDS / "004_b10477866fef5ef1.txt").read_text(encoding="utf-8"), "txt")
+    assert body_text(r4).startswith("President")
+    assert "2023-06-02" not in body_text(r4)
+
+
+# ------------------------------------------------------------ offsets and properties
+def check_relation(text: str, fmt: str) -> None:
+    """The documented relation between a block and working_text[start:end]."""
+    result = clean_document(text, fmt)
+    wt = result.working_text
+    for b in result.blocks:
+        assert 0 <= b.start <= b.end <= len(wt)
+        assert b.kind in BLOCK_KINDS and b.reason
+        assert b.keep == (b.kind in CONTENT_KINDS) or b.kind in BOILERPLATE_KINDS
+        src = wt[b.start:b.end]
+        if fmt == "txt":
+            assert b.text == src
+        else:  # md, and html (whose working text is trafilatura's Markdown)
+            chars = "".join(b.text.split())
+            it = iter(src)
+            assert all(c in it for c in chars), (b.text, src)
+    if fmt != "html":
+        assert wt == text.replace("\x00", "")
+
+
+def test_md_offsets_relation_on_a_rich_page() -> None:
+    text = ("> quoted *line* with `code`\n\n1. first [link](http://x.y) item\n2. second\n\n"
+            "Heading\n=======\n\nA paragraph with **bold** and\nsoft break and a \\* star.\n\n"
+            "```\nfenced code\n```\n\n- nested\n  - deeper item\n\r\nlast\r\nline  \nhard\n")
+    check_relation(text, "md")
+    result = clean_document(text, "md")
+    texts = [b.text for b in result.blocks]
+    assert "A paragraph with bold and soft break and a * star." in texts
+    assert "first link item" in texts
+
+
+def test_md_offsets_on_dev_pages() -> None:
+    dev = SHARED / "bench" / "extraction-dev"
+    if not dev.exists():
+        pytest.skip("shared bench data not present")
+    for path in sorted(dev.glob("*.md"))[:5]:
+        check_relation(path.read_text(encoding="utf-8"), "md")
+
+
+def test_html_is_extracted_with_metadata() -> None:
+    html = ("<html><head><title>Deficit plan agreed</title>"
+            "<meta property='og:site_name' content='The Example Times'>"
+            "<meta name='author' content='Jane Doe'>"
+            "<meta property='article:published_time' content='2024-03-05T10:00:00Z'>"
+            "</head><body><nav><a href='/'>Home</a> <a href='/w'>World</a></nav><article>"
+            "<h1>Deficit plan agreed</h1>" + "".join(f"<p>{p}</p>" for p in BODY)
+            + "<p>Sign up for our Morning Briefing newsletter to get the news in your inbox.</p>"
+            "</article><footer>© 2024 The Example Times</footer></body></html>")
+    result = clean_document(html, "html")
+    assert result.meta.title == "Deficit plan agreed"
+    assert result.meta.outlet == "The Example Times"
+    assert result.meta.date == "2024-03-05"
+    body = body_text(result)
+    assert all(p in body for p in BODY)
+    assert "newsletter" not in body
+    check_relation(html, "html")
+
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+pieces = st.sampled_from([
+    "Advertisement", "Read more:", "# Title", "## Sub", "* item", "- [link](http://a.b)", "> quote",
+    "By Jane Doe", "date 2023-06-02 ", "(photo credit: X/Y)", "Share", "\n", "\n\n", "\r\n", "  ",
+    "The minister said the plan would work. ", "Subscribe to The X Newsletter", "© 2020 Foo",
+    "```", "1. ", "&amp;", "\\", "*", "_", "<b>", "</p>", "<p>", "\x00", "\u00a0", "é", "🎙️",
+])
+texty = st.one_of(st.text(max_size=600), st.lists(pieces, max_size=60).map("".join))
+
+
+@FUZZ
+@given(text=texty, fmt=st.sampled_from(["txt", "md"]))
+def test_never_raises_never_invents_txt_md(text: str, fmt: str) -> None:
+    check_relation(text, fmt)
+    result = clean_document(text, fmt)
+    assert isinstance(body_text(result), str)
+    if result.meta.date:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", result.meta.date)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(texty, st.lists(pieces, max_size=40).map(lambda p: "<html><body><p>" + "</p><p>".join(p))))
+def test_never_raises_never_invents_html(text: str) -> None:
+    check_relation(text, "html")

@@ -1,0 +1,43 @@
+"""The boilerplate remover: page text in, blocks with keep decisions and metadata out.
+
+``clean_document`` never raises on any ``str`` and never invents text: every
+block's text comes from the input (see docs/cleaning.md for the exact
+relation between a block and ``working_text[start:end]`` per format).
+"""
+
+from __future__ import annotations
+
+from tui.clean.classify import classify
+from tui.clean.segment import md_segments, txt_segments
+from tui.model import CleanResult, Meta
+
+#: Bumped whenever decisions change, so stored articles can be re-cleaned.
+CLEANER_VERSION = 2
+
+__all__ = ["CLEANER_VERSION", "body_text", "clean_document"]
+
+
+def clean_document(text: str, fmt: str, hints: dict[str, str] | None = None) -> CleanResult:
+    """Split ``text`` (format ``txt``, ``md`` or ``html``) into classified blocks.
+
+    ``hints`` are metadata the container stated (JSONL fields); a ``title``
+    hint marks the matching block as the title.
+    """
+    text = text.replace("\x00", "") if "\x00" in text else text
+    if fmt == "html":
+        from tui.clean.html import clean_html
+
+        return clean_html(text, hints)
+    segs = md_segments(text) if fmt == "md" else txt_segments(text)
+    blocks, meta = classify(segs, fmt, hints)
+    return CleanResult(meta=meta, blocks=blocks, working_text=text)
+
+
+def body_text(result: CleanResult) -> str:
+    """The kept text without the title, one blank line between blocks."""
+    return "\n\n".join(b.text for b in result.blocks if b.keep and b.kind != "title")
+
+
+def empty_result(text: str = "") -> CleanResult:
+    """A result with no blocks (nothing article-like was found)."""
+    return CleanResult(meta=Meta(), blocks=[], working_text=text)

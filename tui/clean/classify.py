@@ -1,0 +1,463 @@
+"""The block classifier: decide kind, keep and reason for every block of a page.
+
+There is no DOM in a text dump, so the decision uses what the text itself
+gives (see docs/cleaning.md for the reasoning and the figures):
+
+1. phrase lexicons for furniture that is worded the same on every site
+   (calls to action, share bars, photo credits, "Advertisement");
+2. jusText-style prose classes from length, stopword density and link density,
+   smoothed over neighbours;
+3. the densest run of prose on the page (a maximum-sum window over block
+   scores), which is where the article is: prose outside it is a comment,
+   a teaser or a footer;
+4. page structure: the title is the headline-like line just before that run,
+   a line repeated from earlier is a duplicate, everything after a reporting
+   credit ("X contributed to this report") is past the end of the article,
+   short headline-like lines inside the text are headings when short and
+   links to other stories when long.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tui.clean import lexicon as lx
+from tui.model import Block, Meta
+
+#: jusText's published defaults, which also suit text dumps.
+LENGTH_LOW = 70
+LENGTH_HIGH = 200
+STOP_LOW = 0.30
+STOP_HIGH = 0.32
+MAX_LINK_DENSITY = 0.2
+#: Longest line taken for a heading inside the text; longer headline-like
+#: lines there are links to other stories.
+HEADING_MAX_WORDS = 8
+_END_PUNCT = frozenset(".!?…:;\"”’)»")
+_SENTENCE_END = frozenset(".!?…\"”’)")
+_SPACES = re.compile(r"\s+")
+
+
+class W:
+    """A block while it is being classified (mutable, cheap)."""
+
+    __slots__ = ("text", "start", "end", "src", "level", "links", "chars", "nw", "stop",
+                 "cls", "kind", "keep", "reason", "key")
+
+    def __init__(self, text: str, start: int, end: int, src: str, level: int, links: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.src = src
+        self.level = level
+        self.links = links
+        self.chars = len(text)
+        lower = text.lower()
+        words = lx.WORD.findall(lower)
+        self.nw = len(words)
+        self.stop = (sum(1 for w in words if w in lx.STOPWORDS) / self.nw) if self.nw else 0.0
+        self.cls = ""
+        self.kind = ""
+        self.keep = False
+        self.reason = ""
+        self.key = " ".join(lower.split())
+
+    @property
+    def sentence_like(self) -> bool:
+        return self.nw >= 4 and self.text[-1] in _SENTENCE_END and self.stop >= 0.15
+
+    def set(self, kind: str, keep: bool, reason: str) -> None:
+        self.kind, self.keep, self.reason = kind, keep, reason
+
+
+def _split_date_prefix(segs: list[tuple]) -> tuple[list[tuple], str | None]:
+    """Cut a leading "date 2023-06-02" off a block so the body starts with the text.
+
+    The prefix becomes metadata only (no block of its own): it is a label the
+    page put in front of the lead, not part of what the reader reads.
+    """
+    out: list[tuple] = []
+    found: str | None = None
+    for i, seg in enumerate(segs):
+        text, start, end, src, level, links = seg
+        m = lx.DATE_PREFIX.match(text) if i < 12 and text[:1].isalpha() else None
+        if m and len(text) > m.end():
+            head = m.group(1)
+            rest_off = m.end()
+            if found is None:
+                found = parse_date(head)
+            out.append((text[rest_off:], start + rest_off, end, src, level, links))
+        else:
+            out.append(seg)
+    return out, found
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date from the first date written in ``text``; None when there is none or it is invalid."""
+    m = lx.DATE_ISO.search(text)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = lx.DATE_MDY.search(text)
+        if m:
+            mo, d, y = lx.MONTHS.get(m.group(1).lower().rstrip("."), 0), int(m.group(2)), int(m.group(3))
+        else:
+            m = lx.DATE_DMY.search(text)
+            if not m:
+                return None
+            d, mo, y = int(m.group(1)), lx.MONTHS.get(m.group(2).lower().rstrip("."), 0), int(m.group(3))
+    if not (1 <= mo <= 12 and 1 <= d <= 31 and 1900 <= y <= 2100):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _prose_class(b: W) -> str:
+    """jusText's context-free class: good, neargood, short or bad."""
+    if b.chars and b.links / b.chars > MAX_LINK_DENSITY:
+        return "bad"
+    if b.chars < LENGTH_LOW:
+        return "bad" if b.links else "short"
+    if b.stop >= STOP_HIGH:
+        return "good" if b.chars > LENGTH_HIGH else "neargood"
+    if b.stop >= STOP_LOW or (b.stop >= 0.2 and b.sentence_like):
+        return "neargood"
+    return "bad"
+
+
+def _lexicon_kind(b: W) -> tuple[str, str] | None:
+    """Kind and reason when the block is worded like known page furniture."""
+    t = b.text
+    n = b.chars
+    if n <= 60 and lx.ADVERT.match(t):
+        return "advert", "advert marker"
+    if n <= 160 and lx.CREDIT_LINE.match(t):
+        return "credit", "photo credit line"
+    if b.nw >= 3 and n <= 600 and lx.CREDIT_TAIL.search(t):
+        return "caption", "photo caption: ends in a photo credit"
+    if n <= 200:
+        if lx.WIDGET.search(t):
+            return "widget", "interface text (button, share bar, player)"
+        if lx.PROMO_HEADER.match(t):
+            return "promo", "promo header: introduces links to other stories"
+        if lx.BIO_HEADER.match(t):
+            return "bio", "author bio header"
+        m = lx.LOGO.match(t)
+        if m:
+            return "logo", "logo text"
+        if lx.END_CREDIT.search(t):
+            return "credit", "reporting credit: the article ends here"
+        if lx.NEWSLETTER.search(t):
+            return "newsletter", "newsletter call to action"
+        if lx.PROMO.search(t):
+            return "promo", "promo: call to read, follow or download something else"
+        if b.nw <= 12 and lx.BYLINE.match(t):
+            return "byline", "byline"
+        if lx.FOOTER.search(t):
+            return "footer", "footer: copyright, legal or site links"
+        if n <= 70 and lx.DATE_LINE.match(t) and parse_date(t):
+            return "meta", "date line"
+    if n <= 500 and lx.BIO.match(t):
+        return "bio", "author bio: describes the writer"
+    return None
+
+
+def _score(b: W) -> float:
+    """Contribution of a block to the main-text window (positive for prose)."""
+    if b.kind:
+        return -15.0
+    c = b.cls
+    if c == "good":
+        return float(min(b.chars, 800))
+    if c == "neargood":
+        return 0.5 * b.chars
+    if c == "short":
+        if b.sentence_like:
+            return 5.0
+        return -25.0 if b.src == "list_item" else -12.0
+    return -30.0 if b.links else -25.0
+
+
+def _densest_window(ws: list[W]) -> tuple[int, int]:
+    """Maximum-sum contiguous run of block scores (Kadane): the article's body."""
+    best, best_i, best_j = float("-inf"), 0, -1
+    cur, cur_i = 0.0, 0
+    for j, b in enumerate(ws):
+        s = _score(b)
+        if cur <= 0:
+            cur, cur_i = s, j
+        else:
+            cur += s
+        if cur > best:
+            best, best_i, best_j = cur, cur_i, j
+    if best <= 0:
+        return 0, -1
+    return best_i, best_j
+
+
+def _title_like(b: W) -> bool:
+    if b.kind or b.src == "list_item" or not (2 <= b.nw <= 30) or b.chars > 250:
+        return False
+    last = b.text[-1]
+    return last not in ".;,:" and not b.text.startswith(("http://", "https://"))
+
+
+def _derive_title(text: str) -> str:
+    """A short title from the lead: its first sentence, cut to at most 12 words."""
+    end = len(text)
+    for mark in (". ", "? ", "! "):
+        k = text.find(mark)
+        if 0 < k < end:
+            end = k + 1
+    sentence = text[:end].strip()
+    words = sentence.split()
+    if len(words) > 12:
+        words = words[:12]
+        while words and words[-1].lower().strip(",;:") in lx.STOPWORDS:
+            words.pop()
+        sentence = " ".join(words).rstrip(",;:")
+    return sentence.rstrip(".")
+
+
+def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
+             extracted: bool = False, known_title: str | None = None) -> tuple[list[Block], Meta]:
+    """Classify segments into blocks with decisions, and read the metadata the text states.
+
+    ``extracted`` is True for HTML, where trafilatura already chose the main
+    text: then every block is in the article window and only furniture it
+    left in (captions, promos, newsletter boxes) is removed.
+    """
+    hints = hints or {}
+    meta = Meta()
+    segs, prefix_date = _split_date_prefix(segs)
+    ws = [W(*s) for s in segs]
+    if not ws:
+        return [], meta
+    # 1. lexicon kinds and prose classes
+    for b in ws:
+        found = _lexicon_kind(b)
+        if found:
+            b.kind, b.reason = found
+        b.cls = _prose_class(b)
+    if prefix_date:
+        meta.date = prefix_date
+    # 2. lines repeated from earlier on the page
+    seen: dict[str, int] = {}
+    for i, b in enumerate(ws):
+        if b.key in seen and b.nw:
+            b.set("duplicate", False, "repeats an earlier block")
+        else:
+            seen.setdefault(b.key, i)
+    # 3. the article window
+    if extracted:
+        lo, hi = 0, len(ws) - 1
+    else:
+        lo, hi = _densest_window(ws)
+        if hi < lo:
+            lo, hi = 0, len(ws) - 1
+    # 4. title
+    title_i = _find_title(ws, lo, hi, fmt, hints.get("title") or known_title)
+    if title_i is not None:
+        t = ws[title_i]
+        t.set("title", True, "headline: title-like line just before the article text")
+        meta.title = t.text
+        for b in ws[title_i + 1:]:
+            if b.key == t.key:
+                b.set("duplicate", False, "repeats the title")
+        lo = min(lo, title_i + 1)
+    elif known_title:
+        meta.title = known_title
+        key = " ".join(known_title.lower().split())
+        for b in ws:
+            if b.key == key:
+                b.set("duplicate", False, "repeats the title")
+    # 5. decisions inside and outside the window
+    _decide(ws, lo, hi, title_i, extracted)
+    # 6. metadata
+    _read_meta(ws, meta, title_i, lo)
+    if meta.title is None:
+        lead = next((b for b in ws if b.keep and b.kind in ("body", "dek")), None)
+        if lead is not None:
+            meta.title = _derive_title(lead.text)
+            meta.title_derived = True
+    return [Block(b.text, b.start, b.end, b.kind or "body", b.keep, b.reason, b.src, b.level)
+            for b in ws], meta
+
+
+def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None) -> int | None:
+    if hint:
+        key = " ".join(hint.lower().split())
+        for i, b in enumerate(ws):
+            if b.key == key:
+                return i
+    if fmt == "md":
+        best = None
+        for i in range(0, min(len(ws), lo + 3)):
+            b = ws[i]
+            if b.src == "heading" and b.level == 1 and not b.kind and b.nw >= 2:
+                best = i
+        if best is not None and lo - best <= 25:
+            return best
+    best_i, best_s = None, float("-inf")
+    for i in range(max(0, lo - 14), min(len(ws), lo + 1)):
+        b = ws[i]
+        if not _title_like(b) or b.sentence_like:
+            continue
+        s = min(b.nw, 16) - 0.5 * (lo - i) + (3 if b.src == "heading" else 0)
+        if b.nw <= 3:
+            s -= 4
+        if s > best_s:
+            best_i, best_s = i, s
+    if best_i is not None and best_s > 0:
+        return best_i
+    return None
+
+
+def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool) -> None:
+    n = len(ws)
+    # captions: a short title-like line right before a caption, and a block
+    # repeating part of an adjacent caption, belong to it
+    for i, b in enumerate(ws):
+        if b.kind != "caption":
+            continue
+        for j in (i - 1, i + 1, i + 2):
+            if 0 <= j < n and j != title_i:
+                o = ws[j]
+                if not o.kind and o.key and o.key in b.key:
+                    o.set("caption", False, "repeats part of the photo caption next to it")
+        if i > 0 and not ws[i - 1].kind and i - 1 != title_i and _title_like(ws[i - 1]) \
+                and not ws[i - 1].sentence_like and ws[i - 1].nw <= 12:
+            ws[i - 1].set("caption", False, "photo caption title: short line above a caption")
+    ended = False
+    under_promo = False
+    under_bio = 0
+    seen_body = False
+    for i, b in enumerate(ws):
+        if i == title_i:
+            continue
+        inside = lo <= i <= hi
+        if b.kind == "credit" and b.reason.startswith("reporting credit") and seen_body:
+            ended = True
+            b.keep = False
+            continue
+        if b.kind:
+            if b.kind == "promo" and b.reason.startswith("promo header"):
+                under_promo = True
+            if b.kind == "bio":
+                under_bio = 3
+            b.keep = False
+            continue
+        if ended:
+            b.set(_outside_kind(b), False, "after the end of the article (a reporting credit above)")
+            continue
+        prose = b.cls in ("good", "neargood")
+        if under_promo:
+            if prose and b.sentence_like and b.chars > 150:
+                under_promo = False
+            else:
+                b.set("promo", False, "listed under a 'read more'-style header")
+                continue
+        if under_bio:
+            under_bio -= 1
+            if b.cls != "good" or b.chars < 400:
+                b.set("bio", False, "author bio: follows an 'about the author' header")
+                continue
+        if not inside:
+            if title_i is not None and i == title_i + 1 and i == lo - 1 and b.sentence_like:
+                b.set("dek", True, "standfirst: summary right under the title")
+                continue
+            if prose and b.sentence_like:
+                b.set("boilerplate", False, "prose outside the main text (teaser, comment or footer)")
+            else:
+                b.set(_outside_kind(b), False, "navigation: short or link-like line outside the main text")
+            continue
+        if prose and (b.sentence_like or b.chars > 150):
+            b.set("body", True, "prose: long, sentence-like, many function words")
+            seen_body = True
+            continue
+        if b.links and b.chars and b.links / b.chars > MAX_LINK_DENSITY:
+            b.set("navigation", False, "navigation: mostly link text")
+            continue
+        if b.src == "list_item":
+            if b.sentence_like and b.nw >= 6:
+                b.set("list", True, "list item written as a sentence")
+            else:
+                b.set("navigation", False, "navigation: short list item")
+            continue
+        if b.sentence_like:
+            b.set("body", True, "short sentence inside the article text")
+            seen_body = True
+            continue
+        if _title_like(b) and _next_is_prose(ws, i):
+            if b.src == "heading" or b.nw <= HEADING_MAX_WORDS or b.text.endswith("?"):
+                b.set("heading", True, "heading: short line introducing the next paragraph")
+            else:
+                b.set("promo", False, "headline-like line inside the text: a link to another story")
+            continue
+        b.set("boilerplate", False, "short line that is not a sentence")
+    # the first kept block right under the title is the standfirst when short
+    if title_i is not None:
+        for b in ws[title_i + 1:]:
+            if b.keep:
+                if b.kind == "body" and b.chars <= 320 and b.sentence_like:
+                    b.set("dek", True, "standfirst: summary right under the title")
+                break
+
+
+def _outside_kind(b: W) -> str:
+    if b.src == "list_item" or b.nw <= 4 or (b.chars and b.links / b.chars > MAX_LINK_DENSITY):
+        return "navigation"
+    return "boilerplate"
+
+
+def _next_is_prose(ws: list[W], i: int) -> bool:
+    for b in ws[i + 1:i + 4]:
+        if b.kind in ("advert", "widget", "caption", "credit"):
+            continue
+        return not b.kind and b.cls in ("good", "neargood")
+    return False
+
+
+def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
+    """Outlet, date and byline, only from lines that state them."""
+    header_end = max(lo, (title_i or 0) + 1)
+    outlet = None
+    for i, b in enumerate(ws[:header_end]):
+        if title_i is not None and i >= title_i:
+            break
+        m = lx.MASTHEAD_GLUE.match(b.text)
+        if m and b.nw <= 12 and not b.keep:
+            outlet = m.group(1)
+            b.set("masthead", False, "masthead: outlet name and tagline")
+            break
+    if outlet is None:
+        for b in ws:
+            m = lx.LOGO.match(b.text) if b.chars <= 60 else None
+            if m:
+                outlet = m.group(1)
+                break
+    if outlet is None:
+        for b in ws:
+            m = lx.NEWSLETTER_OUTLET.match(b.text) if b.chars <= 120 else None
+            if m:
+                outlet = m.group(1)
+                break
+    if outlet is None:
+        for b in reversed(ws):
+            if b.kind == "footer":
+                m = lx.COPYRIGHT_OWNER.search(b.text)
+                if m:
+                    outlet = m.group(1).strip()
+                    break
+    meta.outlet = outlet
+    if meta.date is None and title_i is not None:
+        for b in ws[max(0, title_i - 3):min(len(ws), header_end + 2)]:
+            if b.kind == "meta":
+                meta.date = parse_date(b.text)
+                if meta.date:
+                    break
+    for b in ws[max(0, (title_i or 0) - 3):min(len(ws), header_end + 3)]:
+        if b.kind == "byline":
+            m = lx.BYLINE.match(b.text)
+            if m:
+                meta.byline = m.group(1).strip()
+                break

@@ -1,0 +1,193 @@
+"""Phrase lexicons and precompiled patterns for the boilerplate kinds.
+
+These describe how page furniture is *worded* on news sites in general
+(calls to action, share widgets, photo credits), never the text of any
+particular site. Patterns are compiled once at import; each is anchored or
+limited to short blocks by the classifier so prose that merely mentions
+"subscribe" is not thrown away.
+"""
+
+from __future__ import annotations
+
+import re
+
+I = re.IGNORECASE  # noqa: E741 (the flag's own name)
+
+WORD = re.compile(r"\w+")
+
+#: Frequent function words of the languages news pages come in (en, de, fr,
+#: es, it, pt, nl). Prose is dense in them; menus, names and headlines are not.
+_STOPWORD_TEXT = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours said says also who whose into its
+    aber als am an auch auf aus bei bis das dass dem den der des die doch ein eine einem einen
+    einer eines er es für hat hatte ich ihr im in ist mit nach nicht noch nur oder sich sie sind
+    so um und uns von vor war was wie wir wird wurde zu zum zur über
+    au aux avec ce ces dans de des du elle en est et il ils je la le les leur lui mais me même
+    ne nous on ou par pas pour qu que qui sa se ses son sont sur ta te un une vous été être
+    al con como del el en era es esta este ha la las lo los más para pero por que se sin son su
+    sus un una y ya
+    agli ai al alla alle anche che chi ci come con da dal dalla dei del della delle di e gli ha
+    ho il in la le lo ma mi ne nei nel nella non per più se si sono su tra un una uno è
+    ao aos as com da das do dos ela ele em era está foi isso mais mas na nas no nos não o os
+    para pela pelo por que se sem seu sua são um uma
+    aan als bij dat de den der die dit door een en er het hij in is je met na naar niet of om
+    ook op te tot uit van voor was wat we wel worden zijn
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+#: A photo or video credit closing a caption: "(Chris Mcgrath/Getty Images)",
+#: "(photo credit: REUTERS/X)", "(Video: Reuters)", "Kin Cheung/AP Photo".
+CREDIT_TAIL = re.compile(
+    r"(?:\((?:[^()]*\b(?:photo|photograph|photos|credit|credits|image|images|video|getty|reuters|afp|"
+    r"ap|epa|shutterstock|file|courtesy|illustration|pool)\b[^()]*|[^()/]{2,60}/[^()]{2,60})\)"
+    r"|(?:/|\b)(?:AP Photo|AFP|Getty Images|Reuters|EPA|Shutterstock|Bloomberg|AP Images)"
+    r"(?:/[\w .'-]{1,40})?)"
+    r"\s*(?:\w+\s?){0,2}$",
+    I,
+)
+#: A whole line that is only a credit: "(photo credit: REUTERS/X)", "Photo: AP".
+CREDIT_LINE = re.compile(
+    r"^\(?\s*(?:photo(?:graph)?s?|image|picture|video|credit|credits|source|illustration)"
+    r"(?:\s+credit)?\s*:\s*[^.]{1,80}\)?$"
+    r"|^(?:\(?[\w .'-]{1,40}/)?(?:AP Photo|AFP|Getty Images|Reuters|EPA|Shutterstock|AP Images)"
+    r"(?:/[\w .'-]{1,40})?\)?$",
+    I,
+)
+
+#: Reporting credits that close an article ("Rauhala reported from Brussels.").
+END_CREDIT = re.compile(
+    r"(?:contributed (?:to )?(?:this|the) (?:report|story|article)|\breported from\b"
+    r"|^\(?(?:additional )?reporting by\b|^\(?(?:writing|editing|edited|compiled) by\b"
+    r"|^with (?:the )?(?:contribution|contributions|input) (?:of|from)\b"
+    r"|^\(?with (?:agency|agencies|wire) (?:inputs|reports)\)?\.?$"
+    r"|^(?:this (?:story|article|report) (?:was|has been) (?:updated|corrected|produced))"
+    r")",
+    I,
+)
+
+ADVERT = re.compile(
+    r"^(?:advertisement|advertisements|advertising|ad|ads|sponsored|sponsored content|"
+    r"paid content|paid post|promoted|partner content|story continues below(?: advertisement)?|"
+    r"article continues (?:below|after (?:this )?(?:advertisement|ad))|"
+    r"continue reading (?:the main story|below)|scroll to continue(?: with content)?|"
+    r"report an ad|ad feedback|skip (?:this )?ad)[\s.:!-]*$",
+    I,
+)
+
+NEWSLETTER = re.compile(
+    r"(?:\bnewsletters?\b|^(?:sign up|subscribe)\b|\bsign up (?:for|to)\b|\bsubscribe (?:to|for|now)\b"
+    r"|^stay (?:updated|informed|up to date|in the know)\b|\bin your inbox\b|\binbox\b"
+    r"|\benter your e-?mail\b|\byour e-?mail address\b|^get (?:the|our) .{0,40}\b(?:delivered|e-?mail|daily)\b)",
+    I,
+)
+
+#: Interface words: buttons, share bars, players, meters.
+WIDGET = re.compile(
+    r"^(?:close|open|menu|search|share|share this|share this (?:article|story)|share on \w+|tweet|"
+    r"e-?mail|print|copy link|copy|link copied|save|save article|saved|comments?|\d+ comments?|"
+    r"view comments|show comments|leave a comment|post a comment|reply|like|follow|"
+    r"listen|listen to this article|play|pause|watch|expand|collapse|enlarge|enlarge image|"
+    r"learn more|see more|show more|load more|more|back to top|top|next|previous|prev|"
+    r"skip to (?:main )?content|skip navigation|toggle navigation|font size|text size|"
+    r"facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|instagram|youtube|rss|"
+    r"sign in|log in|login|register|my account|subscribe|subscribe now|donate|"
+    r"fairness meter|click on meter to rate this article|rate this article|"
+    r"loading|loading\.\.\.|please wait|gallery|image \d+ of \d+|\d+ of \d+|photos?|video|"
+    r"[\d:]+|\d+ min(?:ute)?s? read|\d+ min(?:ute)?s? listen)[\s.:!|»›>-]*$"
+    r"|\bvoice is ai-generated\b|\bhold us accountable\b|\bclick (?:on )?(?:the )?\w+ to\b"
+    r"|^(?:this (?:article|story) (?:is|was) (?:read|narrated) by)"
+    r"|\byour browser does not support\b|\bjavascript (?:is )?(?:disabled|required)\b",
+    I,
+)
+
+#: Links to other stories and "read more" calls.
+PROMO_HEADER = re.compile(
+    r"^(?:read more|more|related|related (?:articles|stories|content|coverage|news|links|posts|topics)|"
+    r"see also|also read|also see|read also|read next|up next|what to read next|recommended|"
+    r"recommended (?:for you|stories|articles|reading|videos)|you (?:may|might) also like|"
+    r"more (?:from|on|about|stories|news|in|like this)\b.{0,40}|most (?:popular|read|viewed|shared)"
+    r"(?: \w+)?|trending(?: now| stories| news)?|top stories|latest(?: news| stories)?|"
+    r"editor'?s? picks?|popular(?: now| stories)?|don'?t miss|further reading|in case you missed it|"
+    r"more coverage|explore more|keep reading|continue reading|watch more|more videos|"
+    r"[^:]{0,40}: what you need to know|what to know|what you need to know)\s*[:.!…»›>-]*$",
+    I,
+)
+PROMO = re.compile(
+    r"^(?:read more|read|see|watch|listen|also read|related|more|read next|see also|recommended|"
+    r"opinion|analysis|photos|video)\s*[:|»›>-]\s*\S"
+    r"|\bfollow (?:us|our)\b|\bgoogle news\b|\bdownload (?:the|our) (?:\w+ )?app\b"
+    r"|\bget (?:the|our) (?:\w+ )?app\b|^what to know about\b|^what you need to know\b"
+    r"|\bclick here\b|\bread (?:our|the) full coverage\b|\bread the full (?:story|article)\b"
+    r"|\bto read the full (?:story|article)\b|\bare you on (?:telegram|whatsapp)\b"
+    r"|\bsubscribe to our (?:channel|podcast)\b",
+    I,
+)
+
+BIO_HEADER = re.compile(
+    r"^(?:about the (?:author|writer|reporter|authors)|about (?:me|us)|author(?:'s)? bio|"
+    r"more (?:from|by) (?:this|the) (?:author|writer)|(?:written|posted) by\s*:?)[\s:.]*$",
+    I,
+)
+BIO = re.compile(
+    r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} (?:is|was|has been|covers|writes|reports)\b.{0,80}"
+    r"\b(?:reporter|correspondent|writer|editor|journalist|columnist|contributor|producer|"
+    r"author|staff writer|freelance|bureau chief|intern|fellow)\b",
+)
+
+BYLINE = re.compile(r"^(?:by|von|par|por|di|door)\s+(?=[A-Z])([^.!?]{2,80})$", I)
+
+FOOTER = re.compile(
+    r"(?:©|\(c\) ?\d{4}|\bcopyright\b|\ball rights reserved\b|\bprivacy (?:policy|notice|settings)\b"
+    r"|\bterms (?:of (?:use|service)|and conditions|& conditions)\b|\bcookie(?:s| policy| settings)?\b"
+    r"|\bdo not sell\b|\baccessibility statement\b|\bcontact us\b|\bsitemap\b)",
+    I,
+)
+COPYRIGHT_OWNER = re.compile(
+    r"(?:©|\bcopyright\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"((?:The )?[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,4})"
+)
+
+#: "X Logo" (an image's alt text left in the dump).
+LOGO = re.compile(r"^((?:The )?[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,4}) logo$", I)
+#: "Subscribe to The X Newsletter", "Sign up for the X newsletter".
+NEWSLETTER_OUTLET = re.compile(
+    r"^(?i:subscribe to|sign up (?:for|to)|get)\s+((?:the |The )?[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,4})"
+    r"\s+(?i:newsletters?|daily newsletter)\b",
+)
+#: A masthead glued to its tagline in a text dump: "The Washington PostDemocracy Dies in Darkness".
+MASTHEAD_GLUE = re.compile(r"^((?:The )?[A-Z][\w&'.-]*(?: [A-Z][\w&'.-]*){0,4}?[a-z])([A-Z][a-z]+\b.*)$")
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            "jan january", "feb february", "mar march", "apr april", "may", "jun june",
+            "jul july", "aug august", "sep sept september", "oct october", "nov november",
+            "dec december",
+        ]
+    )
+    for m in names.split()
+}
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+DATE_MDY = re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", I)
+DATE_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(\d{4})\b", I)
+#: A line that is only a date/time stamp, possibly labelled.
+DATE_LINE = re.compile(
+    r"^(?:(?:published|posted|updated|last updated|date|dated|first published|modified)\b[:\s]*)?"
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+    r"[\w.,:/ -]{0,12}\d[\w.,:/ +()-]{0,50}$",
+    I,
+)
+#: "date 2023-06-02 President ..." or "Published: June 2, 2023 ..." at the start of a block.
+DATE_PREFIX = re.compile(
+    r"^((?:date|dated|published|posted|updated)\s*:?\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|"
+    + _MONTH + r"\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+" + _MONTH + r"\s+\d{4}))\s+(?=\S)",
+    I,
+)

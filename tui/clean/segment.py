@@ -1,0 +1,139 @@
+"""Cut a page into blocks with offsets: one line of plain text, or one Markdown block.
+
+Plain-text dumps of web pages put one paragraph, heading or link per line, so
+a non-empty line is a block. Markdown is parsed with markdown-it-py (block
+rules only, once per page); the inline parser runs only on blocks that hold
+inline syntax, because plain paragraphs need none and parsing them is the
+slowest part of cleaning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+#: One block before classification. ``link_chars`` counts characters shown as
+#: link text (Markdown only): link-heavy blocks are navigation.
+Seg = tuple  # (text, start, end, source_kind, level, link_chars)
+
+_BULLET = re.compile(r"(?:[*•·‣▪◦+-]|\d{1,3}[.)])\s+(?=\S)")
+_NEWLINES = re.compile(r"\r\n?|\n")
+_INLINE_SYNTAX = re.compile(r"[\[\]*_`<\\!&~]|  \n")
+
+# Block rules only: indented code is switched off because page dumps indent
+# prose; reference definitions and raw HTML blocks are not article text.
+_MD = MarkdownIt("commonmark", {"maxNesting": 40}).disable(
+    ["inline", "text_join", "code", "reference", "html_block"]
+)
+_MD_INLINE = MarkdownIt("commonmark", {"maxNesting": 40}).disable(["entity", "html_inline"])
+
+
+def txt_segments(text: str) -> list[Seg]:
+    """Every non-empty line is a block; a leading list bullet is left out of it."""
+    segs: list[Seg] = []
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            nl = n
+        line = text[pos:nl]
+        stripped = line.strip()
+        if stripped:
+            start = pos + (len(line) - len(line.lstrip()))
+            kind = "line"
+            m = _BULLET.match(stripped)
+            if m and len(stripped) > m.end():
+                start += m.end()
+                stripped = stripped[m.end():]
+                kind = "list_item"
+            segs.append((stripped, start, start + len(stripped), kind, 0, 0))
+        pos = nl + 1
+    return segs
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offsets where each line starts, splitting like markdown-it (CRLF, CR, LF)."""
+    starts = [0]
+    starts.extend(m.end() for m in _NEWLINES.finditer(text))
+    starts.append(len(text) + 1)
+    return starts
+
+
+def _inline_text(content: str) -> tuple[str, int]:
+    """Visible text of an inline run (syntax removed) and how much of it is link text."""
+    if not _INLINE_SYNTAX.search(content):
+        return " ".join(part.strip() for part in content.split("\n")), 0
+    tokens: list[Token] = []
+    _MD_INLINE.inline.parse(content, _MD_INLINE, {}, tokens)
+    parts: list[str] = []
+    link_chars = 0
+    depth = 0
+    for tok in tokens:
+        t = tok.type
+        if t == "image":
+            continue
+        if t == "link_open":
+            depth += 1
+        elif t == "link_close":
+            depth = max(0, depth - 1)
+        elif t in ("text", "code_inline", "text_special"):
+            parts.append(tok.content)
+            if depth:
+                link_chars += len(tok.content)
+        elif t in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return " ".join("".join(parts).split()), link_chars
+
+
+def md_segments(text: str) -> list[Seg]:
+    """Headings, paragraphs, list items and block quotes, each with its line span."""
+    try:
+        tokens = _MD.parse(text)
+    except RecursionError:  # pathological nesting: fall back to lines
+        return txt_segments(text)
+    starts = _line_starts(text)
+    segs: list[Seg] = []
+    list_depth = 0
+    quote_depth = 0
+    heading_level = 0
+    for tok in tokens:
+        t = tok.type
+        if t == "list_item_open":
+            list_depth += 1
+        elif t == "list_item_close":
+            list_depth -= 1
+        elif t == "blockquote_open":
+            quote_depth += 1
+        elif t == "blockquote_close":
+            quote_depth -= 1
+        elif t == "heading_open":
+            heading_level = int(tok.tag[1:]) if tok.tag[1:].isdigit() else 1
+        elif t == "heading_close":
+            heading_level = 0
+        elif t in ("inline", "fence") and tok.map:
+            if t == "inline":
+                shown, links = _inline_text(tok.content)
+            else:
+                shown, links = " ".join(tok.content.split()), 0
+            if not shown:
+                continue
+            begin, end_line = tok.map
+            start = starts[begin] if begin < len(starts) else len(text)
+            end = (starts[end_line] - 1) if end_line < len(starts) else len(text)
+            end = min(max(end, start), len(text))
+            raw = text[start:end]
+            start += len(raw) - len(raw.lstrip())
+            end -= len(raw) - len(raw.rstrip())
+            if heading_level:
+                kind, level = "heading", heading_level
+            elif list_depth:
+                kind, level = "list_item", 0
+            elif quote_depth:
+                kind, level = "blockquote", 0
+            else:
+                kind, level = "paragraph", 0
+            segs.append((shown, start, max(start, end), kind, level, links))
+    return segs
