@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import sqlite_utils
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,6 +42,7 @@ DEBOUNCE = 0.07
 #: How many hits one query asks for.
 LIMIT = 50
 HIGHLIGHT_STYLE = "bold reverse"
+_TITLE_WIDTH = 100
 
 SEARCH_BINDINGS: tuple[Binding, ...] = (
     Binding("escape", "close", "Close", id="search.close"),
@@ -140,6 +143,7 @@ class SearchScreen(Screen[Target | None]):
         self._hits: dict[str, Any] = {}
         self.hits: list[Any] = []
         self.shown_query: str | None = None
+        self._asked: str | None = None
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -169,6 +173,9 @@ class SearchScreen(Screen[Target | None]):
     def _run(self, query: str) -> None:
         if query != self.query_one("#search-input", Input).value:
             return  # the user typed on; a newer timer is coming
+        if query == self._asked:
+            return  # e.g. the Changed event an initial value posts on mount
+        self._asked = query
         if not query.strip():
             self.workers.cancel_group(self, "search")
             self._render_hits(_Answer(query, []))
@@ -243,13 +250,12 @@ class SearchScreen(Screen[Target | None]):
         )
 
     @staticmethod
-    def _prompt(hit: Any) -> Text:
-        text = highlighted(hit.text, hit.highlights)
-        text.pad_left(2)
-        title = Text("\n    ")
-        title.append(_flat(hit.title) or "(untitled)", style="dim italic")
-        text.append_text(title)
-        return text
+    def _prompt(hit: Any) -> Padding:
+        """The passage with its matches marked, then its article's title, indented."""
+        title = Text(_flat(hit.title) or "(untitled)", style="dim italic")
+        title.truncate(_TITLE_WIDTH, overflow="ellipsis")
+        return Padding(Group(highlighted(hit.text, hit.highlights), Padding(title, (0, 0, 0, 2))),
+                       (0, 0, 0, 2))
 
     def _show_status(self, text: Text) -> None:
         self.query_one("#search-status", Static).update(text)

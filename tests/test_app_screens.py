@@ -1,0 +1,155 @@
+"""Pilot tests of the Search, Events, Export and Review screens on real databases.
+
+Each test pushes one screen on a bare host app and records what the screen
+dismisses with, so the screens are checked on their own contract (what the
+main app receives) without depending on the reader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.screen import Screen
+
+from tui.app.targets import Target
+from tui.store import Store
+
+UNSET = object()
+SIZE = (120, 36)
+
+
+def pilot_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async pilot test without an asyncio pytest plugin (none is installed)."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(fn(*args, **kwargs))
+
+    return run
+
+
+class Host(App[None]):
+    """A bare app that opens one screen and keeps what it dismisses with."""
+
+    def __init__(self, make_screen: Any) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+        self.result: Any = UNSET
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen(), self._done)
+
+    def _done(self, result: Any) -> None:
+        self.result = result
+
+
+async def settle(pilot: Any, screen: Screen, attr: str, expect: Any, tries: int = 60) -> None:
+    """Wait (a bounded time) for a worker-driven attribute of the screen to settle."""
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if getattr(screen, attr) == expect:
+            return
+    raise AssertionError(f"{attr} stayed {getattr(screen, attr)!r}, expected {expect!r}")
+
+
+# ------------------------------------------------------------------ search
+def _passage(store: Store, needle: str) -> dict[str, Any]:
+    rows = list(store.db.query("select * from passages where text like ? order by id",
+                               [f"%{needle}%"]))
+    assert rows, needle
+    return rows[0]
+
+
+@pilot_test
+async def test_search_updates_as_you_type_and_enter_returns_target(seeded_store: Store) -> None:
+    pytest.importorskip("tui.search")
+    from tui.app.screens_search import SearchScreen
+
+    app = Host(lambda: SearchScreen(seeded_store))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await pilot.press(*"accelerated")
+        await settle(pilot, screen, "shown_query", "accelerated")
+        assert screen.hits, "a word from a seed article must be found"
+        first = screen.hits[0]
+        assert "accelerated" in first.text.lower()
+        # typing more replaces the results with the answer to the new text
+        await pilot.press(*" ascension")
+        await settle(pilot, screen, "shown_query", "accelerated ascension")
+        assert any("ascension" in h.text.lower() for h in screen.hits)
+        # the first hit of the first outlet group is highlighted; enter opens it
+        best = screen.hits[0]
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.result == Target(best.article_id, best.passage_id, best.block_id)
+    passage = seeded_store.db["passages"].get(best.passage_id)
+    assert passage["article_id"] == best.article_id and passage["block_id"] == best.block_id
+
+
+@pilot_test
+async def test_search_misspelled_query_still_finds(seeded_store: Store) -> None:
+    pytest.importorskip("tui.search")
+    from tui.app.screens_search import SearchScreen
+
+    target = _passage(seeded_store, "accelerated ascension")
+    app = Host(lambda: SearchScreen(seeded_store))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press(*"acelerated ascenssion")
+        await settle(pilot, screen, "shown_query", "acelerated ascenssion")
+        assert target["id"] in [h.passage_id for h in screen.hits]
+
+
+@pilot_test
+async def test_search_moves_through_hits_and_escape_returns_none(seeded_store: Store) -> None:
+    pytest.importorskip("tui.search")
+    from tui.app.screens_search import SearchScreen
+
+    app = Host(lambda: SearchScreen(seeded_store, query="Zelensky NATO"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await settle(pilot, screen, "shown_query", "Zelensky NATO")
+        assert len(screen.hits) >= 3
+        first = screen._selected_hit()
+        await pilot.press("down")
+        second = screen._selected_hit()
+        assert second is not None and second is not first
+        await pilot.press("up")
+        assert screen._selected_hit() is first
+        # j/k belong to the list only: in the query box they are typed
+        await pilot.press("tab", "j")
+        assert screen._selected_hit() is second
+        assert screen.query_one("#search-input").value == "Zelensky NATO"
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result is None
+
+
+@pilot_test
+async def test_search_shows_untrusted_text_as_plain_text(store: Store, tmp_path: Path) -> None:
+    """Markup-looking and control characters in an article never style or break the screen."""
+    pytest.importorskip("tui.search")
+    from tui.app.screens_search import SearchScreen
+    from tui.model import Block, CleanResult, Meta, RawDocument
+
+    body = "The [bold red]ministry[/] said \x1b]0;pwned\x07 the bridge reopened on Tuesday."
+    raw = RawDocument(path="x.txt", text=body, format="txt")
+    store.add_article(raw, CleanResult(Meta(title="[link=x]Bridge[/link]", outlet="Gazette"),
+                                       [Block(text=body, start=0, end=len(body))], body))
+    app = Host(lambda: SearchScreen(store))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press(*"bridge reopened")
+        await settle(pilot, screen, "shown_query", "bridge reopened")
+        assert screen.hits
+        svg = app.export_screenshot().replace("&#160;", " ")
+    assert "[bold red]ministry[/]" in svg  # shown literally, not interpreted
+    assert "[link=x]Bridge[/link]" in svg
+    assert "pwned" not in svg and "\x1b" not in svg  # the OSC title sequence is stripped
