@@ -33,6 +33,8 @@ MAX_LINK_DENSITY = 0.2
 #: Longest line taken for a heading inside the text; longer headline-like
 #: lines there are links to other stories.
 HEADING_MAX_WORDS = 8
+#: Most non-prose blocks between two paragraphs of the same article.
+MAX_GAP = 3
 _END_PUNCT = frozenset(".!?…:;\"”’)»")
 _SENTENCE_END = frozenset(".!?…\"”’)")
 _SPACES = re.compile(r"\s+")
@@ -42,7 +44,7 @@ class W:
     """A block while it is being classified (mutable, cheap)."""
 
     __slots__ = ("text", "start", "end", "src", "level", "links", "chars", "nw", "stop",
-                 "cls", "kind", "keep", "reason", "key")
+                 "cls", "kind", "keep", "reason", "key", "brk")
 
     def __init__(self, text: str, start: int, end: int, src: str, level: int, links: int) -> None:
         self.text = text
@@ -61,6 +63,7 @@ class W:
         self.keep = False
         self.reason = ""
         self.key = " ".join(lower.split())
+        self.brk = 0  # 1: counts as a gap between paragraphs, 2: comments start here
 
     @property
     def sentence_like(self) -> bool:
@@ -111,6 +114,28 @@ def parse_date(text: str) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+def _adapt_to_language(ws: list[W]) -> None:
+    """Pages in a language the stopword lists do not cover get a punctuation-based density.
+
+    When the long blocks of a page have almost no known function words
+    (Korean, Russian, Indonesian...), stopword density says nothing; sentence
+    punctuation is then the best language-independent sign of prose.
+    """
+    words = stops = 0.0
+    for b in ws:
+        if b.chars >= 150:
+            words += b.nw
+            stops += b.stop * b.nw
+    if not words or stops / words >= 0.10:
+        return
+    for b in ws:
+        t = b.text
+        s = 0.25 if t[-1] in _SENTENCE_END else 0.0
+        if ". " in t or ", " in t or "。" in t or "、" in t:
+            s += 0.1
+        b.stop = max(b.stop, s)
+
+
 def _prose_class(b: W) -> str:
     """jusText's context-free class: good, neargood, short or bad."""
     if b.chars and b.links / b.chars > MAX_LINK_DENSITY:
@@ -130,6 +155,12 @@ def _lexicon_kind(b: W) -> tuple[str, str] | None:
     n = b.chars
     if n <= 60 and lx.ADVERT.match(t):
         return "advert", "advert marker"
+    if n <= 60 and lx.COMMENTS_HEADER.match(t):
+        b.brk = 2
+        return "widget", "comments section header: the article ends before it"
+    if n <= 60 and lx.COMMENT_META.match(t):
+        b.brk = 1
+        return "widget", "comment furniture (timestamp, votes, reply button)"
     if n <= 160 and lx.CREDIT_LINE.match(t):
         return "credit", "photo credit line"
     if b.nw >= 3 and n <= 600 and lx.CREDIT_TAIL.search(t):
@@ -178,20 +209,44 @@ def _score(b: W) -> float:
 
 
 def _densest_window(ws: list[W]) -> tuple[int, int]:
-    """Maximum-sum contiguous run of block scores (Kadane): the article's body."""
-    best, best_i, best_j = float("-inf"), 0, -1
-    cur, cur_i = 0.0, 0
-    for j, b in enumerate(ws):
-        s = _score(b)
-        if cur <= 0:
-            cur, cur_i = s, j
+    """The main run of prose: the article's body.
+
+    Prose blocks (long, sentence-like) are chained into runs; a run breaks
+    where more than ``MAX_GAP`` other blocks separate two prose blocks
+    (furniture the lexicons recognised, like captions or adverts, does not
+    count, since articles are interrupted by it). The run holding the most
+    prose is the article; teasers and comments form smaller runs of their
+    own, separated from it by navigation, timestamps and user names.
+    """
+    runs: list[tuple[float, int, int]] = []
+    score = 0.0
+    first = last = -1
+    gap = 0
+    weight = 1.0
+    for i, b in enumerate(ws):
+        if b.brk == 2 and first >= 0:
+            gap = MAX_GAP + 1
+            weight = 0.25  # prose after a comments header is most likely comments
+            continue
+        if b.kind and not b.brk:
+            continue
+        if not b.kind and (b.cls in ("good", "neargood") or b.sentence_like):
+            if first >= 0 and gap > MAX_GAP:
+                runs.append((score, first, last))
+                first, score = -1, 0.0
+            if first < 0:
+                first = i
+            last = i
+            score += weight * (min(b.chars, 800) if b.cls != "short" else 20)
+            gap = 0
         else:
-            cur += s
-        if cur > best:
-            best, best_i, best_j = cur, cur_i, j
-    if best <= 0:
+            gap += 1
+    if first >= 0:
+        runs.append((score, first, last))
+    if not runs:
         return 0, -1
-    return best_i, best_j
+    best = max(runs)
+    return best[1], best[2]
 
 
 def _title_like(b: W) -> bool:
@@ -232,6 +287,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
     ws = [W(*s) for s in segs]
     if not ws:
         return [], meta
+    _adapt_to_language(ws)
     # 1. lexicon kinds and prose classes
     for b in ws:
         found = _lexicon_kind(b)
@@ -335,7 +391,8 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
         if i == title_i:
             continue
         inside = lo <= i <= hi
-        if b.kind == "credit" and b.reason.startswith("reporting credit") and seen_body:
+        if (b.brk == 2 or (b.kind == "credit" and b.reason.startswith("reporting credit"))) \
+                and seen_body:
             ended = True
             b.keep = False
             continue
@@ -347,7 +404,8 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
             b.keep = False
             continue
         if ended:
-            b.set(_outside_kind(b), False, "after the end of the article (a reporting credit above)")
+            b.set(_outside_kind(b), False, "after the end of the article (a reporting credit "
+                  "or comments header above)")
             continue
         prose = b.cls in ("good", "neargood")
         if under_promo:

@@ -191,3 +191,22 @@ DATE_PREFIX = re.compile(
     + _MONTH + r"\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+" + _MONTH + r"\s+\d{4}))\s+(?=\S)",
     I,
 )
+
+#: The start of a comments section: the article is over.
+COMMENTS_HEADER = re.compile(
+    r"^[\[(]?\s*(?:\d[\d,.]*\s+)?(?:comments?|responses?|replies|reactions)\s*(?:\(\d+\))?\s*[\])]?[\s:.]*$"
+    r"|^(?:top rated|most liked|newest|oldest|reader|user|readers'?|join the|show|view(?: all)?|hide|"
+    r"load|post a|add a|add your|leave a|write a)\s+(?:comments?|discussion|conversation|reply|response)s?"
+    r"\b[\s:.!()\d]*$"
+    r"|^(?:leave a reply|what do you think\??|discussion|have your say|comments are closed\.?)$",
+    I,
+)
+#: Timestamps, votes and buttons around each comment.
+COMMENT_META = re.compile(
+    r"^(?:about |posted )?\d+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
+    r"\s+ago\b.{0,30}$"
+    r"|^(?:rating|score|votes?|likes?|points?)\s*:?\s*-?\d+(?:\s+\w+)?$|^-?\d+\s+(?:votes?|likes?|points?)$"
+    r"|^(?:reply|report|flag|permalink|upvote|downvote|like|dislike|quote|edit|delete)"
+    r"(?:\s*[|·•]\s*\w+)*$",
+    I,
+)

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Boilerplate removal benchmark: precision/recall/F1 and speed on the dev pages.
+
+Reads the shared data at run time (../shared/bench relative to the project
+root; nothing is copied), scores with the shared scorer
+(score_extraction.py, word 4-gram shingles averaged per page), and prints a
+Markdown table with trafilatura alone as the reference measured in the same
+run, plus the speed ratio of text/Markdown cleaning against trafilatura on
+the same pages' HTML. Also checks the seeds gold line by line.
+
+Usage:
+  .venv/bin/python bench/extraction.py            # everything
+  .venv/bin/python bench/extraction.py --quick    # txt/md only, no trafilatura
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tui.clean import body_text, clean_document  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "bench"
+DEV = SHARED / "extraction-dev"
+
+
+def load_scorer():
+    spec = importlib.util.spec_from_file_location("score_extraction", SHARED / "score_extraction.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_pages() -> tuple[dict, dict[str, dict[str, str]]]:
+    truth = json.loads((DEV / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = {pid: {ext: (DEV / f"{pid}.{ext}").read_text(encoding="utf-8", errors="replace")
+                   for ext in ("txt", "md", "html")} for pid in truth}
+    return truth, pages
+
+
+def run(method: Callable[[str], str], inputs: dict[str, str], repeat: int = 1) -> tuple[dict, float]:
+    """Predictions and pages per second (best of ``repeat`` timed passes)."""
+    preds: dict[str, dict[str, str]] = {}
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for pid, text in inputs.items():
+            preds[pid] = {"articleBody": method(text)}
+        best = min(best, time.perf_counter() - t0)
+    return preds, len(inputs) / best
+
+
+def parallax(fmt: str) -> Callable[[str], str]:
+    return lambda text: body_text(clean_document(text, fmt))
+
+
+def trafilatura_alone(precision: bool) -> Callable[[str], str]:
+    import logging
+
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    return lambda html: trafilatura.extract(html, favor_precision=precision) or ""
+
+
+def seeds_check() -> tuple[int, int, list[str]]:
+    """Lines of the five seeds whose keep decision matches the gold (credit lines excluded)."""
+    gold = json.loads((SHARED / "seeds-gold.json").read_text(encoding="utf-8"))
+    ok = total = 0
+    wrong: list[str] = []
+    for name, entry in gold.items():
+        text = (ROOT / "seeds" / name).read_text(encoding="utf-8")
+        result = clean_document(text, "txt")
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        for line in entry["lines"]:
+            if line["keep"] is None or line["kind"] == "blank":
+                continue
+            lo = starts[line["line"] - 1]
+            hi = lo + len(text[lo:].split("\n", 1)[0])
+            kept = any(b.keep for b in result.blocks if b.start < hi and b.end > lo)
+            total += 1
+            if kept == line["keep"]:
+                ok += 1
+            else:
+                wrong.append(f"{name}:{line['line']} {line['kind']}")
+    return ok, total, wrong
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="txt/md only, skip trafilatura")
+    ap.add_argument("--repeat", type=int, default=3, help="timed passes for the fast methods")
+    ap.add_argument("--per-page", action="store_true", help="print F1 per page for the cleaner")
+    args = ap.parse_args()
+    scorer = load_scorer()
+    truth, pages = load_pages()
+    rows = []
+    speeds: dict[str, float] = {}
+
+    def add(inp: str, name: str, method: Callable[[str], str], ext: str, repeat: int) -> dict:
+        preds, pps = run(method, {pid: p[ext] for pid, p in pages.items()}, repeat)
+        m = scorer.score(truth, preds)
+        rows.append((inp, name, m["precision"], m["recall"], m["f1"], pps))
+        speeds[f"{inp} {name}"] = pps
+        return preds
+
+    add(".txt", "keep everything", lambda t: t, "txt", args.repeat)
+    txt_preds = add(".txt", "parallax cleaner", parallax("txt"), "txt", args.repeat)
+    add(".md", "keep everything", lambda t: t, "md", args.repeat)
+    md_preds = add(".md", "parallax cleaner", parallax("md"), "md", args.repeat)
+    if not args.quick:
+        add(".html", "trafilatura 2.3.1", trafilatura_alone(False), "html", 1)
+        add(".html", "trafilatura, favor_precision", trafilatura_alone(True), "html", 1)
+        add(".html", "parallax (trafilatura + classifier)", parallax("html"), "html", 1)
+
+    print(f"{len(truth)} dev pages, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+    print("| input | method | precision | recall | F1 | pages/s |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for inp, name, p, r, f, pps in rows:
+        print(f"| {inp} | {name} | {p:.3f} | {r:.3f} | {f:.3f} | {pps:,.0f} |")
+    ref = speeds.get(".html trafilatura 2.3.1")
+    if ref:
+        print()
+        for key in (".txt parallax cleaner", ".md parallax cleaner"):
+            print(f"speed ratio {key.split()[0]} cleaner / trafilatura on HTML: {speeds[key] / ref:.1f}x")
+    ok, total, wrong = seeds_check()
+    print(f"\nseeds gold: {ok}/{total} lines right ({100 * ok / total:.1f}%)"
+          + (f"; wrong: {', '.join(wrong)}" if wrong else ""))
+    if args.per_page:
+        for name, preds in (("txt", txt_preds), ("md", md_preds)):
+            print(f"\nper page ({name}): f1 precision recall id")
+            for pid in truth:
+                c = scorer.page_counts(truth[pid]["articleBody"], preds[pid]["articleBody"])
+                p, r = scorer.precision(*c), scorer.recall(*c)
+                f = 2 * p * r / (p + r) if p + r else 0.0
+                print(f"  {f:.3f} {p:.3f} {r:.3f} {pid[:16]}")
+
+
+if __name__ == "__main__":
+    main()
