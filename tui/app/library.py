@@ -60,7 +60,7 @@ class LibraryScreen(Screen[list[str] | None]):
         table.add_column("", key="mark", width=2)
         table.add_column("outlet", key="outlet", width=20)
         table.add_column("date", key="date", width=10)
-        table.add_column("title", key="title", width=max(self.size.width - 60, 30))
+        table.add_column("title", key="title", width=max(self.app.size.width - 72, 30))
         table.add_column("ann", key="ann", width=4)
         table.add_column("hidden", key="hidden", width=6)
         table.add_column("id", key="id", width=8)

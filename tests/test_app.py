@@ -1,0 +1,473 @@
+"""Pilot tests of the app against real database files (the seeds), one flow each.
+
+Each test drives ParallaxApp with keys as a user would and then checks the
+database through a separate Store, so "saved" means committed to the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tui.app import ParallaxApp
+from tui.app import keys as keyreg
+from tui.app.reader import ReaderScreen
+from tui.app.targets import Target
+from tui.model import Block, CleanResult, Meta, RawDocument
+from tui.store import Store
+
+SIZE = (120, 36)
+
+
+def make_app(db: Path, tmp_path: Path, annotator: str = "ann", **kw) -> ParallaxApp:
+    return ParallaxApp(db_path=str(db), annotator=annotator,
+                       keymap=kw.pop("keymap", tmp_path / "no-keymap.toml"), **kw)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def live(db: Path, annotator: str | None = None) -> list[dict]:
+    with Store.open(db) as s:
+        return s.annotations(annotator=annotator)
+
+
+async def ready(pilot) -> ReaderScreen:
+    await pilot.pause()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ReaderScreen)
+    return screen
+
+
+def test_opens_two_articles_with_cursor_on_first_sentence(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            panes = reader.panes
+            assert len(panes) == 2
+            ids = [r["id"] for r in app.store.list_articles()[:2]]
+            assert [p.doc.article_id for p in panes] == ids
+            assert panes[0].view.has_focus
+            assert panes[0].view.cursor == 0
+            first = panes[0].doc.units[0].passage
+            assert first["seq"] == min(u.passage["seq"] for u in panes[0].doc.units)
+
+    run(go())
+
+
+def test_tag_with_1_is_in_the_database_then_undo_redo(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            view = reader.panes[0].view
+            await pilot.press("j", "1")
+            await pilot.pause()
+            rows = live(seeded_db)
+            assert len(rows) == 1
+            row = rows[0]
+            unit = view.doc.units[1]
+            assert (row["label"], row["annotator"]) == ("EVENT", "ann")
+            assert (row["start"], row["end"]) == (unit.start, unit.end)
+            assert row["text"] == unit.passage["text"]
+            assert "saved" in reader.panes[0].save_state
+            await pilot.press("u")
+            await pilot.pause()
+            assert live(seeded_db) == []
+            with Store.open(seeded_db) as s:  # a tombstone, not a deletion
+                assert s.annotations(include_deleted=True)[0]["deleted_by"] == "ann"
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            again = live(seeded_db)
+            assert [r["id"] for r in again] == [row["id"]]
+            assert view.doc.by_block[row["block_id"]][0]["id"] == row["id"]  # coloured again
+
+    run(go())
+
+
+def test_relabel_note_and_remove(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("1", "r")
+            await pilot.pause()
+            await pilot.press("3")  # the picker takes the label's key
+            await pilot.pause()
+            assert [r["label"] for r in live(seeded_db)] == ["QUOTE"]
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press(*"says who", "enter")
+            await pilot.pause()
+            assert live(seeded_db)[0]["note"] == "says who"
+            await pilot.press("x")
+            await pilot.pause()
+            assert live(seeded_db) == []
+            await pilot.press("u", "u")  # undo the removal, then the note
+            await pilot.pause()
+            rows = live(seeded_db)
+            assert [(r["label"], r["note"]) for r in rows] == [("QUOTE", None)]
+
+    run(go())
+
+
+def test_selection_by_words_then_tag(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("j", "shift+right", "shift+right", "4")
+            await pilot.pause()
+            (row,) = live(seeded_db)
+            assert row["label"] == "ACTOR"
+            assert len(row["text"].split()) == 2
+            unit = reader.panes[0].doc.units[1]
+            assert unit.passage["text"].startswith(row["text"])
+            assert reader.panes[0].view.selection is None
+
+    run(go())
+
+
+def test_visual_mode_extends_by_sentence(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            doc = reader.panes[0].doc
+            # find a block with at least two sentences
+            start = next(i for i in range(len(doc.units) - 1)
+                         if doc.units[i].block == doc.units[i + 1].block)
+            reader.panes[0].view.move_to(start)
+            await pilot.press("v", "j", "2")
+            await pilot.pause()
+            (row,) = live(seeded_db)
+            assert (row["start"], row["end"]) == (doc.units[start].start, doc.units[start + 1].end)
+
+    run(go())
+
+
+def test_switch_pane_tags_the_other_article(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("tab")
+            await pilot.pause()
+            assert reader.panes[1].view.has_focus
+            await pilot.press("2")
+            await pilot.pause()
+            (row,) = live(seeded_db)
+            assert row["article_id"] == reader.panes[1].doc.article_id
+            await pilot.press("shift+tab")
+            assert reader.panes[0].view.has_focus
+
+    run(go())
+
+
+def test_override_a_hidden_block_and_undo(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            doc = reader.panes[0].doc
+            hidden = [b for b in doc.blocks if not b["visible"]]
+            assert hidden, "seed 000 has boilerplate"
+            shown_before = len(doc.units)
+            await pilot.press("h")
+            await pilot.pause()
+            assert len(doc.units) > shown_before
+            view = reader.panes[0].view
+            target = next(i for i, u in enumerate(doc.units) if not doc.blocks[u.block]["visible"])
+            view.move_to(target)
+            block_id = doc.blocks[doc.units[target].block]["id"]
+            await pilot.press("o")
+            await pilot.pause()
+            with Store.open(seeded_db) as s:
+                row = next(b for b in s.blocks(doc.article_id) if b["id"] == block_id)
+            assert row["override"] == 1 and row["visible"] and row["override_by"] == "ann"
+            await pilot.press("h")  # hide boilerplate again: the block stays (override)
+            await pilot.pause()
+            assert any(doc.blocks[u.block]["id"] == block_id for u in doc.units)
+            await pilot.press("u")
+            await pilot.pause()
+            with Store.open(seeded_db) as s:
+                row = next(b for b in s.blocks(doc.article_id) if b["id"] == block_id)
+            assert row["override"] is None and not row["visible"]
+            assert not any(doc.blocks[u.block]["id"] == block_id for u in doc.units)
+
+    run(go())
+
+
+def test_quit_with_q_then_reopen_finds_the_annotation(seeded_db, tmp_path):
+    async def first():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("1", "q")
+            await pilot.pause()
+        assert app.return_code == 0
+
+    async def second():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            doc = reader.panes[0].doc
+            first_block = doc.blocks[doc.units[0].block]["id"]
+            assert [a["label"] for a in doc.by_block[first_block]] == ["EVENT"]
+            reader.panes[0].refresh_status()
+            assert "EVENT" in str(reader.panes[0].status.render())
+
+    run(first())
+    run(second())
+    assert len(live(seeded_db)) == 1
+
+
+def test_schema_refusal_is_shown_and_changes_nothing(seeded_db, tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text('name = "tiny"\n[[labels]]\nname = "CLAIM"\nkey = "1"\ncolor = "#112233"\n')
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("1")  # an EVENT annotation the new schema would orphan
+            await pilot.pause()
+            assert app.load_schema(str(other)) is False
+            await pilot.pause()
+            messages = [n.message for n in app._notifications]
+            assert any("would orphan annotations labelled EVENT (1)" in m for m in messages)
+            assert [lb.name for lb in app.store_labels][0] == "EVENT"
+            assert app.store.schema().name == "news-events"
+
+    run(go())
+
+
+def test_schema_with_letter_keys_tags_with_letters(seeded_db, tmp_path):
+    schema = tmp_path / "letters.toml"
+    schema.write_text('name = "letters"\n'
+                      '[[labels]]\nname = "EVENT"\nkey = "z"\ncolor = "#aa0000"\n'
+                      '[[labels]]\nname = "WHO"\nkey = "1"\ncolor = "#00aa00"\n')
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            assert app.load_schema(str(schema))
+            await pilot.press("z")
+            await pilot.pause()
+            await pilot.press("j", "1")
+            await pilot.pause()
+            assert sorted(r["label"] for r in live(seeded_db)) == ["EVENT", "WHO"]
+
+    run(go())
+
+
+def test_schema_and_help_screens_list_everything(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("1", "s")
+            await pilot.pause()
+            from tui.app.schema_screen import SchemaScreen, schema_table
+
+            assert isinstance(app.screen, SchemaScreen)
+            table = schema_table(app)
+            assert table.row_count == len(app.store_labels)
+            await pilot.press("escape", "question_mark")
+            await pilot.pause()
+            from tui.app.help import HelpScreen, help_table
+
+            assert isinstance(app.screen, HelpScreen)
+            ids = {str(c) for c in help_table(app).columns[2]._cells}
+            assert {s.id for s in keyreg.REGISTRY} <= ids
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ReaderScreen)
+
+    run(go())
+
+
+def test_library_filter_mark_open_and_edit_metadata(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            rows = app.store.list_articles()
+            await pilot.press("L")
+            await pilot.pause()
+            from textual.widgets import DataTable
+
+            table = app.screen.query_one(DataTable)
+            assert table.row_count == len(rows)
+            await pilot.press(*"jerusalem")
+            await pilot.pause()
+            assert table.row_count == 1
+            await pilot.press("ctrl+e")
+            await pilot.pause()
+            app.screen.query_one("#meta-date").value = "2024-10-02"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            jp = next(r for r in rows if "Jerusalem" in (r["outlet"] or ""))
+            assert app.store.get_article(jp["id"])["date"] == "2024-10-02"
+            for _ in "jerusalem":
+                await pilot.press("backspace")
+            await pilot.press("tab", "down", "down", "tab", "enter")
+            await pilot.pause()
+            await pilot.pause()
+            assert app.screen is reader
+            assert [p.doc.article_id for p in reader.panes] == [rows[0]["id"], rows[3]["id"]]
+
+    run(go())
+
+
+def test_mine_toggle_hides_other_annotators(seeded_db, tmp_path):
+    with Store.open(seeded_db) as s:
+        first = s.list_articles()[0]["id"]
+        p = s.passages(first)[0]
+        s.add_annotation(block_id=p["block_id"], start=p["start"], end=p["end"], label="CLAIM",
+                         annotator="bob")
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            doc = reader.panes[0].doc
+            assert doc.by_block[p["block_id"]]
+            await pilot.press("x")  # bob's: refused
+            await pilot.pause()
+            assert len(live(seeded_db)) == 1
+            await pilot.press("m")
+            await pilot.pause()
+            assert not doc.by_block.get(p["block_id"])
+
+    run(go())
+
+
+def test_user_keymap_remaps_a_binding(seeded_db, tmp_path):
+    keymap = tmp_path / "keys.toml"
+    keymap.write_text('[keys]\n"reader.down" = "ctrl+n"\n"reader.label_1" = "f5"\n"nope" = "z"\n')
+    async def go():
+        app = make_app(seeded_db, tmp_path, keymap=keymap)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            view = reader.panes[0].view
+            await pilot.press("j")
+            assert view.cursor == 0
+            await pilot.press("ctrl+n", "f5")
+            await pilot.pause()
+            assert view.cursor == 1
+            assert [r["label"] for r in live(seeded_db)] == ["EVENT"]
+            assert any("unknown binding id 'nope'" in n.message for n in app._notifications)
+
+    run(go())
+
+
+def test_palette_offers_every_reader_action(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            titles = {c.title for c in app.get_system_commands(reader)}
+            wanted = {s.description for s in keyreg.REGISTRY
+                      if s.scope in ("app", "reader") and s.palette}
+            assert wanted <= titles
+            assert "Compute links" in titles and "Tag as EVENT" in titles
+
+    run(go())
+
+
+def test_open_target_beside_and_links_degrade(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            ids = [r["id"] for r in app.store.list_articles()]
+            passages = app.store.passages(ids[3])
+            app.open_target(Target(ids[3], passage_id=passages[-1]["id"]))
+            await pilot.pause()
+            pane = reader.panes[1]
+            assert pane.doc.article_id == ids[3]
+            assert pane.view.current_passage()["id"] == passages[-1]["id"]
+            await pilot.press("shift+tab", "l", "y")  # no links computed: a message, no crash
+            await pilot.pause()
+            assert app.is_running
+
+    run(go())
+
+
+def test_add_and_remove_panes_on_a_wide_terminal(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=(200, 40)) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("plus", "plus")
+            await pilot.pause()
+            await pilot.pause()
+            assert len(reader.panes) == 4
+            await pilot.press("plus")
+            await pilot.pause()
+            assert len(reader.panes) == 4
+            await pilot.press("minus")
+            await pilot.pause()
+            assert len(reader.panes) == 3
+
+    run(go())
+
+
+def _article(text_blocks: list[tuple[str, str, bool]]) -> tuple[RawDocument, CleanResult]:
+    blocks, pos = [], 0
+    for text, kind, keep in text_blocks:
+        blocks.append(Block(text=text, start=pos, end=pos + len(text), kind=kind, keep=keep,
+                            reason="test"))
+        pos += len(text) + 2
+    working = "\n\n".join(t for t, _, _ in text_blocks)
+    return (RawDocument(path="x.txt", text=working, format="txt"),
+            CleanResult(meta=Meta(title=text_blocks[0][0], outlet="[bold]Outlet[/]"), blocks=blocks,
+                        working_text=working))
+
+
+def test_hostile_text_is_shown_literally(store, db_path, tmp_path):
+    evil = "Markup [bold red]stays[/] text. Escape \x1b[31mred\x1b]0;title\x07 here."
+    store.add_article(*_article([("Title [link=x]t[/link]", "title", True), (evil, "body", True)]))
+    store.close()
+
+    async def go():
+        app = make_app(db_path, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            doc = reader.panes[0].doc
+            line = reader.panes[0].view.render_line(2).text + reader.panes[0].view.render_line(3).text
+            assert "[bold red]stays[/]" in line
+            assert "\x1b" not in "".join(b["display"] for b in doc.blocks)
+            assert "[bold]Outlet[/]" in str(reader.panes[0].header.render())
+            await pilot.press("j", "1")
+            await pilot.pause()
+            (row,) = live(db_path)
+            assert row["text"] == "Markup [bold red]stays[/] text."
+
+    run(go())
+
+
+@pytest.mark.parametrize("width", [8, 30, 200])
+def test_wrap_offsets_cover_the_text_and_fit(width):
+    from rich.cells import cell_len
+
+    from tui.app.document import wrap_offsets
+
+    text = ("A rather long sentence with supercalifragilisticexpialidocious words, "
+            "wide 中文字符 and\nhard breaks.  Double  spaces.")
+    lines = wrap_offsets(text, width)
+    covered = {i for s, e in lines for i in range(s, e)}
+    assert {i for i, c in enumerate(text) if not c.isspace()} <= covered
+    assert all(cell_len(text[s:e]) <= width for s, e in lines)
+    assert [s for s, _ in lines] == sorted(s for s, _ in lines)
+
+
+def test_docs_list_every_binding():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "reader.md").read_text()
+    missing = [s.id for s in keyreg.REGISTRY if f"`{s.id}`" not in doc]
+    assert missing == [], "run `python -m tui.app.keydoc` to regenerate the key table"
