@@ -299,10 +299,13 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
     # 2. lines repeated from earlier on the page
     seen: dict[str, int] = {}
     for i, b in enumerate(ws):
-        if b.key in seen and b.nw:
+        first = seen.get(b.key)
+        if first is None:
+            seen[b.key] = i
+        elif b.nw and (i - first <= 3 or not (b.sentence_like or b.cls == "good")):
+            # a sentence repeated far away is content (interview questions,
+            # pull quotes); nearby repeats and repeated menus are not
             b.set("duplicate", False, "repeats an earlier block")
-        else:
-            seen.setdefault(b.key, i)
     # 3. the article window
     if extracted:
         lo, hi = 0, len(ws) - 1
@@ -311,7 +314,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
         if hi < lo:
             lo, hi = 0, len(ws) - 1
     # 4. title
-    title_i = _find_title(ws, lo, hi, fmt, hints.get("title") or known_title)
+    title_i = _find_title(ws, lo, hi, fmt, hints.get("title") or known_title, guess=not extracted)
     if title_i is not None:
         t = ws[title_i]
         t.set("title", True, "headline: title-like line just before the article text")
@@ -339,12 +342,16 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
             for b in ws], meta
 
 
-def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None) -> int | None:
+def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
+                guess: bool = True) -> int | None:
+    """Index of the headline block: the stated title if given, else the best candidate."""
     if hint:
         key = " ".join(hint.lower().split())
         for i, b in enumerate(ws):
             if b.key == key:
                 return i
+    if not guess:
+        return None
     if fmt == "md":
         best = None
         for i in range(0, min(len(ws), lo + 3)):
@@ -391,8 +398,12 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
         if i == title_i:
             continue
         inside = lo <= i <= hi
-        if (b.brk == 2 or (b.kind == "credit" and b.reason.startswith("reporting credit"))) \
-                and seen_body:
+        if b.kind == "credit" and b.reason.startswith("reporting credit"):
+            # kept with the article (it says who reported it); the article ends here
+            b.keep = seen_body and not ended
+            ended = ended or seen_body
+            continue
+        if b.brk == 2 and seen_body:
             ended = True
             b.keep = False
             continue
@@ -419,6 +430,16 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
             if b.cls != "good" or b.chars < 400:
                 b.set("bio", False, "author bio: follows an 'about the author' header")
                 continue
+        if extracted:
+            # trafilatura already chose the main text: keep what no rule flags
+            if b.src == "heading":
+                b.set("heading", True, "heading kept by the extractor")
+            elif b.src == "list_item":
+                b.set("list", True, "list item kept by the extractor")
+            else:
+                b.set("body", True, "text kept by the extractor")
+            seen_body = True
+            continue
         if not inside:
             if title_i is not None and i == title_i + 1 and i == lo - 1 and b.sentence_like:
                 b.set("dek", True, "standfirst: summary right under the title")

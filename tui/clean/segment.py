@@ -99,10 +99,12 @@ def md_segments(text: str) -> list[Seg]:
     list_depth = 0
     quote_depth = 0
     heading_level = 0
+    marker = ""  # "3." of an ordered list item, shown with its first block
     for tok in tokens:
         t = tok.type
         if t == "list_item_open":
             list_depth += 1
+            marker = f"{tok.info}{tok.markup}" if tok.info else ""
         elif t == "list_item_close":
             list_depth -= 1
         elif t == "blockquote_open":
@@ -127,6 +129,9 @@ def md_segments(text: str) -> list[Seg]:
             raw = text[start:end]
             start += len(raw) - len(raw.lstrip())
             end -= len(raw) - len(raw.rstrip())
+            if marker:
+                shown = f"{marker} {shown}"
+                marker = ""
             if heading_level:
                 kind, level = "heading", heading_level
             elif list_depth:
