@@ -236,7 +236,7 @@ def test_md_offsets_relation_on_a_rich_page() -> None:
     result = clean_document(text, "md")
     texts = [b.text for b in result.blocks]
     assert "A paragraph with bold and soft break and a * star." in texts
-    assert "first link item" in texts
+    assert "1. first link item" in texts
 
 
 def test_md_offsets_on_dev_pages() -> None:
