@@ -58,6 +58,15 @@ async def settle(pilot: Any, screen: Screen, attr: str, expect: Any, tries: int 
     raise AssertionError(f"{attr} stayed {getattr(screen, attr)!r}, expected {expect!r}")
 
 
+async def loaded(pilot: Any, screen: Screen, tries: int = 60) -> None:
+    """Wait (a bounded time) for a screen's loading worker to deliver."""
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if getattr(screen, "loaded", None) is not None:
+            return
+    raise AssertionError("the screen never finished loading")
+
+
 # ------------------------------------------------------------------ search
 def _passage(store: Store, needle: str) -> dict[str, Any]:
     rows = list(store.db.query("select * from passages where text like ? order by id",
@@ -153,3 +162,61 @@ async def test_search_shows_untrusted_text_as_plain_text(store: Store, tmp_path:
     assert "[bold red]ministry[/]" in svg  # shown literally, not interpreted
     assert "[link=x]Bridge[/link]" in svg
     assert "pwned" not in svg and "\x1b" not in svg  # the OSC title sequence is stripped
+
+
+# ------------------------------------------------------------------ events
+@pilot_test
+async def test_events_grid_shows_outlets_and_enter_opens_a_passage(seeded_store: Store) -> None:
+    from tui.app.screens_events import MARK, EventsScreen
+    from tui.link import link_store, list_events
+
+    link_store(seeded_store)
+    events = list_events(seeded_store)
+    assert events, "the seeds report the same events"
+    app = Host(lambda: EventsScreen(seeded_store))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await loaded(pilot, screen)
+        grid = screen.query_one("#events-grid")
+        outlets = sorted({o for e in events for o in e["outlets"]})
+        assert sorted(screen.loaded.outlets) == outlets
+        assert grid.row_count == len(events)
+        assert len(grid.columns) == 2 + len(outlets)
+        headers = [str(c.label) for c in grid.columns.values()]
+        assert "Newsweek" in headers and any("Washing" in h for h in headers)
+        # one mark per covering outlet, row by row
+        for row, event in enumerate(events):
+            cells = [str(grid.get_cell_at((row, 2 + i))) for i in range(len(outlets))]
+            covered = [o for o, c in zip(screen.loaded.outlets, cells, strict=True) if c == MARK]
+            assert sorted(covered) == sorted(event["outlets"])
+        # move to the second event: its passages are listed; enter, down, enter opens one
+        await pilot.press("j")
+        await pilot.pause()
+        assert screen.current_event["id"] == events[1]["id"]
+        await pilot.press("enter")
+        await pilot.press("down")
+        chosen = screen.selected_passage()
+        assert chosen is not None
+        await pilot.press("enter")
+        await pilot.pause()
+    assert isinstance(app.result, Target)
+    assert chosen["passage_id"] in {p["passage_id"] for p in events[1]["passages"]}
+    assert app.result.passage_id == chosen["passage_id"]
+    row = seeded_store.db["passages"].get(chosen["passage_id"])
+    assert app.result == Target(row["article_id"], row["id"], row["block_id"])
+
+
+@pilot_test
+async def test_events_without_links_says_how_to_compute_them(seeded_store: Store) -> None:
+    from tui.app.screens_events import EventsScreen
+
+    app = Host(lambda: EventsScreen(seeded_store))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await loaded(pilot, screen)
+        status = str(screen.query_one("#events-status").render())
+        assert "No events yet" in status and "parallax links" in status and "Compute links" in status
+        assert not screen.query_one("#events-grid").display
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result is None

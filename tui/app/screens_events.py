@@ -1,0 +1,292 @@
+"""The Events screen (`E`): which outlets reported which event, and how.
+
+Rows are events (clusters of linked passages), columns are outlets, and a
+mark shows that an outlet has a passage in the event: gaps in coverage are
+visible at a glance, which is the point of comparing outlets. The passages of
+the highlighted event are listed below, grouped by outlet; Enter on one
+dismisses with a :class:`~tui.app.targets.Target` so the reader opens it.
+
+Events are read in a thread worker on a private connection, so a large
+database never freezes the screen while they load.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.padding import Padding
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from tui.app.screens_search import read_store
+from tui.app.targets import Target
+from tui.errors import UserError
+from tui.store import Store
+from tui.textsafe import safe
+
+#: Widest an outlet column header may be (longer names are cut with an ellipsis).
+OUTLET_WIDTH = 12
+#: The event label column takes what the outlet columns leave, within these bounds.
+LABEL_MIN, LABEL_MAX = 24, 70
+MARK = "●"
+
+EVENTS_BINDINGS: tuple[Binding, ...] = (
+    Binding("escape", "back", "Back / close", id="events.close"),
+    Binding("enter", "open", "Passages / open", id="events.open"),
+    Binding("tab", "toggle_focus", "Grid/passages", id="events.toggle_focus"),
+    Binding("j", "down", "Down", show=False, id="events.down"),
+    Binding("k", "up", "Up", show=False, id="events.up"),
+)
+
+NO_EVENTS = (
+    "No events yet: links between outlets have not been computed for this database.\n"
+    "Press ctrl+p and choose \"Compute links\", or run `parallax links` in a shell, "
+    "then open this screen again (E)."
+)
+
+
+@dataclass(slots=True)
+class _Loaded:
+    """Everything the screen shows, read in one worker run."""
+
+    events: list[dict[str, Any]]
+    outlets: list[str]  # column order: most events first, then by name
+    titles: dict[str, str] = field(default_factory=dict)  # article id -> title
+    blocks: dict[str, str] = field(default_factory=dict)  # passage id -> block id
+    error: str | None = None
+
+
+def outlet_key(passage: dict[str, Any]) -> str:
+    """The outlet a passage counts for, named as ``list_events`` names it.
+
+    An article without a known outlet is its own source, written
+    ``(article id)`` by the linker; the grid follows that convention.
+    """
+    outlet = passage.get("outlet")
+    return outlet if outlet and str(outlet).strip() else f"({passage['article_id']})"
+
+
+def load_events(store: Store) -> _Loaded:
+    """Events plus the lookups the screen needs (titles, passage blocks)."""
+    from tui.link import list_events
+
+    events = list_events(store)
+    counts: dict[str, int] = {}
+    for event in events:
+        for outlet in event["outlets"]:
+            counts[outlet] = counts.get(outlet, 0) + 1
+    outlets = sorted(counts, key=lambda o: (-counts[o], o.startswith("("), o.casefold()))
+    titles = {r["id"]: r["title"] or "" for r in store.db.query("select id, title from articles")}
+    blocks = {
+        r["passage_id"]: r["block_id"]
+        for r in store.db.query(
+            "select ep.passage_id, p.block_id from event_passages ep "
+            "join passages p on p.id = ep.passage_id"
+        )
+    }
+    return _Loaded(events, outlets, titles, blocks)
+
+
+def cut(text: str, width: int) -> str:
+    flat = " ".join(safe(text).split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+class EventsScreen(Screen[Target | None]):
+    """Coverage grid of events by outlet, and each event's passages."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(EVENTS_BINDINGS)
+    AUTO_FOCUS = "#events-grid"
+
+    DEFAULT_CSS = """
+    EventsScreen #events-box { height: 1fr; padding: 0 1; }
+    EventsScreen #events-title { text-style: bold; height: 1; }
+    EventsScreen #events-status { color: $text-muted; height: auto; }
+    EventsScreen #events-grid { height: 1fr; min-height: 5; border: round $panel; }
+    EventsScreen #events-grid:focus { border: round $accent; }
+    EventsScreen #events-detail { height: 1; color: $text-muted; }
+    EventsScreen #events-passages { height: 1fr; border: round $panel; }
+    EventsScreen #events-passages:focus { border: round $accent; }
+    """
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.loaded: _Loaded | None = None
+        self._passages: dict[str, dict[str, Any]] = {}
+        self.current_event: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="events-box"):
+            yield Static(Text("Events: who reported what"), id="events-title")
+            yield Static(Text("loading events…"), id="events-status")
+            yield DataTable(id="events-grid", cursor_type="row", zebra_stripes=True)
+            yield Static(id="events-detail")
+            yield OptionList(id="events-passages")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="events", exit_on_error=False)
+    def _load(self) -> _Loaded:
+        try:
+            with read_store(self.store.path) as store:
+                return load_events(store)
+        except (UserError, sqlite3.Error) as exc:
+            return _Loaded([], [], error=getattr(exc, "message", None) or str(exc))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "events":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self._show(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self._show(_Loaded([], [], error=f"cannot read events: {event.worker.error}"))
+
+    # -------------------------------------------------------------- display
+    def _show(self, loaded: _Loaded) -> None:
+        self.loaded = loaded
+        status = self.query_one("#events-status", Static)
+        grid = self.query_one("#events-grid", DataTable)
+        if loaded.error:
+            status.update(Text(safe(loaded.error), style="bold red"))
+            return
+        if not loaded.events:
+            status.update(Text(NO_EVENTS))
+            grid.display = False
+            self.query_one("#events-passages", OptionList).display = False
+            return
+        n_ev, n_out = len(loaded.events), len(loaded.outlets)
+        status.update(Text(
+            f"{n_ev} event{'s' if n_ev != 1 else ''} across {n_out} outlet"
+            f"{'s' if n_out != 1 else ''}; {MARK} = the outlet has a passage in the event. "
+            "enter lists its passages, enter on a passage opens it."
+        ))
+        # borders, padding, scrollbar, and 2 cells of padding per column
+        room = self.size.width - 8 - 5 - len(loaded.outlets) * (OUTLET_WIDTH + 2)
+        label_width = max(LABEL_MIN, min(LABEL_MAX, room))
+        grid.add_column(Text("Event"), width=label_width, key="label")
+        grid.add_column(Text("n", justify="right"), width=3, key="size")
+        for i, outlet in enumerate(loaded.outlets):
+            grid.add_column(Text(self._outlet_name(outlet, OUTLET_WIDTH), justify="center"),
+                            width=OUTLET_WIDTH, key=f"o{i}")
+        for event in loaded.events:
+            covered = set(event["outlets"])
+            marks = [Text(MARK if o in covered else "·", justify="center",
+                          style="bold green" if o in covered else "dim")
+                     for o in loaded.outlets]
+            grid.add_row(Text(cut(event["label"], label_width)),
+                         Text(str(event["size"]), justify="right"), *marks, key=event["id"])
+        self._show_event(loaded.events[0])
+
+    def _outlet_name(self, outlet: str, width: int) -> str:
+        """An outlet as shown; an unknown one is named by its article's title."""
+        if outlet.startswith("(") and outlet.endswith(")") and self.loaded:
+            title = self.loaded.titles.get(outlet[1:-1]) or outlet[1:-1]
+            return cut("? " + title, width)
+        return cut(outlet, width)
+
+    def _show_event(self, event: dict[str, Any]) -> None:
+        self.current_event = event
+        assert self.loaded is not None
+        n = len(event["outlets"])
+        self.query_one("#events-detail", Static).update(Text(
+            f"{cut(event['label'], 80)} · {event['size']} passages from {n} outlet"
+            f"{'s' if n != 1 else ''}"
+        ))
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for passage in event["passages"]:
+            groups.setdefault(outlet_key(passage), []).append(passage)
+        options: list[Option | None] = []
+        self._passages = {}
+        order = {o: i for i, o in enumerate(self.loaded.outlets)}
+        for outlet in sorted(groups, key=lambda o: order.get(o, len(order))):
+            if options:
+                options.append(None)
+            options.append(Option(Text(self._outlet_name(outlet, 60), style="bold"), disabled=True))
+            for passage in groups[outlet]:
+                key = f"p-{len(self._passages)}"
+                self._passages[key] = passage
+                title = Text(cut(self.loaded.titles.get(passage["article_id"], ""), 100),
+                             style="dim italic")
+                body = Text(" ".join(safe(passage["text"]).split()))
+                options.append(Option(Padding(Group(body, Padding(title, (0, 0, 0, 2))),
+                                              (0, 0, 0, 2)), id=key))
+        passages = self.query_one("#events-passages", OptionList)
+        passages.clear_options()
+        passages.add_options(options)
+        first = next((i for i, o in enumerate(options) if o is not None and not o.disabled), None)
+        passages.highlighted = first
+
+    @on(DataTable.RowHighlighted, "#events-grid")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.loaded and event.row_key.value is not None:
+            chosen = next((e for e in self.loaded.events if e["id"] == event.row_key.value), None)
+            if chosen is not None and chosen is not self.current_event:
+                self._show_event(chosen)
+
+    @on(DataTable.RowSelected, "#events-grid")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.query_one("#events-passages", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#events-passages")
+    def _passage_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._open(event.option.id)
+
+    # --------------------------------------------------------------- actions
+    def selected_passage(self) -> dict[str, Any] | None:
+        passages = self.query_one("#events-passages", OptionList)
+        if passages.highlighted is None:
+            return None
+        return self._passages.get(passages.get_option_at_index(passages.highlighted).id or "")
+
+    def _open(self, key: str | None) -> None:
+        passage = self._passages.get(key or "")
+        if passage is None:
+            return
+        block = self.loaded.blocks.get(passage["passage_id"]) if self.loaded else None
+        self.dismiss(Target(passage["article_id"], passage["passage_id"], block))
+
+    def action_open(self) -> None:
+        passages = self.query_one("#events-passages", OptionList)
+        if passages.has_focus and passages.highlighted is not None:
+            self._open(passages.get_option_at_index(passages.highlighted).id)
+        elif self.loaded and self.loaded.events:
+            passages.focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#events-passages", OptionList).has_focus:
+            self.query_one("#events-grid", DataTable).focus()
+        else:
+            self.dismiss(None)
+
+    def action_toggle_focus(self) -> None:
+        if not (self.loaded and self.loaded.events):
+            return
+        if self.query_one("#events-grid", DataTable).has_focus:
+            self.query_one("#events-passages", OptionList).focus()
+        else:
+            self.query_one("#events-grid", DataTable).focus()
+
+    def action_down(self) -> None:
+        focused = self.focused
+        if isinstance(focused, DataTable | OptionList):
+            focused.action_cursor_down()
+
+    def action_up(self) -> None:
+        focused = self.focused
+        if isinstance(focused, DataTable | OptionList):
+            focused.action_cursor_up()
