@@ -1,0 +1,460 @@
+"""The dataset export: every format on small real databases, offsets, schema, filters,
+the manifest, import-annotations round trips and the CLI's errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.errors import UserError
+from tui.export import FORMATS, article_text, export_dataset
+from tui.model import Block, CleanResult, Meta, RawDocument
+from tui.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_FILE = ROOT / "schemas" / "dataset.schema.json"
+
+
+def add(store: Store, name: str, title: str | None, blocks: list[tuple[str, str, bool]],
+        outlet: str = "Daily Test") -> str:
+    """Store a hand-made article: blocks are (text, kind, keep)."""
+    raw_text = "\n\n".join(text for text, _, _ in blocks)
+    pos, made = 0, []
+    for text, kind, keep in blocks:
+        made.append(Block(text=text, start=pos, end=pos + len(text), kind=kind, keep=keep))
+        pos += len(text) + 2
+    result = CleanResult(meta=Meta(title=title, outlet=outlet, date="2024-05-01"), blocks=made,
+                         working_text=raw_text)
+    return store.add_article(RawDocument(path=f"{name}.txt", text=raw_text + f"\n<!-- {name} -->",
+                                         format="txt"), result).article_id
+
+
+def span(store: Store, article_id: str, seq: int, needle: str, label: str, who: str,
+         nth: int = 0, note: str | None = None) -> dict:
+    block = store.blocks(article_id)[seq]
+    start = -1
+    for _ in range(nth + 1):
+        start = block["text"].index(needle, start + 1)
+    return store.add_annotation(block_id=block["id"], start=start, end=start + len(needle),
+                                label=label, annotator=who, note=note)
+
+
+@pytest.fixture
+def corpus(store: Store) -> dict:
+    """Two articles: a title block repeated as a block, a hidden advert, a hidden-but-annotated block."""
+    a = add(store, "a", "Storm hits coast", [
+        ("Storm hits coast", "title", True),
+        ("A storm hit the coast on Monday, officials said.", "body", True),
+        ("Subscribe to our newsletter!", "newsletter", False),
+        ("The mayor said: \"We are ready\". Power was cut in Port Town.", "body", True),
+    ])
+    b = add(store, "b", "Coast braces for storm", [
+        ("Coast braces for storm", "title", True),
+        ("Ferries stopped on Monday as the storm neared Port Town.", "body", True),
+        ("Photo: J. Doe", "credit", False),
+    ], outlet="Evening Test")
+    spans = [
+        span(store, a, 0, "Storm", "EVENT", "ana"),
+        span(store, a, 1, "A storm hit the coast", "EVENT", "ana", note="main event"),
+        span(store, a, 1, "Monday", "TIME", "ben"),
+        span(store, a, 3, "The mayor", "ACTOR", "ana"),
+        span(store, a, 3, "Port Town", "PLACE", "ben"),
+        span(store, a, 2, "newsletter", "CLAIM", "ana"),  # on a hidden block
+        span(store, b, 1, "Ferries stopped", "EVENT", "ben"),
+        span(store, b, 1, "Port Town", "PLACE", "ana"),
+    ]
+    gone = span(store, b, 1, "Monday", "TIME", "ana")
+    store.delete_annotation(gone["id"], "ana")
+    return {"a": a, "b": b, "spans": spans, "store": store}
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# ------------------------------------------------------------------ clean text
+def test_article_text_is_title_blank_line_and_visible_blocks(corpus: dict) -> None:
+    at = article_text(corpus["store"], corpus["a"])
+    assert at.text == (
+        "Storm hits coast\n\n"
+        "A storm hit the coast on Monday, officials said.\n\n"
+        "The mayor said: \"We are ready\". Power was cut in Port Town."
+    )
+    blocks = corpus["store"].blocks(corpus["a"])
+    assert at.block_offsets[blocks[0]["id"]] == 0  # the title block is the header
+    assert blocks[2]["id"] not in at.block_offsets  # hidden
+    for block in blocks:
+        if block["id"] in at.block_offsets:
+            off = at.block_offsets[block["id"]]
+            assert at.text[off:off + len(block["text"])] == block["text"]
+
+
+def test_article_text_follows_overrides_and_edited_titles(corpus: dict) -> None:
+    store = corpus["store"]
+    blocks = store.blocks(corpus["a"])
+    store.set_override(blocks[2]["id"], True, "ana")
+    store.set_override(blocks[3]["id"], False, "ana")
+    store.update_meta(corpus["a"], {"title": "A new title"}, "ana")
+    at = article_text(store, corpus["a"])
+    # The hand-edited title heads the text; the title block differs, so it stays as a block.
+    assert at.text == ("A new title\n\nStorm hits coast\n\n"
+                       "A storm hit the coast on Monday, officials said.\n\n"
+                       "Subscribe to our newsletter!")
+    assert at.locate(13, 18) == (blocks[0]["id"], 0, 5)
+    assert at.locate(0, 30) is None  # crosses the title separator
+
+
+def test_untitled_article_starts_with_its_first_block(store: Store) -> None:
+    aid = add(store, "u", None, [("First para.", "body", True), ("Second para.", "body", True)])
+    assert article_text(store, aid).text == "First para.\n\nSecond para."
+
+
+# ------------------------------------------------------------------------ jsonl
+def test_jsonl_records_follow_the_contract_and_offsets_hold(corpus: dict, tmp_path: Path) -> None:
+    out = tmp_path / "data.jsonl"
+    report = export_dataset(corpus["store"], "jsonl", out)
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == [corpus["a"], corpus["b"]]
+    for r in records:
+        assert set(r) == {"id", "text", "meta", "spans", "links"}
+        assert set(r["meta"]) == {"title", "outlet", "date", "byline", "url", "path"}
+        for s in r["spans"]:
+            assert set(s) == {"id", "start", "end", "label", "text", "annotator"}
+            assert r["text"][s["start"]:s["end"]] == s["text"]
+    a = records[0]
+    assert [(s["text"], s["label"]) for s in a["spans"]] == [
+        ("Storm", "EVENT"), ("A storm hit the coast", "EVENT"), ("Monday", "TIME"),
+        ("The mayor", "ACTOR"), ("Port Town", "PLACE")]
+    assert a["spans"][0]["start"] == 0  # the span on the title block lands on the header
+    # the tombstoned span and the span on the hidden block are not exported
+    assert report.counts == {"articles": 2, "spans": 7, "links": 0, "spans_on_hidden_blocks": 1,
+                             "links_on_hidden_blocks": 0, "labels": 9}
+
+
+def test_jsonl_validates_against_the_json_schema_and_reads_back(corpus: dict, tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    pa_json = pytest.importorskip("pyarrow.json")
+    pd = pytest.importorskip("pandas")
+    _confirm_link(corpus)
+    out = tmp_path / "data.jsonl"
+    export_dataset(corpus["store"], "jsonl", out)
+    schema = json.loads(SCHEMA_FILE.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for record in read_jsonl(out):
+        validator.validate(record)
+    bad = dict(read_jsonl(out)[0], spans=[{"id": "x", "start": -1}])
+    assert list(validator.iter_errors(bad))
+    table = pa_json.read_json(out)
+    assert table.num_rows == 2 and "spans" in table.column_names
+    frame = pd.read_json(out, lines=True)
+    assert list(frame["id"]) == [corpus["a"], corpus["b"]]
+
+
+def _confirm_link(corpus: dict) -> dict:
+    """A confirmed link between 'Power was cut in Port Town.' (a) and the ferries sentence (b)."""
+    store = corpus["store"]
+    pa_ = next(p for p in store.passages(corpus["a"]) if "Power" in p["text"])
+    pb = next(p for p in store.passages(corpus["b"]) if "Ferries" in p["text"])
+    with store.transaction():
+        store.db["links"].insert({"id": "l1", "a": pa_["id"], "b": pb["id"],
+                                  "a_article": corpus["a"], "b_article": corpus["b"],
+                                  "score": 0.8, "method": "test", "status": "confirmed",
+                                  "status_by": "ana", "status_at": "2024-05-01T10:00:00.000+00:00",
+                                  "computed_at": "2024-05-01T09:00:00.000+00:00"})
+        store.db["links"].insert({"id": "l2", "a": pa_["id"], "b": pb["id"] + "x",
+                                  "a_article": corpus["a"], "b_article": corpus["b"],
+                                  "score": 0.5, "method": "test", "status": "suggested"})
+    return {"a": pa_, "b": pb}
+
+
+def test_confirmed_links_are_placed_in_both_texts(corpus: dict, tmp_path: Path) -> None:
+    link = _confirm_link(corpus)
+    out = tmp_path / "data.jsonl"
+    export_dataset(corpus["store"], "jsonl", out)
+    by_id = {r["id"]: r for r in read_jsonl(out)}
+    ra, rb = by_id[corpus["a"]], by_id[corpus["b"]]
+    assert len(ra["links"]) == 1 and len(rb["links"]) == 1  # the suggested one is not exported
+    la = ra["links"][0]
+    assert ra["text"][la["start"]:la["end"]] == link["a"]["text"]
+    assert la["target_article"] == corpus["b"]
+    assert rb["text"][la["target_start"]:la["target_end"]] == link["b"]["text"]
+    lb = rb["links"][0]
+    assert (lb["start"], lb["end"], lb["target_start"], lb["target_end"]) == (
+        la["target_start"], la["target_end"], la["start"], la["end"])
+    assert la["status"] == "confirmed" and la["score"] == 0.8
+
+
+# ---------------------------------------------------------------- other formats
+def test_every_format_writes_data_schema_and_manifest(corpus: dict, tmp_path: Path) -> None:
+    for fmt, info in FORMATS.items():
+        if fmt == "spacy":
+            continue  # optional extra, tested below when installed
+        out = tmp_path / f"data-{fmt}{info.extension}"
+        report = export_dataset(corpus["store"], fmt, out)
+        assert out.exists() and report.counts["spans"] == 7
+        schema = json.loads((tmp_path / f"data-{fmt}.schema.json").read_text())
+        assert [lb["name"] for lb in schema["labels"]][:3] == ["EVENT", "CLAIM", "QUOTE"]
+        assert set(schema["labels"][0]) == {"name", "key", "color", "description", "scope"}
+        assert schema["version"] == 1 and len(schema["hash"]) == 16
+        manifest = json.loads((tmp_path / f"data-{fmt}.manifest.json").read_text())
+        assert manifest["format"] == fmt and manifest["counts"]["articles"] == 2
+        assert manifest["counts"]["labels"] == 9 and manifest["tool"]["name"] == "parallax"
+        import hashlib
+        assert manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+        # no temporary file is left behind
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_doccano_and_label_studio_offsets(corpus: dict, tmp_path: Path) -> None:
+    export_dataset(corpus["store"], "doccano", tmp_path / "d.jsonl")
+    for row in read_jsonl(tmp_path / "d.jsonl"):
+        assert set(row) >= {"text", "label"}
+        for start, end, label in row["label"]:
+            assert row["text"][start:end] and label
+    export_dataset(corpus["store"], "label-studio", tmp_path / "ls.json")
+    tasks = json.loads((tmp_path / "ls.json").read_text())
+    first = tasks[0]
+    assert first["data"]["article_id"] == corpus["a"]
+    assert sorted(a["parallax_annotator"] for a in first["annotations"]) == ["ana", "ben"]
+    for ann in first["annotations"]:
+        for res in ann["result"]:
+            assert (res["from_name"], res["to_name"], res["type"]) == ("label", "text", "labels")
+            v = res["value"]
+            assert first["data"]["text"][v["start"]:v["end"]] == v["text"] and len(v["labels"]) == 1
+
+
+def test_csv_has_one_row_per_span_with_notes(corpus: dict, tmp_path: Path) -> None:
+    export_dataset(corpus["store"], "csv", tmp_path / "s.csv")
+    with open(tmp_path / "s.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 7
+    assert list(rows[0]) == ["article_id", "outlet", "title", "span_id", "start", "end", "label",
+                             "text", "annotator", "note"]
+    noted = [r for r in rows if r["note"]]
+    assert [(r["text"], r["note"]) for r in noted] == [("A storm hit the coast", "main event")]
+
+
+def test_parquet_loads_with_pyarrow_pandas_and_datasets(corpus: dict, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    _confirm_link(corpus)
+    out = tmp_path / "data.parquet"
+    export_dataset(corpus["store"], "parquet", out)
+    table = pq.read_table(out)
+    assert table.num_rows == 2
+    rows = table.to_pylist()
+    assert rows == read_jsonl(_jsonl(corpus, tmp_path))
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_parquet(out)
+    assert list(frame["id"]) == [corpus["a"], corpus["b"]]
+    assert len(frame["spans"][0]) == 5
+    try:
+        import datasets
+    except ImportError:
+        return
+    ds = datasets.Dataset.from_parquet(str(out))
+    assert ds[0]["spans"][0]["text"] == "Storm"
+
+
+def _jsonl(corpus: dict, tmp_path: Path) -> Path:
+    out = tmp_path / "ref.jsonl"
+    export_dataset(corpus["store"], "jsonl", out)
+    return out
+
+
+def test_spacy_docbin_when_installed(corpus: dict, tmp_path: Path) -> None:
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    out = tmp_path / "d.spacy"
+    export_dataset(corpus["store"], "spacy", out)
+    docs = list(DocBin().from_disk(out).get_docs(spacy.blank("xx").vocab))
+    assert [s.text for s in docs[0].spans["sc"]][:2] == ["Storm", "A storm hit the coast"]
+
+
+def test_spacy_missing_is_a_one_line_error(corpus: dict, tmp_path: Path) -> None:
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        with pytest.raises(UserError, match=r"pip install 'parallax\[spacy\]'"):
+            export_dataset(corpus["store"], "spacy", tmp_path / "d.spacy")
+        assert not (tmp_path / "d.spacy").exists()
+    else:
+        pytest.skip("spaCy is installed")
+
+
+# ---------------------------------------------------------------------- filters
+def test_filters_by_annotator_label_and_article(corpus: dict, tmp_path: Path) -> None:
+    store = corpus["store"]
+    out = tmp_path / "f.jsonl"
+    r = export_dataset(store, "jsonl", out, annotators=["ben"])
+    assert {s["annotator"] for rec in read_jsonl(out) for s in rec["spans"]} == {"ben"}
+    assert r.counts["spans"] == 3 and r.filters["annotators"] == ["ben"]
+    r = export_dataset(store, "jsonl", out, labels=["PLACE", "TIME"])
+    assert sorted(s["text"] for rec in read_jsonl(out) for s in rec["spans"]) == [
+        "Monday", "Port Town", "Port Town"]
+    r = export_dataset(store, "jsonl", out, articles=[corpus["b"][:6]])
+    assert [rec["id"] for rec in read_jsonl(out)] == [corpus["b"]]
+    manifest = json.loads((tmp_path / "f.manifest.json").read_text())
+    assert manifest["filters"]["articles"] == [corpus["b"]]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"fmt": "xml"}, "unknown export format"),
+    ({"annotators": ["zoe"]}, "no annotations by 'zoe'"),
+    ({"labels": ["NOPE"]}, "unknown label 'NOPE'"),
+    ({"articles": ["ffffffffffff"]}, "no article"),
+])
+def test_bad_filters_and_formats_are_user_errors(corpus: dict, tmp_path: Path, kwargs: dict,
+                                                 message: str) -> None:
+    fmt = kwargs.pop("fmt", "jsonl")
+    with pytest.raises(UserError, match=message):
+        export_dataset(corpus["store"], fmt, tmp_path / "x.jsonl", **kwargs)
+    assert not list(tmp_path.glob("x*"))
+
+
+def test_unwritable_paths_are_user_errors(corpus: dict, tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="does not exist"):
+        export_dataset(corpus["store"], "jsonl", tmp_path / "no" / "x.jsonl")
+    with pytest.raises(UserError, match="is a folder"):
+        export_dataset(corpus["store"], "jsonl", tmp_path)
+
+
+def test_a_failed_export_leaves_the_previous_file_intact(corpus: dict, tmp_path: Path) -> None:
+    out = tmp_path / "d.jsonl"
+    out.write_text("previous\n")
+    store = corpus["store"]
+    # corrupt one stored quote so the offset check fails half-way through the export
+    store.db.execute("update annotations set text = 'XX' where label = 'PLACE' and annotator = 'ana'")
+    store.db.conn.commit()
+    with pytest.raises(AssertionError):
+        export_dataset(store, "jsonl", out)
+    assert out.read_text() == "previous\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# ------------------------------------------------------------ import-annotations
+def _fresh_copy_of_articles(corpus: dict, tmp_path: Path) -> Store:
+    """A new database holding the same articles (same sources, same decisions), no spans."""
+    from tui.team.merge import copy_articles
+
+    fresh = Store.open(tmp_path / "fresh.db")
+    fresh.ensure_schema(None, None, "tester")
+    copy_articles(corpus["store"], fresh)
+    return fresh
+
+
+def test_round_trip_through_import_annotations_gives_identical_spans(corpus: dict,
+                                                                     tmp_path: Path) -> None:
+    from tui.export.load import import_annotations
+
+    first = tmp_path / "first.jsonl"
+    export_dataset(corpus["store"], "jsonl", first)
+    fresh = _fresh_copy_of_articles(corpus, tmp_path)
+    report = import_annotations(fresh, first, default_annotator="nobody")
+    assert (report.imported, report.unchanged, report.skipped) == (7, 0, 0)
+    second = tmp_path / "second.jsonl"
+    export_dataset(fresh, "jsonl", second)
+    assert read_jsonl(second) == read_jsonl(first)
+    again = import_annotations(fresh, first, default_annotator="nobody")
+    assert (again.imported, again.unchanged, again.skipped) == (0, 7, 0)
+    assert len(fresh.annotations()) == 7
+    fresh.close()
+
+
+def test_import_matches_by_clean_text_and_realigns_hidden_blocks(corpus: dict, tmp_path: Path) -> None:
+    from tui.export.load import import_annotations
+
+    first = tmp_path / "first.jsonl"
+    export_dataset(corpus["store"], "jsonl", first)
+    fresh = _fresh_copy_of_articles(corpus, tmp_path)
+    records = read_jsonl(first)
+    records[1]["id"] = "unknown-id"  # found by its clean text instead
+    for s in records[1]["spans"]:
+        del s["id"], s["annotator"]
+    # in the fresh database the newsletter block of article a is shown: its text differs
+    fresh.set_override(fresh.blocks(corpus["a"])[2]["id"], True, "ana")
+    path = tmp_path / "edited.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    report = import_annotations(fresh, path, default_annotator="carl")
+    assert (report.imported, report.skipped) == (7, 0)
+    assert sorted(a["annotator"] for a in fresh.annotations(corpus["b"])) == ["carl", "carl"]
+    ours = {(a["block_id"], a["start"], a["end"], a["label"]) for a in fresh.annotations(corpus["a"])}
+    theirs = {(a["block_id"], a["start"], a["end"], a["label"])
+              for a in corpus["store"].annotations(corpus["a"])
+              if a["block_id"] != corpus["store"].blocks(corpus["a"])[2]["id"]}
+    assert ours == theirs
+    assert import_annotations(fresh, path, default_annotator="carl").imported == 0
+
+
+def test_bad_lines_and_spans_are_reported_and_skipped(corpus: dict, tmp_path: Path) -> None:
+    from tui.export.load import import_annotations
+
+    first = tmp_path / "first.jsonl"
+    export_dataset(corpus["store"], "jsonl", first)
+    fresh = _fresh_copy_of_articles(corpus, tmp_path)
+    a, b = read_jsonl(first)
+    text = a["text"]
+    cut = text.index("\n\nThe mayor")
+    a["spans"] += [
+        {"id": "s-range", "start": 5, "end": 5000, "label": "EVENT", "text": "x", "annotator": "x"},
+        {"id": "s-text", "start": 0, "end": 5, "label": "EVENT", "text": "Sturm", "annotator": "x"},
+        {"id": "s-label", "start": 0, "end": 5, "label": "NOPE", "text": "Storm", "annotator": "x"},
+        {"id": "s-cross", "start": cut - 3, "end": cut + 5, "label": "EVENT",
+         "text": text[cut - 3:cut + 5], "annotator": "x"},
+    ]
+    lines = [json.dumps(a), "{not json", json.dumps({"id": "zzz", "text": "nothing like it",
+                                                     "spans": []}), json.dumps(b)]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    report = import_annotations(fresh, path, default_annotator="x")
+    assert report.imported == 7
+    assert dict(report.reasons) == {"offsets out of range": 1, "text mismatch": 1, "unknown label": 1,
+                                    "not inside one stored block": 1, "not JSON": 1,
+                                    "no matching article": 1}
+    assert any(p.startswith("bad.jsonl:2: not JSON") for p in report.problems)
+    assert any("bad.jsonl:1 span 8 (s-cross)" in p for p in report.problems)
+
+
+# ---------------------------------------------------------------------------- CLI
+def run(db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_cli_export_and_errors(corpus: dict, tmp_path: Path) -> None:
+    db = Path(corpus["store"].path)
+    corpus["store"].db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    bad = run(db, "export", "--format", "xml", "--out", str(tmp_path / "x.xml"))
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("parallax: error: unknown export format 'xml'")
+    assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    bad = run(db, "export", "--out", str(tmp_path / "none" / "x.jsonl"))
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
+    ok = run(db, "export", "--format", "csv", "--out", str(tmp_path / "s.csv"), "--label", "EVENT",
+             "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["counts"]["spans"] == 3
+
+
+def test_cli_import_annotations_reports_and_exits_2_on_skips(corpus: dict, tmp_path: Path) -> None:
+    first = tmp_path / "first.jsonl"
+    export_dataset(corpus["store"], "jsonl", first)
+    fresh = _fresh_copy_of_articles(corpus, tmp_path)
+    fresh.close()
+    db = tmp_path / "fresh.db"
+    ok = run(db, "import-annotations", str(first))
+    assert ok.returncode == 0, ok.stderr
+    assert "7 spans imported, 0 unchanged, 0 skipped" in ok.stderr
+    with open(first, "a") as fh:
+        fh.write("{broken\n")
+    again = run(db, "import-annotations", str(first), "--json")
+    assert again.returncode == 2
+    out = json.loads(again.stdout)
+    assert (out["imported"], out["unchanged"], out["reasons"]) == (0, 7, {"not JSON": 1})

@@ -1,0 +1,219 @@
+"""`parallax import-annotations`: load spans from a JSONL export back into a database.
+
+The export carries offsets into the *clean* text, while the store anchors
+spans to blocks, so each span is mapped back to ``(block_id, start, end)``:
+
+1. The record's article is found by id, else by identical clean text among
+   the stored articles (ids are content hashes of the *source*, which the
+   export does not carry).
+2. If the stored article's clean text equals the record's, its block offsets
+   are used directly. Otherwise (blocks shown or hidden differently in the two
+   databases) the record's text is aligned with the stored blocks in order, so
+   spans on blocks visible in both still land where they belong.
+3. A span must fit: offsets inside the text, ``text[start:end] == span.text``,
+   inside one block, a label of the schema in force. Anything else is reported
+   with its line and skipped; the rest of the line is still imported.
+
+Span ids are kept, so importing the same file twice adds nothing; a span
+without an id gets a deterministic one derived from its content for the same
+reason. Each article is written in its own transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui.errors import UserError
+from tui.export.text import SEPARATOR, ArticleText, article_text
+from tui.store import Store, now
+
+
+@dataclass(slots=True)
+class LoadReport:
+    path: str
+    imported: int = 0
+    unchanged: int = 0
+    articles: int = 0
+    problems: list[str] = field(default_factory=list)
+    reasons: Counter = field(default_factory=Counter)
+
+    @property
+    def skipped(self) -> int:
+        return sum(self.reasons.values())
+
+    def skip(self, where: str, reason: str, detail: str = "") -> None:
+        self.reasons[reason] += 1
+        self.problems.append(f"{where}: {reason}{': ' + detail if detail else ''}")
+
+    def summary(self) -> str:
+        why = ", ".join(f"{n} {reason}" for reason, n in self.reasons.most_common())
+        return (f"{self.imported} spans imported, {self.unchanged} unchanged, {self.skipped} skipped"
+                + (f" ({why})" if why else "") + f" from {self.articles} articles in {self.path}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "articles": self.articles, "imported": self.imported,
+                "unchanged": self.unchanged, "skipped": self.skipped,
+                "reasons": dict(self.reasons), "problems": self.problems}
+
+
+def span_key(article_id: str, block_id: str, start: int, end: int, label: str, annotator: str) -> str:
+    """A stable id for a span that came without one (so re-imports stay idempotent)."""
+    raw = "|".join([article_id, block_id, str(start), str(end), label, annotator])
+    return "imp-" + hashlib.sha1(raw.encode()).hexdigest()[:24]
+
+
+def align(store: Store, article_id: str, text: str) -> ArticleText:
+    """Where the stored blocks sit in a clean text that was composed elsewhere.
+
+    Walks the text after the title and claims each stored block (visible here
+    or not) whose text appears next, followed by a blank line or the end.
+    """
+    ours = article_text(store, article_id)
+    if ours.text == text:
+        return ours
+    article = store.get_article(article_id)
+    blocks = store.blocks(article_id)
+    offsets: dict[str, int] = {}
+    lengths: dict[str, int] = {}
+    pos = 0
+    title = (article["title"] or "").strip()
+    if title and text.startswith(title) and text[len(title):len(title) + 2] in (SEPARATOR, ""):
+        for b in blocks:
+            if b["kind"] == "title" and b["text"] == title:
+                offsets[b["id"]], lengths[b["id"]] = 0, len(title)
+                break
+        pos = len(title) + len(SEPARATOR)
+    for b in blocks:
+        if b["id"] in offsets:
+            continue
+        t = b["text"]
+        if t and text.startswith(t, pos) and text[pos + len(t):pos + len(t) + 2] in (SEPARATOR, ""):
+            offsets[b["id"]], lengths[b["id"]] = pos, len(t)
+            pos += len(t) + len(SEPARATOR)
+    return ArticleText(article_id, text, offsets, lengths)
+
+
+class _Matcher:
+    """Find the stored article of a record: by id, else by identical clean text."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._by_text: dict[str, str] | None = None
+
+    def find(self, record: dict[str, Any]) -> str | None:
+        rid = record.get("id")
+        if isinstance(rid, str) and rid:
+            row = self.store.db.execute("select id from articles where id = ?", [rid]).fetchone()
+            if row:
+                return row[0]
+        if self._by_text is None:
+            ids = [r[0] for r in self.store.db.execute("select id from articles order by rowid")]
+            self._by_text = {}
+            for aid in ids:
+                self._by_text.setdefault(article_text(self.store, aid).text, aid)
+        return self._by_text.get(record["text"])
+
+
+def import_annotations(store: Store, path: Path, *, default_annotator: str,
+                       origin: str = "import") -> LoadReport:
+    """Import every span that fits; report (never raise for) the ones that do not."""
+    if not path.exists():
+        raise UserError(f"{path} does not exist: give the path of a JSONL export")
+    if path.is_dir():
+        raise UserError(f"{path} is a folder: give the path of a JSONL export file")
+    report = LoadReport(str(path))
+    labels = {label.name for label in store.labels()}
+    matcher = _Matcher(store)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if line.strip():
+                    _load_line(store, report, labels, matcher, f"{path.name}:{number}", line,
+                               default_annotator, origin)
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not UTF-8 text: give a JSONL export written by parallax") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from None
+    return report
+
+
+def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Matcher, where: str,
+               line: str, default_annotator: str, origin: str) -> None:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        report.skip(where, "not JSON", str(exc))
+        return
+    if not (isinstance(record, dict) and isinstance(record.get("text"), str)
+            and isinstance(record.get("spans"), list)):
+        report.skip(where, "not a dataset record", 'expected an object with "text" and "spans"')
+        return
+    article_id = matcher.find(record)
+    if article_id is None:
+        report.skip(where, "no matching article",
+                    f"no stored article has id {record.get('id')!r} or the same clean text; "
+                    "import the article first")
+        return
+    report.articles += 1
+    text = record["text"]
+    at = align(store, article_id, text)
+    block_text = {b["id"]: b["text"] for b in store.blocks(article_id)}
+    rows: list[dict[str, Any]] = []
+    for k, span in enumerate(record["spans"]):
+        here = f"{where} span {k}" + (f" ({span['id']})" if isinstance(span, dict) and span.get("id") else "")
+        if not isinstance(span, dict):
+            report.skip(here, "not a span object")
+            continue
+        start, end, label = span.get("start"), span.get("end"), span.get("label")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            report.skip(here, "offsets out of range", f"{start}-{end} in a text of {len(text)}")
+            continue
+        quoted = span.get("text", text[start:end])
+        if text[start:end] != quoted:
+            report.skip(here, "text mismatch", f"text[{start}:{end}] is {text[start:end]!r}, not {quoted!r}")
+            continue
+        if label not in labels:
+            report.skip(here, "unknown label", f"{label!r} is not in the schema in force")
+            continue
+        place = at.locate(start, end)
+        if place is None:
+            report.skip(here, "not inside one stored block", "it crosses a block boundary or "
+                        "lies on text this database does not have")
+            continue
+        block_id, s, e = place
+        if block_text[block_id][s:e] != quoted:
+            report.skip(here, "text mismatch", "the stored block reads differently")
+            continue
+        annotator = span.get("annotator") or default_annotator
+        sid = span.get("id") if isinstance(span.get("id"), str) and span.get("id") else \
+            span_key(article_id, block_id, s, e, label, annotator)
+        existing = store.db.execute(
+            "select block_id, start, end, label, annotator, deleted_at from annotations where id = ?",
+            [sid]).fetchone()
+        if existing is not None:
+            if tuple(existing[:5]) != (block_id, s, e, label, annotator):
+                report.skip(here, "id already used", "this database has a different span with that id")
+            elif existing[5] is not None:
+                report.skip(here, "removed here", "the span was deleted in this database; kept deleted")
+            else:
+                report.unchanged += 1
+            continue
+        if any(r["id"] == sid for r in rows):
+            report.skip(here, "duplicate in file")
+            continue
+        stamp = now()
+        rows.append({"id": sid, "article_id": article_id, "block_id": block_id, "start": s, "end": e,
+                     "text": quoted, "label": label, "scope": "span", "note": None,
+                     "annotator": annotator, "origin": origin, "created_at": stamp,
+                     "updated_at": stamp, "deleted_at": None, "deleted_by": None})
+    if rows:
+        with store.transaction():
+            store.db["annotations"].insert_all(rows)
+            store._audit(default_annotator, "import-annotations", article_id, None,
+                         {"spans": [r["id"] for r in rows], "file": report.path})
+        report.imported += len(rows)

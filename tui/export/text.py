@@ -1,0 +1,94 @@
+"""The article's clean text: the one string every export and every offset refers to.
+
+DESIGN.md fixes it as a contract: the title, a blank line, then the visible
+(kept, or forced shown) blocks separated by blank lines. Annotations are
+anchored to blocks, so this module also says where each visible block starts
+inside that text; an export turns ``(block_id, start, end)`` into
+``block_offset + start`` without ever searching the text.
+
+Decisions (documented in docs/dataset.md):
+
+* A visible block of kind ``title`` whose text equals the article title is not
+  repeated: it *is* the header, so its offset is 0 and spans on it land on the
+  title. A title block whose text differs (the title was edited by hand) stays
+  an ordinary block, so no annotated text is dropped.
+* An article without a title starts directly with its first visible block.
+* Hidden blocks have no offset: spans on them cannot be placed in the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tui.store import Store
+
+SEPARATOR = "\n\n"
+
+
+@dataclass(slots=True)
+class ArticleText:
+    """The clean text of one article and where each visible block starts in it."""
+
+    article_id: str
+    text: str
+    block_offsets: dict[str, int] = field(default_factory=dict)
+    block_lengths: dict[str, int] = field(default_factory=dict)
+
+    def locate(self, offset_start: int, offset_end: int) -> tuple[str, int, int] | None:
+        """Map clean-text offsets back to ``(block_id, start, end)``.
+
+        None when the range is not inside one visible block (it crosses a
+        block boundary, or lies on the title separator).
+        """
+        for block_id, base in self.block_offsets.items():
+            length = self.block_lengths[block_id]
+            if base <= offset_start and offset_end <= base + length:
+                return block_id, offset_start - base, offset_end - base
+        return None
+
+
+def compose(article_id: str, title: str | None, blocks: list[dict]) -> ArticleText:
+    """Build the clean text from a title and block rows (``id, text, kind, visible``).
+
+    Kept separate from :func:`article_text` so bulk exports can feed rows they
+    fetched in one query.
+    """
+    parts: list[str] = []
+    offsets: dict[str, int] = {}
+    lengths: dict[str, int] = {}
+    pos = 0
+    header = title.strip() if title else ""
+    if header:
+        parts.append(header)
+        pos = len(header)
+    title_used = False
+    for block in blocks:
+        if not block["visible"]:
+            continue
+        text = block["text"]
+        if (header and not title_used and block["kind"] == "title"
+                and " ".join(text.split()) == " ".join(header.split())):
+            title_used = True
+            if text == header:
+                offsets[block["id"]] = 0
+                lengths[block["id"]] = len(text)
+            continue  # same title with other whitespace: not repeated, spans on it cannot be placed
+        if parts:
+            parts.append(SEPARATOR)
+            pos += len(SEPARATOR)
+        offsets[block["id"]] = pos
+        lengths[block["id"]] = len(text)
+        parts.append(text)
+        pos += len(text)
+    return ArticleText(article_id, "".join(parts), offsets, lengths)
+
+
+def article_text(store: Store, article_id: str) -> ArticleText:
+    """The clean text of a stored article, as every export writes it."""
+    article = store.get_article(article_id)
+    rows = store.db.execute(
+        "select id, text, kind, coalesce(override, keep) from blocks where article_id = ? order by seq",
+        [article["id"]],
+    ).fetchall()
+    blocks = [{"id": r[0], "text": r[1], "kind": r[2], "visible": bool(r[3])} for r in rows]
+    return compose(article["id"], article["title"], blocks)
