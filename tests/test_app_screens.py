@@ -220,3 +220,82 @@ async def test_events_without_links_says_how_to_compute_them(seeded_store: Store
         await pilot.press("escape")
         await pilot.pause()
     assert app.result is None
+
+
+# ------------------------------------------------------------------ export
+async def _export_run(pilot: Any, screen: Screen, path: Path, *, fmt: str | None = None,
+                      mine: bool = False) -> None:
+    """Fill the dialog the way a user does (keys only) and wait for the worker."""
+    from textual.widgets import Checkbox, Input
+
+    if fmt is not None:
+        names = list(screen.formats)
+        for _ in range(names.index(fmt)):
+            await pilot.press("down")
+    assert screen.fmt == (fmt or next(iter(screen.formats)))
+    box = screen.query_one("#export-path", Input)
+    box.focus()
+    box.value = str(path)
+    if mine:
+        screen.query_one("#export-mine", Checkbox).value = True
+    await pilot.press("enter")
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if not screen.running:
+            return
+    raise AssertionError("the export never finished")
+
+
+@pilot_test
+async def test_export_writes_the_file_and_shows_counts(seeded_store: Store, tmp_path: Path) -> None:
+    import json
+
+    from tui.app.screens_export import ExportScreen
+
+    blocks = [b for b in seeded_store.blocks(seeded_store.list_articles()[0]["id"])
+              if b["visible"] and len(b["text"]) > 20]
+    seeded_store.add_annotation(block_id=blocks[0]["id"], start=0, end=10, label="EVENT",
+                                annotator="ana")
+    seeded_store.add_annotation(block_id=blocks[1]["id"], start=0, end=8, label="ACTOR",
+                                annotator="ben")
+    out = tmp_path / "set.csv"
+    app = Host(lambda: ExportScreen(seeded_store, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _export_run(pilot, screen, out, fmt="csv", mine=True)
+        assert screen.error is None, screen.error
+        shown = str(screen.query_one("#export-result").render())
+        assert "exported 5 articles, 1 spans" in shown and str(out) in shown
+        assert "set.manifest.json" in shown and "set.schema.json" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result == str(out)
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 2 and "ana" in rows[1] and "ben" not in out.read_text()
+    manifest = json.loads((tmp_path / "set.manifest.json").read_text())
+    assert manifest["format"] == "csv" and manifest["counts"]["spans"] == 1
+
+
+@pilot_test
+async def test_export_error_is_one_line_and_the_dialog_survives(seeded_store: Store,
+                                                                  tmp_path: Path) -> None:
+    from tui.app.screens_export import ExportScreen
+
+    app = Host(lambda: ExportScreen(seeded_store, "nobody"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        # a folder that does not exist (two levels deep: not created for the user)
+        await _export_run(pilot, screen, tmp_path / "no" / "such" / "x.jsonl")
+        assert screen.error and "does not exist" in screen.error
+        assert "error:" in str(screen.query_one("#export-result").render())
+        # an annotator with no annotations asks only for their own
+        await _export_run(pilot, screen, tmp_path / "x.jsonl", mine=True)
+        assert screen.error and "no annotations by 'nobody'" in screen.error
+        assert not (tmp_path / "x.jsonl").exists()
+        # fixed: it now works in the same dialog
+        screen.query_one("#export-mine").value = False
+        await _export_run(pilot, screen, tmp_path / "x.jsonl")
+        assert screen.error is None and (tmp_path / "x.jsonl").exists()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result == str(tmp_path / "x.jsonl")

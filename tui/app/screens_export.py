@@ -1,0 +1,223 @@
+"""The Export dialog (`X`): write the labeled dataset without leaving the reader.
+
+The export itself is :func:`tui.export.export_dataset` (the same code as
+`parallax export`); this dialog only gathers its arguments, runs it in a
+thread worker on a private read connection (it reads one consistent snapshot
+while the reader keeps writing on its own connection), shows progress, and
+reports the counts and the sidecar files, or the one-line error a user can act
+on. It dismisses with the path written, or None.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from tui.app.screens_search import read_store
+from tui.errors import UserError
+from tui.store import Store
+from tui.textsafe import safe
+
+DEFAULT_FOLDER = Path("export")
+DEFAULT_STEM = "dataset"
+#: Progress reaches the UI thread at most this often (seconds): one update per
+#: article would make a 10,000-article export wait on the screen.
+PROGRESS_EVERY = 0.05
+
+EXPORT_BINDINGS: tuple[Binding, ...] = (
+    Binding("ctrl+s", "export", "Export", id="export.run"),
+    Binding("escape", "close", "Close", id="export.close"),
+)
+
+
+def formats() -> dict[str, Any]:
+    """``name -> FormatInfo(name, description, extension)`` from the export core."""
+    from tui.export import FORMATS
+
+    return dict(FORMATS)
+
+
+def default_path(extension: str) -> str:
+    """``./export/dataset.<ext>``; the extension comes with or without its dot."""
+    return f"./{DEFAULT_FOLDER}/{DEFAULT_STEM}.{extension.lstrip('.')}"
+
+
+class ExportScreen(ModalScreen[str | None]):
+    """Choose a format, a path and a filter; export in the background."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(EXPORT_BINDINGS)
+    AUTO_FOCUS = "#export-formats"
+
+    DEFAULT_CSS = """
+    ExportScreen { align: center middle; }
+    ExportScreen #export-dialog {
+        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    ExportScreen #export-title { text-style: bold; }
+    ExportScreen .export-label { color: $text-muted; margin-top: 1; }
+    ExportScreen #export-formats { height: auto; max-height: 8; }
+    ExportScreen #export-progress { margin-top: 1; }
+    ExportScreen #export-result { height: auto; margin-top: 1; }
+    ExportScreen #export-hint { color: $text-muted; margin-top: 1; }
+    """
+
+    def __init__(self, store: Store, annotator: str) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.formats = formats()
+        self.fmt = next(iter(self.formats))
+        self.report: Any | None = None
+        self.written: str | None = None  # the last file exported in this dialog
+        self.error: str | None = None
+        self.running = False
+        self._last_progress = 0.0
+        self._bar: ProgressBar | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-dialog"):
+            yield Static(Text("Export the labeled dataset"), id="export-title")
+            yield Static(Text("Format"), classes="export-label")
+            yield OptionList(
+                *[Option(self._format_prompt(info), id=name) for name, info in self.formats.items()],
+                id="export-formats",
+            )
+            yield Static(Text("File (a schema and a manifest are written beside it)"),
+                         classes="export-label")
+            yield Input(value=default_path(self.formats[self.fmt].extension), id="export-path")
+            yield Checkbox(Content(f"only my annotations ({safe(self.annotator)})"),
+                           id="export-mine")
+            bar = ProgressBar(id="export-progress", show_eta=False)
+            bar.display = False
+            yield bar
+            yield Static(id="export-result")
+            yield Static(Text("ctrl+s or enter in the file box exports · tab moves · esc closes"),
+                         id="export-hint")
+        yield Footer()
+
+    @staticmethod
+    def _format_prompt(info: Any) -> Text:
+        text = Text()
+        text.append(f"{info.name:<13}", style="bold")
+        text.append(safe(info.description))
+        return text
+
+    # --------------------------------------------------------------- choices
+    @on(OptionList.OptionHighlighted, "#export-formats")
+    def _format_changed(self, event: OptionList.OptionHighlighted) -> None:
+        new = event.option.id or self.fmt
+        if new == self.fmt:
+            return
+        path_input = self.query_one("#export-path", Input)
+        old_ext = self.formats[self.fmt].extension
+        # follow the format only while the path still ends in the old format's extension
+        if path_input.value.endswith(old_ext):
+            stem = path_input.value[: -len(old_ext)]
+            path_input.value = stem + self.formats[new].extension
+        self.fmt = new
+
+    @on(OptionList.OptionSelected, "#export-formats")
+    def _format_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#export-path", Input).focus()
+
+    @on(Input.Submitted, "#export-path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_export()
+
+    # ---------------------------------------------------------------- export
+    def action_export(self) -> None:
+        if self.running:
+            return
+        path = self.query_one("#export-path", Input).value.strip()
+        if not path:
+            self._show_error("give a file path to export to, e.g. " + default_path("jsonl"))
+            return
+        mine = self.query_one("#export-mine", Checkbox).value
+        self.running = True
+        self.report = self.error = None
+        bar = self._bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self.query_one("#export-result", Static).update(Text(f"exporting {self.fmt}…"))
+        self._export(self.fmt, path, [self.annotator] if mine else None)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export(self, fmt: str, path: str, annotators: list[str] | None) -> Any:
+        from tui.export import export_dataset
+
+        out = Path(path).expanduser()
+        if not out.parent.exists() and out.parent.parent.is_dir():
+            out.parent.mkdir()  # the default ./export/ folder; never a deep tree
+        with read_store(self.store.path) as store:
+            return export_dataset(store, fmt, out, annotators=annotators, progress=self._progress)
+
+    def _progress(self, done: int, total: int) -> None:
+        """Called in the worker thread once per article; throttled to the UI."""
+        if self._bar is None:
+            return
+        stamp = time.monotonic()
+        if done < total and stamp - self._last_progress < PROGRESS_EVERY:
+            return
+        self._last_progress = stamp
+        self.app.call_from_thread(self._bar.update, total=total, progress=done)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "export" or event.state not in (
+            WorkerState.SUCCESS, WorkerState.ERROR
+        ):
+            return
+        self.running = False
+        if event.state == WorkerState.SUCCESS:
+            self._show_report(event.worker.result)
+            return
+        exc = event.worker.error
+        if isinstance(exc, UserError):
+            self._show_error(exc.message)
+        elif isinstance(exc, sqlite3.Error | OSError):
+            self._show_error(f"export failed: {exc}")
+        else:  # a bug, not the user's doing: still one line, and the app lives on
+            self._show_error(f"export failed ({type(exc).__name__}): {exc}")
+
+    def _show_report(self, report: Any) -> None:
+        self.report = report
+        self.written = report.path
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=bar.total or 1, progress=bar.total or 1)
+        text = Text(safe(report.summary()) + "\n", style="bold green")
+        text.append(f"schema:   {safe(report.schema_path)}\n")
+        text.append(f"manifest: {safe(report.manifest_path)}")
+        for problem in report.problems[:3]:
+            text.append(f"\nnote: {safe(problem)}", style="yellow")
+        if len(report.problems) > 3:
+            text.append(f"\n… and {len(report.problems) - 3} more notes in the manifest",
+                        style="yellow")
+        text.append("\nesc closes", style="dim")
+        self.query_one("#export-result", Static).update(text)
+
+    def _show_error(self, message: str) -> None:
+        self.error = message
+        self.query_one("#export-progress", ProgressBar).display = False
+        self.query_one("#export-result", Static).update(
+            Text("error: " + safe(message), style="bold red"))
+
+    def action_close(self) -> None:
+        if self.running:
+            self.notify("the export is still running; it closes when done", severity="warning")
+            return
+        self.dismiss(self.written)
