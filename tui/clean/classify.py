@@ -20,6 +20,7 @@ gives (see docs/cleaning.md for the reasoning and the figures):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from tui.clean import lexicon as lx
 from tui.model import Block, Meta
@@ -46,23 +47,28 @@ class W:
     __slots__ = ("text", "start", "end", "src", "level", "links", "chars", "nw", "stop",
                  "cls", "kind", "keep", "reason", "key", "brk")
 
-    def __init__(self, text: str, start: int, end: int, src: str, level: int, links: int) -> None:
+    def __init__(self, text: str, start: int, end: int, src: str, level: int, links: int,
+                 lower: str) -> None:
         self.text = text
         self.start = start
         self.end = end
         self.src = src
         self.level = level
         self.links = links
-        self.chars = len(text)
-        lower = text.lower()
-        words = lx.WORD.findall(lower)
-        self.nw = len(words)
-        self.stop = (sum(1 for w in words if w in lx.STOPWORDS) / self.nw) if self.nw else 0.0
+        self.chars = n = len(text)
+        if n < 12:  # menus and buttons: no need to count function words
+            self.nw = lower.count(" ") + 1
+            self.stop = 0.0
+        else:
+            words = lx.WORD.findall(lower)
+            self.nw = nw = len(words)
+            stop = lx.STOPWORDS
+            self.stop = (sum([w in stop for w in words]) / nw) if nw else 0.0
         self.cls = ""
         self.kind = ""
         self.keep = False
         self.reason = ""
-        self.key = " ".join(lower.split())
+        self.key = lower
         self.brk = 0  # 1: counts as a gap between paragraphs, 2: comments start here
 
     @property
@@ -149,45 +155,78 @@ def _prose_class(b: W) -> str:
     return "bad"
 
 
-def _lexicon_kind(b: W) -> tuple[str, str] | None:
-    """Kind and reason when the block is worded like known page furniture."""
+def _gate_flags(lowers: list[str]) -> list[int]:
+    """Which lexicon patterns may match each block, from one str.find sweep per stem."""
+    joined = "\n".join(lowers)
+    starts = []
+    pos = 0
+    for low in lowers:
+        starts.append(pos)
+        pos += len(low) + 1
+    flags = [0] * len(lowers)
+    find = joined.find
+    for stem, bits in lx.STEM_BITS.items():
+        hit = find(stem)
+        while hit >= 0:
+            i = bisect_right(starts, hit) - 1
+            flags[i] |= bits
+            # skip to the next block: one hit per block is enough
+            nxt = starts[i + 1] if i + 1 < len(starts) else len(joined)
+            hit = find(stem, nxt)
+    return flags
+
+
+_G = lx.GATE_BITS
+
+
+def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
+    """Kind and reason when the block is worded like known page furniture.
+
+    ``f`` holds the gate bits of the block: a pattern is tried only when one
+    of its stems occurs in the block, which keeps this cheap on long pages.
+    """
     t = b.text
     n = b.chars
-    if n <= 60 and lx.ADVERT.match(t):
-        return "advert", "advert marker"
-    if n <= 60 and lx.COMMENTS_HEADER.match(t):
-        b.brk = 2
-        return "widget", "comments section header: the article ends before it"
-    if n <= 60 and lx.COMMENT_META.match(t):
-        b.brk = 1
-        return "widget", "comment furniture (timestamp, votes, reply button)"
-    if n <= 160 and lx.CREDIT_LINE.match(t):
+    low = b.key
+    if n <= 60:
+        short = lx.norm_short(low)
+        if short in lx.ADVERT_WORDS:
+            return "advert", "advert marker"
+        if f & _G["comments_header"] and lx.COMMENTS_HEADER.match(t):
+            b.brk = 2
+            return "widget", "comments section header: the article ends before it"
+        if f & _G["comment_meta"] and lx.COMMENT_META.match(t):
+            b.brk = 1
+            return "widget", "comment furniture (timestamp, votes, reply button)"
+        if short in lx.WIDGET_WORDS or (f & _G["digit"] and lx.WIDGET_NUM.match(short)):
+            return "widget", "interface text (button, share bar, player)"
+    if n <= 160 and f & _G["credit_line"] and lx.CREDIT_LINE.match(t):
         return "credit", "photo credit line"
-    if b.nw >= 3 and n <= 600 and lx.CREDIT_TAIL.search(t):
+    if f & _G["credit_tail"] and b.nw >= 3 and n <= 600 and lx.CREDIT_TAIL.search(t):
         return "caption", "photo caption: ends in a photo credit"
     if n <= 200:
-        if lx.WIDGET.search(t):
+        if f & _G["widget_phrase"] and lx.WIDGET_PHRASE.search(low):
             return "widget", "interface text (button, share bar, player)"
-        if lx.PROMO_HEADER.match(t):
+        if f & _G["promo_header"] and n <= 80 and lx.PROMO_HEADER.match(t):
             return "promo", "promo header: introduces links to other stories"
-        if lx.BIO_HEADER.match(t):
+        if f & _G["bio_header"] and n <= 40 and lx.BIO_HEADER.match(t):
             return "bio", "author bio header"
-        m = lx.LOGO.match(t)
-        if m:
+        if n <= 60 and low.endswith("logo") and lx.LOGO.match(t):
             return "logo", "logo text"
-        if lx.END_CREDIT.search(t):
+        if f & _G["end_credit"] and lx.END_CREDIT.search(t):
             return "credit", "reporting credit: the article ends here"
-        if lx.NEWSLETTER.search(t):
+        if f & _G["newsletter"] and lx.NEWSLETTER.search(t):
             return "newsletter", "newsletter call to action"
-        if lx.PROMO.search(t):
+        if f & _G["promo"] and lx.PROMO.search(t):
             return "promo", "promo: call to read, follow or download something else"
-        if b.nw <= 12 and lx.BYLINE.match(t):
+        if b.nw <= 12 and low.startswith(("by ", "von ", "par ", "por ", "di ", "door ")) \
+                and lx.BYLINE.match(t):
             return "byline", "byline"
-        if lx.FOOTER.search(t):
+        if f & _G["footer"] and lx.FOOTER.search(t):
             return "footer", "footer: copyright, legal or site links"
-        if n <= 70 and lx.DATE_LINE.match(t) and parse_date(t):
+        if n <= 70 and f & _G["digit"] and lx.DATE_LINE.match(t) and parse_date(t):
             return "meta", "date line"
-    if n <= 500 and lx.BIO.match(t):
+    if n <= 500 and f & _G["bio"] and lx.BIO.match(t):
         return "bio", "author bio: describes the writer"
     return None
 
@@ -284,13 +323,14 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
     hints = hints or {}
     meta = Meta()
     segs, prefix_date = _split_date_prefix(segs)
-    ws = [W(*s) for s in segs]
-    if not ws:
+    if not segs:
         return [], meta
+    lowers = [s[0].lower() for s in segs]
+    ws = [W(*s, low) for s, low in zip(segs, lowers, strict=True)]
     _adapt_to_language(ws)
     # 1. lexicon kinds and prose classes
-    for b in ws:
-        found = _lexicon_kind(b)
+    for b, f in zip(ws, _gate_flags(lowers), strict=True):
+        found = _lexicon_kind(b, f) if f or b.chars <= 60 else None
         if found:
             b.kind, b.reason = found
         b.cls = _prose_class(b)

@@ -71,15 +71,6 @@ END_CREDIT = re.compile(
     I,
 )
 
-ADVERT = re.compile(
-    r"^(?:advertisement|advertisements|advertising|ad|ads|sponsored|sponsored content|"
-    r"paid content|paid post|promoted|partner content|story continues below(?: advertisement)?|"
-    r"article continues (?:below|after (?:this )?(?:advertisement|ad))|"
-    r"continue reading (?:the main story|below)|scroll to continue(?: with content)?|"
-    r"report an ad|ad feedback|skip (?:this )?ad)[\s.:!-]*$",
-    I,
-)
-
 NEWSLETTER = re.compile(
     r"(?:\bnewsletters?\b|^(?:sign up|subscribe)\b|\bsign up (?:for|to)\b|\bsubscribe (?:to|for|now)\b"
     r"|^stay (?:updated|informed|up to date|in the know)\b|\bin your inbox\b|\binbox\b"
@@ -87,24 +78,51 @@ NEWSLETTER = re.compile(
     I,
 )
 
-#: Interface words: buttons, share bars, players, meters.
-WIDGET = re.compile(
-    r"^(?:close|open|menu|search|share|share this|share this (?:article|story)|share on \w+|tweet|"
-    r"e-?mail|print|copy link|copy|link copied|save|save article|saved|comments?|\d+ comments?|"
-    r"view comments|show comments|leave a comment|post a comment|reply|like|follow|"
-    r"listen|listen to this article|play|pause|watch|expand|collapse|enlarge|enlarge image|"
-    r"learn more|see more|show more|load more|more|back to top|top|next|previous|prev|"
-    r"skip to (?:main )?content|skip navigation|toggle navigation|font size|text size|"
-    r"facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|instagram|youtube|rss|"
-    r"sign in|log in|login|register|my account|subscribe|subscribe now|donate|"
-    r"fairness meter|click on meter to rate this article|rate this article|"
-    r"loading|loading\.\.\.|please wait|gallery|image \d+ of \d+|\d+ of \d+|photos?|video|"
-    r"[\d:]+|\d+ min(?:ute)?s? read|\d+ min(?:ute)?s? listen)[\s.:!|»›>-]*$"
-    r"|\bvoice is ai-generated\b|\bhold us accountable\b|\bclick (?:on )?(?:the )?\w+ to\b"
-    r"|^(?:this (?:article|story) (?:is|was) (?:read|narrated) by)"
-    r"|\byour browser does not support\b|\bjavascript (?:is )?(?:disabled|required)\b",
-    I,
+def _phrases(text: str) -> frozenset[str]:
+    return frozenset(p.strip() for p in text.split("|"))
+
+
+#: Interface words: buttons, share bars, players, meters (whole short lines,
+#: lower-cased, trailing punctuation removed; looked up in a set).
+WIDGET_WORDS = _phrases(
+    """close|open|menu|search|share|share this|share this article|share this story|tweet|email|e-mail|
+    print|copy link|copy|link copied|save|save article|saved|comment|comments|view comments|
+    show comments|leave a comment|post a comment|reply|like|follow|listen|listen to this article|
+    play|pause|watch|expand|collapse|enlarge|enlarge image|learn more|see more|show more|load more|
+    more|back to top|top|next|previous|prev|skip to content|skip to main content|skip navigation|
+    toggle navigation|font size|text size|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|
+    telegram|instagram|youtube|rss|sign in|log in|login|register|my account|subscribe|
+    subscribe now|donate|fairness meter|click on meter to rate this article|rate this article|
+    loading|please wait|gallery|photo|photos|video|videos|print this page|font|a a|aa|
+    share on facebook|share on twitter|share on whatsapp|share on linkedin|share via email|
+    open in app|download app|view gallery|view slideshow|view all|see all|read full article"""
+
 )
+_TRAILING = " \t.:!|»›>-–—…"
+WIDGET_NUM = re.compile(
+    r"^(?:image \d+ of \d+|\d+ of \d+|[\d:]+|\d+ min(?:ute)?s? (?:read|listen)|\d+ (?:photos|images|shares))$"
+)
+WIDGET_PHRASE = re.compile(
+    r"\bvoice is ai-generated\b|\bhold us accountable\b|\bclick (?:on )?(?:the )?\w+ to\b"
+    r"|^this (?:article|story) (?:is|was) (?:read|narrated) by"
+    r"|\byour browser does not support\b|\bjavascript (?:is )?(?:disabled|required)\b"
+    r"|\bthis slideshow requires javascript\b",
+)
+ADVERT_WORDS = _phrases(
+    """advertisement|advertisements|advertising|ad|ads|sponsored|sponsored content|paid content|
+    paid post|promoted|partner content|story continues below|story continues below advertisement|
+    article continues below|article continues below advertisement|article continues after advertisement|
+    article continues after this advertisement|article continues after ad|continue reading the main story|
+    continue reading below|scroll to continue|scroll to continue with content|report an ad|ad feedback|
+    skip ad|skip this ad"""
+
+)
+
+
+def norm_short(lower: str) -> str:
+    """A short lower-cased line without trailing punctuation, for set look-ups."""
+    return lower.strip(_TRAILING)
+
 
 #: Links to other stories and "read more" calls.
 PROMO_HEADER = re.compile(
@@ -210,3 +228,44 @@ COMMENT_META = re.compile(
     r"(?:\s*[|·•]\s*\w+)*$",
     I,
 )
+
+
+#: Gates: a pattern is only tried on a block holding one of these lower-case
+#: substrings. They are located once per page with str.find, which is far
+#: cheaper than running every pattern on every line (see docs/cleaning.md).
+GATES: dict[str, tuple[str, ...]] = {
+    "comments_header": ("comment", "respons", "repl", "reaction", "discussion", "conversation",
+                        "what do you think", "have your say"),
+    "comment_meta": (" ago", "rating", "score", "vote", "like", "point", "reply", "report", "flag",
+                     "permalink", "quote", "edit", "delete"),
+    "credit_line": ("photo", "image", "picture", "video", "credit", "source", "illustration", "ap",
+                    "afp", "getty", "reuters", "epa", "shutterstock"),
+    "credit_tail": (")", "photo", "afp", "getty", "reuters", "epa", "shutterstock", "bloomberg",
+                    "ap images"),
+    "widget_phrase": ("voice is ai", "hold us accountable", "click", "read by", "narrated by",
+                      "browser does not", "javascript"),
+    "promo_header": ("read", "more", "related", "see", "also", "up next", "recommended", "you may",
+                     "you might", "most ", "trending", "top stories", "latest", "editor", "popular",
+                     "miss", "further", "coverage", "explore", "keep reading", "continue reading",
+                     "videos", "what to know", "what you need to know"),
+    "bio_header": ("about", "author", "written by", "posted by", "more from", "more by"),
+    "end_credit": ("contributed", "reported from", "reporting by", "writing by", "editing by",
+                   "edited by", "compiled by", "contribution", "input", "agency", "agencies",
+                   "wire reports", "this story", "this article", "this report"),
+    "newsletter": ("newsletter", "sign up", "subscribe", "inbox", "e-mail", "email", "stay ",
+                   "get the", "get our"),
+    "promo": ("read", "see", "watch", "listen", "also", "related", "more", "recommended", "opinion",
+              "analysis", "photos", "video", "follow us", "follow our", "google news", "download",
+              "app", "what to know", "what you need to know", "click here", "full coverage",
+              "full story", "full article", "are you on", "subscribe to our"),
+    "footer": ("©", "(c)", "copyright", "rights reserved", "privacy", "terms", "cookie",
+               "do not sell", "accessibility", "contact us", "sitemap"),
+    "digit": tuple("0123456789"),
+    "bio": ("reporter", "correspondent", "writer", "editor", "journalist", "columnist",
+            "contributor", "producer", "author", "freelance", "bureau chief", "intern", "fellow"),
+}
+GATE_BITS = {name: 1 << i for i, name in enumerate(GATES)}
+STEM_BITS: dict[str, int] = {}
+for _name, _stems in GATES.items():
+    for _stem in _stems:
+        STEM_BITS[_stem] = STEM_BITS.get(_stem, 0) | GATE_BITS[_name]
