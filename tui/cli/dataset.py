@@ -85,3 +85,78 @@ def import_annotations_cmd(ctx: Context, path: str, as_json: bool) -> None:
         echo(report.summary(), err=True)
     if report.problems:
         sys.exit(2)
+
+
+@cli.command("merge")
+@click.argument("others", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report per merged database.")
+@pass_ctx
+def merge_cmd(ctx: Context, others: tuple[str, ...], as_json: bool) -> None:
+    """Merge other annotators' databases into --db (theirs are only read).
+
+    Articles by content hash, annotations by id (newer change wins, removals
+    included), links (a person's status beats a suggestion; newer wins),
+    block overrides (newer wins) and labels. Every conflict is one line;
+    merging the same file again changes nothing. Each file is merged in one
+    transaction.
+
+    \b
+    Examples:
+      parallax --db team.db merge ana.db ben.db
+      parallax --db team.db merge ana.db --json
+    """
+    from tui.team.merge import merge_databases
+
+    reports = merge_databases(ctx.store(), list(others), annotator=ctx.annotator)
+    for report in reports:
+        if as_json:
+            echo_json(report.as_dict())
+            continue
+        for conflict in report.conflicts:
+            echo(f"conflict: {conflict.line()}", err=True)
+        echo(report.summary(), err=True)
+
+
+def _fmt(value: float | None) -> str:
+    return "   -  " if value is None else f"{value:6.3f}"
+
+
+@cli.command("agreement")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--label", "labels", multiple=True, metavar="L", help="Only this label (repeatable).")
+@pass_ctx
+def agreement_cmd(ctx: Context, as_json: bool, labels: tuple[str, ...]) -> None:
+    """Inter-annotator agreement per label and overall.
+
+    For each pair of annotators on the articles both annotated: span F1 (exact
+    and overlapping), Cohen's kappa over tokens and F1 on confirmed links;
+    Krippendorff's alpha (nominal, tokens) over all annotators. See
+    docs/dataset.md for the definitions.
+
+    \b
+    Examples:
+      parallax --db team.db agreement
+      parallax --db team.db agreement --label EVENT --json
+    """
+    from tui.team.agreement import agreement
+
+    result = agreement(ctx.store(), labels)
+    if as_json:
+        echo_json(result)
+        return
+    if len(result["annotators"]) < 2:
+        echo("agreement needs two annotators: merge another annotator's database first "
+             "(`parallax merge OTHER.db`)", err=True)
+        return
+    echo(f"annotators: {', '.join(result['annotators'])}")
+    echo(f"{'label':<16} {'alpha':>6}  {'units':>7}")
+    for scope, a in result["alpha"].items():
+        echo(f"{scope:<16} {_fmt(a['alpha'])}  {a['units']:>7}")
+    for pair in result["pairs"]:
+        echo("")
+        echo(f"{pair['a']} vs {pair['b']}: {pair['articles']} articles, {pair['tokens']} tokens, "
+             f"confirmed links F1 {_fmt(pair['links']['f1']).strip()}")
+        echo(f"  {'label':<16} {'spans':>9} {'F1 exact':>8} {'F1 ovl':>8} {'kappa':>7}")
+        for scope, m in pair["labels"].items():
+            echo(f"  {scope:<16} {m['spans_a']:>4}/{m['spans_b']:<4} {_fmt(m['f1_exact']):>8} "
+                 f"{_fmt(m['f1_overlap']):>8} {_fmt(m['kappa']):>7}")

@@ -383,6 +383,25 @@ def _merge_overrides(other: sqlite3.Connection, store: Store, maps: _Maps, repor
             report.unchanged["overrides"] += 1
 
 
+def _merge_audit(other: sqlite3.Connection, store: Store, report: MergeReport) -> None:
+    """Carry their audit trail over (deduplicated), so every annotator's link decisions survive.
+
+    A link row holds one status; the audit keeps who decided what, which the
+    agreement on links needs after a merge.
+    """
+    tables = {r[0] for r in other.execute("select name from sqlite_master where type = 'table'")}
+    if "audit" not in tables:
+        return
+    fields = ("at", "annotator", "action", "target", "before", "after")
+    cols = ", ".join(f'"{f}"' for f in fields)
+    ours = set(store.db.execute(f"select {cols} from audit").fetchall())
+    new = [dict(zip(fields, r, strict=True)) for r in other.execute(f"select {cols} from audit order by id")
+           if tuple(r) not in ours]
+    if new:
+        store.db["audit"].insert_all(new, batch_size=1000)
+        report.added["audit entries"] += len(new)
+
+
 # ------------------------------------------------------------------ entry point
 def merge_database(store: Store, other_path: str | os.PathLike[str], *, annotator: str) -> MergeReport:
     """Merge one other database into ``store`` in one transaction; see the module doc."""
@@ -395,6 +414,7 @@ def merge_database(store: Store, other_path: str | os.PathLike[str], *, annotato
             _merge_annotations(other, store, maps, labels, report)
             _merge_links(other, store, maps, report)
             _merge_overrides(other, store, maps, report)
+            _merge_audit(other, store, report)
             if report.changed:
                 store._audit(annotator, "merge", str(other_path), None,
                              {"added": dict(report.added), "updated": dict(report.updated),

@@ -1,0 +1,262 @@
+"""`parallax agreement`: how far annotators agree, per label and overall.
+
+For each pair of annotators, on the articles both annotated (both have live
+spans there):
+
+* **span F1, exact**: spans are ``(block, start, end, label)``; F1 =
+  2·|A∩B| / (|A| + |B|) (symmetric: precision of one is recall of the other).
+* **span F1, overlap**: spans of the same label in the same block that share
+  at least one character are matched one to one (greedily, largest overlap
+  first); F1 = 2·matches / (|A| + |B|).
+* **Cohen's kappa over tokens**: every token (``\\w+`` or one punctuation
+  character) of the blocks involved gets each annotator's label; tokens under
+  no span are ``O``; a token under spans of several labels gets their sorted
+  combination (``ACTOR+PLACE``). Per label the value is binary (the label or
+  ``O``). kappa = (p_o − p_e) / (1 − p_e); undefined (null) when p_e = 1.
+* **confirmed links F1**: each annotator's set of links whose latest status
+  *by that annotator* is ``confirmed`` (from ``links.status_by`` and the
+  ``link-status`` entries of the audit log, which keep every annotator's
+  decision after a merge), on links touching an article both annotated
+  (spans or link decisions); F1 as for exact spans.
+
+Over all annotators: **Krippendorff's alpha** (nominal) on the same token
+units: a token of an article annotated by m ≥ 2 annotators is a unit with m
+values; alpha = 1 − (n − 1)·D_o / D_e with the coincidence-matrix
+formulation (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability").
+
+The blocks involved are the article's visible blocks plus any hidden block
+carrying a span. F1 is null when neither side has anything to compare.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from tui.errors import UserError
+from tui.store import Store
+
+TOKEN = re.compile(r"\w+|[^\w\s]")
+OUTSIDE = "O"
+OVERALL = "overall"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    article_id: str
+    block_id: str
+    start: int
+    end: int
+    label: str
+
+
+def f1(n_both: int, n_a: int, n_b: int) -> float | None:
+    return None if n_a + n_b == 0 else 2 * n_both / (n_a + n_b)
+
+
+def overlap_matches(a: Iterable[Span], b: Iterable[Span]) -> int:
+    """One-to-one matches of same-label spans sharing a character, largest overlap first."""
+    candidates = []
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            if x.block_id == y.block_id and x.label == y.label:
+                shared = min(x.end, y.end) - max(x.start, y.start)
+                if shared > 0:
+                    candidates.append((-shared, i, j))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for _, i, j in sorted(candidates):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+    return len(used_a)
+
+
+def cohen_kappa(pairs: Counter) -> float | None:
+    """Cohen's kappa from a Counter of (value_a, value_b) -> count."""
+    n = sum(pairs.values())
+    if n == 0:
+        return None
+    agree = sum(c for (x, y), c in pairs.items() if x == y)
+    ma: Counter = Counter()
+    mb: Counter = Counter()
+    for (x, y), c in pairs.items():
+        ma[x] += c
+        mb[y] += c
+    p_o = agree / n
+    p_e = sum(ma[v] * mb[v] for v in ma) / (n * n)
+    if p_e >= 1:
+        return None
+    return (p_o - p_e) / (1 - p_e)
+
+
+def krippendorff_alpha(units: Counter) -> float | None:
+    """Nominal alpha from a Counter of units, each a sorted tuple of its values -> how many such units.
+
+    Units with fewer than two values are not pairable and are ignored.
+    """
+    o: Counter = Counter()  # coincidences o[(c, k)]
+    for values, count in units.items():
+        m = len(values)
+        if m < 2:
+            continue
+        per = Counter(values)
+        for c, nc in per.items():
+            for k, nk in per.items():
+                pairs = nc * (nc - 1) if c == k else nc * nk
+                if pairs:
+                    o[(c, k)] += count * pairs / (m - 1)
+    n_c: Counter = Counter()
+    for (c, _), v in o.items():
+        n_c[c] += v
+    n = sum(n_c.values())
+    if n <= 1:
+        return None
+    d_o = sum(v for (c, k), v in o.items() if c != k)
+    expected = sum(n_c[c] * n_c[k] for c in n_c for k in n_c if c != k)
+    if expected == 0:
+        return None
+    return 1 - (n - 1) * d_o / expected
+
+
+# ------------------------------------------------------------------ data
+def _spans(store: Store) -> dict[str, dict[str, list[Span]]]:
+    """annotator -> article -> live spans."""
+    out: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for r in store.db.execute(
+        "select annotator, article_id, block_id, start, end, label from annotations "
+        "where deleted_at is null order by article_id, block_id, start, end"
+    ):
+        out[r[0]][r[1]].append(Span(r[1], r[2], r[3], r[4], r[5]))
+    return out
+
+
+def link_decisions(store: Store) -> dict[str, dict[str, str]]:
+    """annotator -> link id -> that annotator's latest status (audit log + links table)."""
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    for at, who, target, after in store.db.execute(
+        "select at, annotator, target, after from audit where action = 'link-status' order by at, id"
+    ):
+        try:
+            status = json.loads(after or "{}").get("status")
+        except (ValueError, AttributeError):
+            continue
+        if status:
+            latest[(who, target)] = (at or "", status)
+    for lid, status, who, at in store.db.execute(
+        "select id, status, status_by, status_at from links where status_by is not null"
+    ):
+        prior = latest.get((who, lid))
+        if prior is None or (at or "") >= prior[0]:
+            latest[(who, lid)] = (at or "", status)
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for (who, lid), (_, status) in latest.items():
+        out[who][lid] = status
+    return out
+
+
+def _token_values(text: str, spans: list[Span], only: str | None) -> list[str]:
+    values = []
+    for m in TOKEN.finditer(text):
+        labels = sorted({s.label for s in spans if s.start < m.end() and m.start() < s.end
+                         and (only is None or s.label == only)})
+        values.append("+".join(labels) if labels else OUTSIDE)
+    return values
+
+
+def agreement(store: Store, labels: Iterable[str] | None = None) -> dict[str, Any]:
+    """Every figure described in the module doc, as a JSON-ready dict."""
+    schema_names = [label.name for label in store.labels()]
+    wanted = list(dict.fromkeys(labels or ()))
+    for name in wanted:
+        if name not in schema_names:
+            raise UserError(f"unknown label {name!r}: the schema has {', '.join(schema_names)}")
+    by_annotator = _spans(store)
+    if wanted:
+        keep = set(wanted)
+        filtered: dict[str, dict[str, list[Span]]] = {}
+        for who, arts in by_annotator.items():
+            arts2 = {a: [s for s in ss if s.label in keep] for a, ss in arts.items()}
+            arts2 = {a: ss for a, ss in arts2.items() if ss}
+            if arts2:
+                filtered[who] = arts2
+        by_annotator = filtered
+    used = {s.label for arts in by_annotator.values() for ss in arts.values() for s in ss}
+    report_labels = wanted or [n for n in schema_names if n in used]
+    decisions = link_decisions(store)
+    link_articles = dict(store.db.execute("select id, a_article || '|' || b_article from links").fetchall())
+    annotators = sorted(set(by_annotator) | set(decisions))
+
+    # token texts of every block that matters, fetched once
+    articles = {a for arts in by_annotator.values() for a in arts}
+    blocks: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for art, bid, text, visible in store.db.execute(
+        "select article_id, id, text, coalesce(override, keep) from blocks order by article_id, seq"
+    ):
+        if art in articles:
+            blocks[art].append((bid, text, bool(visible)))
+
+    def tokens_of(art: str, who: str, only: str | None) -> list[str]:
+        spans = by_annotator.get(who, {}).get(art, [])
+        spanned = {s.block_id for arts in by_annotator.values() for s in arts.get(art, [])}
+        out: list[str] = []
+        for bid, text, visible in blocks[art]:
+            if visible or bid in spanned:
+                out += _token_values(text, [s for s in spans if s.block_id == bid], only)
+        return out
+
+    scopes = [OVERALL, *report_labels]
+    pairs_out = []
+    for a, b in combinations(annotators, 2):
+        arts_a, arts_b = by_annotator.get(a, {}), by_annotator.get(b, {})
+        common = sorted(set(arts_a) & set(arts_b))
+        entry: dict[str, Any] = {"a": a, "b": b, "articles": len(common), "tokens": 0}
+        for scope in scopes:
+            only = None if scope == OVERALL else scope
+            sa = [s for art in common for s in arts_a[art] if only is None or s.label == only]
+            sb = [s for art in common for s in arts_b[art] if only is None or s.label == only]
+            exact = len(set(sa) & set(sb))
+            matched = overlap_matches(sa, sb)
+            counts: Counter = Counter()
+            for art in common:
+                counts.update(zip(tokens_of(art, a, only), tokens_of(art, b, only), strict=True))
+            if scope == OVERALL:
+                entry["tokens"] = sum(counts.values())
+            entry.setdefault("labels", {})[scope] = {
+                "spans_a": len(sa), "spans_b": len(sb), "exact": exact, "overlap": matched,
+                "f1_exact": f1(exact, len(sa), len(sb)), "f1_overlap": f1(matched, len(sa), len(sb)),
+                "kappa": cohen_kappa(counts),
+            }
+        touched_a = {x for lid in decisions.get(a, {}) for x in link_articles.get(lid, "|").split("|")}
+        touched_b = {x for lid in decisions.get(b, {}) for x in link_articles.get(lid, "|").split("|")}
+        both = (set(arts_a) | touched_a) & (set(arts_b) | touched_b)
+
+        def confirmed(who: str, both: set[str] = both) -> set[str]:
+            return {lid for lid, st in decisions.get(who, {}).items() if st == "confirmed"
+                    and set(link_articles.get(lid, "|").split("|")) & both}
+        la, lb = confirmed(a), confirmed(b)
+        entry["links"] = {"confirmed_a": len(la), "confirmed_b": len(lb), "both": len(la & lb),
+                          "f1": f1(len(la & lb), len(la), len(lb))}
+        pairs_out.append(entry)
+
+    alpha: dict[str, Any] = {}
+    for scope in scopes:
+        only = None if scope == OVERALL else scope
+        units: Counter = Counter()
+        n_articles = 0
+        for art in sorted(articles):
+            coders = [w for w in annotators if art in by_annotator.get(w, {})]
+            if len(coders) < 2:
+                continue
+            n_articles += 1
+            columns = [tokens_of(art, w, only) for w in coders]
+            for values in zip(*columns, strict=True):
+                units[tuple(sorted(values))] += 1
+        alpha[scope] = {"alpha": krippendorff_alpha(units), "units": sum(units.values()),
+                        "articles": n_articles}
+    return {"annotators": annotators, "labels": report_labels, "alpha": alpha, "pairs": pairs_out}
