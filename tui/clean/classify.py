@@ -155,15 +155,35 @@ def _prose_class(b: W) -> str:
     return "bad"
 
 
+_G = lx.GATE_BITS
+_LONG_GATES = (("credit_tail", -80), ("bio", 0))
+
+
 def _gate_flags(lowers: list[str]) -> list[int]:
-    """Which lexicon patterns may match each block, from one str.find sweep per stem."""
-    joined = "\n".join(lowers)
+    """Which lexicon patterns may match each block, from one str.find sweep per stem.
+
+    Only blocks of up to 200 characters are swept (most patterns apply to
+    short blocks only); the few longer ones are tested directly for the two
+    patterns that also apply to them (caption credits, author bios).
+    """
+    flags = [0] * len(lowers)
+    short = []
+    for i, low in enumerate(lowers):
+        if len(low) <= 200:
+            short.append(low)
+            continue
+        short.append("")
+        if len(low) <= 600:
+            for name, tail in _LONG_GATES:
+                part = low[tail:]
+                if any(stem in part for stem in lx.GATES[name]):
+                    flags[i] |= _G[name]
+    joined = "\n".join(short)
     starts = []
     pos = 0
-    for low in lowers:
+    for low in short:
         starts.append(pos)
         pos += len(low) + 1
-    flags = [0] * len(lowers)
     find = joined.find
     for stem, bits in lx.STEM_BITS.items():
         hit = find(stem)
@@ -175,8 +195,6 @@ def _gate_flags(lowers: list[str]) -> list[int]:
             hit = find(stem, nxt)
     return flags
 
-
-_G = lx.GATE_BITS
 
 
 def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
