@@ -23,7 +23,7 @@ def _flat(text: str | None, width: int) -> str:
               help='File mode: link the passages of {"id","source","passages":[{"id","text"}]} '
                    "lines and print {a, b, score} lines; no database is used.")
 @click.option("--threshold", type=float, default=None, metavar="T",
-              help="Event threshold: mean similarity needed to join passages (default 0.08).")
+              help="Event threshold: mean similarity needed to join passages (default 0.10).")
 @click.option("--direct", is_flag=True,
               help="File mode: print only the strongest direct links, not every same-event pair.")
 @click.option("--list", "list_only", is_flag=True,

@@ -44,7 +44,14 @@ METHOD = "idf-cue-v1"
 #: Default threshold: two groups of passages join one event when the mean
 #: similarity over all their cross pairs (unproposed pairs count 0) reaches
 #: it. See docs/linking.md for how it was chosen.
-DEFAULT_THRESHOLD = 0.08
+DEFAULT_THRESHOLD = 0.10
+
+#: A direct link (what the reader shows) needs this passage-only score.
+LINK_MIN = 0.30
+#: Passages with fewer content words than this get no direct link.
+MIN_TERMS = 4
+#: Direct links: bonus for sharing a rare name or number (a year, a tally).
+ANCHOR_BONUS = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ class Params:
     fuzz_weight: float = 0.25  # share of rapidfuzz token_set_ratio in the score
     conflict_factor: float = 0.5  # score multiplier when no name/number agrees
     k: int = 15  # candidates kept per passage
+    link_min: float = LINK_MIN  # direct links: passage-only score needed
 
 
 @dataclass(slots=True)
@@ -177,17 +185,34 @@ def link_passages(
     cues = [frozenset(vocab[t] for t in (*f.names, *("#" + m for m in f.numbers))) for f in feats]
     ctx = [frozenset(doc_cues[x.doc]) for x in ps]
     scored: list[tuple[int, int, float]] = []
+    own_scores: dict[tuple[int, int], float] = {}
+    own_share = 1.0 - p.context_weight or 1.0
+    idf_list = idf.tolist()
+    mass = [sum(idf_list[j] for j in ids) for ids in rows]
+    max_idf = math.log((n + 1) / 1.5)
     for a, b in cand:
         va, vb = vectors[a], vectors[b]
         if len(va) > len(vb):
             va, vb = vb, va
-        cos = sum(w * vb.get(j, 0.0) for j, w in va.items())
+        own = ctx_part = shared = 0.0
+        for j, w in va.items():
+            x = vb.get(j)
+            if x is not None:
+                if j < V:
+                    own += w * x
+                    shared += idf_list[j]
+                else:
+                    ctx_part += w * x
         fz = fuzz.token_set_ratio(feats[a].text, feats[b].text) / 100.0
-        s = (1 - p.fuzz_weight) * cos + p.fuzz_weight * fz
-        s *= cue_factor(cues[a], cues[b], ctx[a], ctx[b], idf, p.conflict_factor)
-        scored.append((a, b, s))
+        cue = cue_factor(cues[a], cues[b], ctx[a], ctx[b], idf, p.conflict_factor)
+        scored.append((a, b, cue * ((1 - p.fuzz_weight) * (own + ctx_part) + p.fuzz_weight * fz)))
+        # the passage alone (no article context): what a reader sees side by side
+        overlap = shared / (min(mass[a], mass[b]) or 1.0)
+        anchor = max((idf_list[j] for j in cues[a] & cues[b]), default=0.0) / max_idf
+        own_scores[(a, b)] = min(1.0, cue * (0.5 * own / own_share + 0.5 * overlap)
+                                 + ANCHOR_BONUS * anchor)
     if overrides:
-        scored = _apply_overrides(ps, scored, overrides)
+        scored = _apply_overrides(ps, scored, own_scores, overrides)
     timings["score"] = time.perf_counter() - t0
     if progress:
         progress(80, 100)
@@ -205,7 +230,9 @@ def link_passages(
         for i in members:
             event_of[i] = len(events)
         events.append(Event([ps[i].id for i in members], ps[central].id))
-    links = _direct_links(ps, scored, event_of, p.threshold)
+    same_event = {k: v for k, v in own_scores.items()
+                  if event_of.get(k[0]) is not None and event_of.get(k[0]) == event_of.get(k[1])}
+    links = _direct_links(ps, same_event, [len(f.terms) for f in feats], p.link_min)
     pairs: list[Link] = []
     if with_pairs:
         for (a, b), level in cophenetic_pairs(dendro).items():
@@ -221,7 +248,9 @@ def link_passages(
 
 
 def _apply_overrides(ps: Sequence[Passage], scored: list[tuple[int, int, float]],
+                     own_scores: dict[tuple[int, int], float],
                      overrides: dict[tuple[str, str], float]) -> list[tuple[int, int, float]]:
+    """A person's decision beats the model: 1.0 for confirmed pairs, gone for rejected."""
     index = {x.id: i for i, x in enumerate(ps)}
     fixed: dict[tuple[int, int], float] = {}
     for (x, y), value in overrides.items():
@@ -229,23 +258,31 @@ def _apply_overrides(ps: Sequence[Passage], scored: list[tuple[int, int, float]]
         if i is None or j is None or ps[i].source == ps[j].source:
             continue
         fixed[(min(i, j), max(i, j))] = value
+    for key, value in fixed.items():
+        if value > 0.0:
+            own_scores[key] = value
+        else:
+            own_scores.pop(key, None)
     out = [(a, b, fixed.pop((a, b), s)) for a, b, s in scored]
     out.extend((a, b, v) for (a, b), v in sorted(fixed.items()))
     return [e for e in out if e[2] > 0.0]
 
 
-def _direct_links(ps: Sequence[Passage], scored: list[tuple[int, int, float]],
-                  event_of: dict[int, int], threshold: float) -> list[Link]:
-    """The evidence edges worth showing a reader: few, strong, inside one event.
+def _direct_links(ps: Sequence[Passage], own_scores: dict[tuple[int, int], float],
+                  sizes: list[int], minimum: float) -> list[Link]:
+    """The evidence edges worth showing a reader: few, strong, passage to passage.
 
-    For every pair of articles, a passage keeps only its best partner in the
-    other article, and a link is kept when that choice is mutual, both ends
-    belong to the same event, and its score reaches ``threshold``. So a
-    paragraph gets at most one link per other article instead of a flood.
+    Scored on the passages alone (no article context), because a reader
+    compares the two sentences side by side. For every pair of articles a
+    passage keeps only its best partner in the other article, and a link is
+    kept when that choice is mutual and the score reaches ``minimum``. So a
+    sentence gets at most one link per other article instead of a flood.
+    Passages with fewer than ``MIN_TERMS`` content words ("To victory.")
+    carry too little evidence to be linked on their own.
     """
     best: dict[tuple[int, str], tuple[float, int]] = {}
-    for a, b, s in scored:
-        if s < threshold or event_of.get(a) is None or event_of.get(a) != event_of.get(b):
+    for (a, b), s in own_scores.items():
+        if s < minimum or min(sizes[a], sizes[b]) < MIN_TERMS:
             continue
         for x, y in ((a, b), (b, a)):
             key = (x, ps[y].doc)
@@ -253,7 +290,7 @@ def _direct_links(ps: Sequence[Passage], scored: list[tuple[int, int, float]],
             if cur is None or s > cur[0] or (s == cur[0] and y < cur[1]):
                 best[key] = (s, y)
     out = []
-    for a, b, s in scored:
+    for (a, b), s in own_scores.items():
         if best.get((a, ps[b].doc), (0.0, -1))[1] == b and best.get((b, ps[a].doc), (0.0, -1))[1] == a:
             out.append(Link(ps[a].id, ps[b].id, round(s, 4)))
     out.sort(key=lambda lk: (lk.a, lk.b))
