@@ -299,3 +299,88 @@ async def test_export_error_is_one_line_and_the_dialog_survives(seeded_store: St
         await pilot.press("escape")
         await pilot.pause()
     assert app.result == str(tmp_path / "x.jsonl")
+
+
+# ------------------------------------------------------------------ review
+def _two_annotators(store: Store) -> tuple[str, list[dict[str, Any]]]:
+    """ana and ben on one article: one agreement and three kinds of disagreement."""
+    article = store.list_articles()[0]["id"]
+    blocks = [b for b in store.blocks(article) if b["visible"] and len(b["text"]) > 40]
+
+    def add(i: int, start: int, end: int, label: str, who: str) -> None:
+        store.add_annotation(block_id=blocks[i]["id"], start=start, end=end, label=label,
+                             annotator=who)
+
+    add(0, 0, 8, "ACTOR", "ana")
+    add(0, 0, 8, "ACTOR", "ben")  # agreed
+    add(1, 0, 20, "EVENT", "ana")
+    add(1, 0, 20, "CLAIM", "ben")  # different labels
+    add(2, 5, 30, "QUOTE", "ana")
+    add(2, 5, 25, "QUOTE", "ben")  # different boundaries
+    add(3, 0, 12, "PLACE", "ben")  # only B
+    return article, blocks
+
+
+class Adjudicator(Host):
+    annotator = "lead"
+
+
+@pilot_test
+async def test_review_accept_writes_the_adjudicators_annotation(seeded_store: Store) -> None:
+    from tui.app.screens_review import ReviewScreen
+
+    article, blocks = _two_annotators(seeded_store)
+    app = Adjudicator(lambda: ReviewScreen(seeded_store, article))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        assert screen.pair == ("ana", "ben")
+        assert [i.kind for i in screen.items] == ["label", "overlap", "only_b"]
+        assert screen.agreed == 1
+        # the first disagreement: A said EVENT, B said CLAIM; take B's
+        await pilot.press("b")
+        await pilot.pause()
+        mine = seeded_store.annotations(article, annotator="lead")
+        assert [(m["label"], m["block_id"], m["start"], m["end"], m["origin"]) for m in mine] == [
+            ("CLAIM", blocks[1]["id"], 0, 20, "adjudication")]
+        assert screen.settled == {0: "b"} and screen.index == 1  # moved on to the next open one
+        # change of mind on the first: A's EVENT replaces B's CLAIM (one decision each)
+        await pilot.press("p", "a")
+        await pilot.pause()
+        mine = seeded_store.annotations(article, annotator="lead")
+        assert [m["label"] for m in mine] == ["EVENT"]
+        assert screen.settled == {0: "a"} and screen.index == 1
+        # "only B" has nothing on A's side: accepting A writes nothing
+        await pilot.press("n")
+        assert screen.items[screen.index].kind == "only_b"
+        await pilot.press("a")
+        await pilot.pause()
+        assert len(seeded_store.annotations(article, annotator="lead")) == 1
+        detail = str(screen.query_one("#review-detail").render())
+        assert "only B marked this" in detail and "PLACE" in detail
+        # both annotators' own work is untouched
+        assert len(seeded_store.annotations(article, annotator="ana")) == 3
+        assert len(seeded_store.annotations(article, annotator="ben")) == 4
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result is None
+
+
+@pilot_test
+async def test_review_needs_two_annotators_and_says_so(seeded_store: Store) -> None:
+    from tui.app.screens_review import ReviewScreen
+
+    article = seeded_store.list_articles()[0]["id"]
+    block = next(b for b in seeded_store.blocks(article) if b["visible"])
+    seeded_store.add_annotation(block_id=block["id"], start=0, end=5, label="EVENT",
+                                annotator="ana")
+    app = Adjudicator(lambda: ReviewScreen(seeded_store, article))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        assert screen.message and "annotated by ana" in screen.message
+        assert "parallax merge" in screen.message
+        await pilot.press("a", "n", "escape")  # keys do nothing harmful without a pair
+        await pilot.pause()
+    assert app.result is None
+    assert seeded_store.annotations(article, annotator="lead") == []

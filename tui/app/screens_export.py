@@ -199,7 +199,8 @@ class ExportScreen(ModalScreen[str | None]):
         self.written = report.path
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=bar.total or 1, progress=bar.total or 1)
-        text = Text(safe(report.summary()) + "\n", style="bold green")
+        text = Text()
+        text.append(safe(report.summary()) + "\n", style="bold green")
         text.append(f"schema:   {safe(report.schema_path)}\n")
         text.append(f"manifest: {safe(report.manifest_path)}")
         for problem in report.problems[:3]:

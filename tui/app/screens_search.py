@@ -77,24 +77,33 @@ def read_store(path: str) -> Iterator[Store]:
         conn.close()
 
 
-def highlighted(text: str, spans: Sequence[tuple[int, int]], style: str = HIGHLIGHT_STYLE) -> Text:
-    """``text`` as rich Text with ``spans`` styled, safe for the terminal.
+def styled(text: str, spans: Sequence[tuple[int, int, str]], *, flat: bool = False,
+           base: str = "") -> Text:
+    """``text`` as rich Text with ``(start, end, style)`` spans, safe for the terminal.
 
-    Each piece is cleaned separately so that stripping a control character
-    can never shift a highlight onto the wrong letters. Newlines become
-    spaces: a hit is shown as one flowing line.
+    The text is cut at every span boundary and each piece is cleaned on its
+    own, so removing a control sequence can never shift a style onto the
+    wrong letters. Never parsed as markup. ``flat`` turns newlines and tabs
+    into spaces (a hit is shown as one flowing line).
     """
-    out = Text()
-    pos = 0
-    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans):
-        if end <= pos:
-            continue
-        start = max(start, pos)
-        out.append(_flat(text[pos:start]))
-        out.append(_flat(text[start:end]), style=style)
-        pos = end
-    out.append(_flat(text[pos:]))
+    clean = _flat if flat else safe
+    cuts = sorted({0, len(text)} | {min(max(0, p), len(text)) for s, e, _ in spans for p in (s, e)})
+    out = Text(style=base)
+    where: dict[int, int] = {}
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        where[lo] = len(out)
+        out.append(clean(text[lo:hi]))
+    where[len(text)] = len(out)
+    for start, end, style in spans:
+        lo, hi = where.get(min(max(0, start), len(text))), where.get(min(max(0, end), len(text)))
+        if lo is not None and hi is not None and hi > lo:
+            out.stylize(style, lo, hi)
     return out
+
+
+def highlighted(text: str, spans: Sequence[tuple[int, int]], style: str = HIGHLIGHT_STYLE) -> Text:
+    """A search hit: the matched character ranges styled, on one line."""
+    return styled(text, [(s, e, style) for s, e in spans], flat=True)
 
 
 def _flat(text: str) -> str:
@@ -233,7 +242,8 @@ class SearchScreen(Screen[Target | None]):
         for outlet, hits in groups.items():
             if options:
                 options.append(None)
-            head = Text(outlet, style="bold")
+            head = Text()
+            head.append(outlet, style="bold")
             head.append(f"  {len(hits)} passage{'s' if len(hits) != 1 else ''}", style="dim")
             options.append(Option(head, disabled=True))
             for hit in hits:
