@@ -39,6 +39,8 @@ MAX_GAP = 3
 _END_PUNCT = frozenset(".!?…:;\"”’)»")
 _SENTENCE_END = frozenset(".!?…\"”’)")
 _SPACES = re.compile(r"\s+")
+#: Furniture found inside article bodies: it does not break a run of prose.
+_IN_ARTICLE = frozenset(("caption", "credit", "advert", "widget", "newsletter", "meta", "byline"))
 
 
 class W:
@@ -285,7 +287,7 @@ def _densest_window(ws: list[W]) -> tuple[int, int]:
             gap = MAX_GAP + 1
             weight = 0.25  # prose after a comments header is most likely comments
             continue
-        if b.kind and not b.brk:
+        if b.kind in _IN_ARTICLE and not b.brk:
             continue
         if not b.kind and (b.cls in ("good", "neargood") or b.sentence_like):
             if first >= 0 and gap > MAX_GAP:
@@ -424,6 +426,8 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
         if not _title_like(b) or b.sentence_like:
             continue
         s = min(b.nw, 16) - 0.5 * (lo - i) + (3 if b.src == "heading" else 0)
+        if "|" in b.text or lx.ANY_DATE.search(b.text):
+            s -= 8  # a header line with a date or separators, not a headline
         if b.nw <= 3:
             s -= 4
         if s > best_s:
@@ -449,11 +453,12 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
                 and not ws[i - 1].sentence_like and ws[i - 1].nw <= 12:
             ws[i - 1].set("caption", False, "photo caption title: short line above a caption")
     ended = False
-    under_promo = False
+    under_promo = 0
     under_bio = 0
     seen_body = False
     for i, b in enumerate(ws):
         if i == title_i:
+            under_promo = 0
             continue
         inside = lo <= i <= hi
         if b.kind == "credit" and b.reason.startswith("reporting credit"):
@@ -467,7 +472,7 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
             continue
         if b.kind:
             if b.kind == "promo" and b.reason.startswith("promo header"):
-                under_promo = True
+                under_promo = 8
             if b.kind == "bio":
                 under_bio = 3
             b.keep = False
@@ -478,8 +483,11 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
             continue
         prose = b.cls in ("good", "neargood")
         if under_promo:
-            if prose and b.sentence_like and b.chars > 150:
-                under_promo = False
+            # a promo header lists headlines: the list ends at the first
+            # sentence, heading or after a handful of lines
+            under_promo -= 1
+            if b.sentence_like or b.src == "heading" or (prose and b.chars > 150):
+                under_promo = 0
             else:
                 b.set("promo", False, "listed under a 'read more'-style header")
                 continue
@@ -519,6 +527,9 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
                 b.set("list", True, "list item written as a sentence")
             else:
                 b.set("navigation", False, "navigation: short list item")
+            continue
+        if b.nw >= 5 and b.text.endswith(("...", "…")):
+            b.set("promo", False, "truncated teaser: ends in an ellipsis")
             continue
         if b.sentence_like:
             b.set("body", True, "short sentence inside the article text")

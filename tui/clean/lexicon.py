@@ -66,6 +66,7 @@ END_CREDIT = re.compile(
     r"|^\(?(?:additional )?reporting by\b|^\(?(?:writing|editing|edited|compiled) by\b"
     r"|^with (?:the )?(?:contribution|contributions|input) (?:of|from)\b"
     r"|^\(?with (?:agency|agencies|wire) (?:inputs|reports)\)?\.?$"
+    r"|^\(?with (?:the )?(?:[\w.]+ )?(?:wires?|wire services|news agencies)\)?\.?$"
     r"|^(?:this (?:story|article|report) (?:was|has been) (?:updated|corrected|produced))"
     r")",
     I,
@@ -251,7 +252,7 @@ GATES: dict[str, tuple[str, ...]] = {
     "bio_header": ("about", "author", "written by", "posted by", "more from", "more by"),
     "end_credit": ("contributed", "reported from", "reporting by", "writing by", "editing by",
                    "edited by", "compiled by", "contribution", "input", "agency", "agencies",
-                   "wire reports", "this story", "this article", "this report"),
+                   "wire", "this story", "this article", "this report", "agencies"),
     "newsletter": ("newsletter", "sign up", "subscribe", "inbox", "e-mail", "email", "stay ",
                    "get the", "get our"),
     "promo": ("read", "see", "watch", "listen", "also", "related", "more", "recommended", "opinion",
@@ -269,3 +270,6 @@ STEM_BITS: dict[str, int] = {}
 for _name, _stems in GATES.items():
     for _stem in _stems:
         STEM_BITS[_stem] = STEM_BITS.get(_stem, 0) | GATE_BITS[_name]
+
+#: Dates written in headers ("27/09/2018", "Nov. 19, 2019"): not part of a headline.
+ANY_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|" + _MONTH + r"\s+\d{1,2},?\s+\d{4}", I)
