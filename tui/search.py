@@ -1,0 +1,239 @@
+"""Search passages across outlets, fast enough to run on every keystroke.
+
+Recall comes from the FTS5 index ``passages_fts`` (kept in sync by triggers),
+ranking from rapidfuzz. Three things make it work while a person types:
+
+* **Misspellings.** A query word that is not in the index vocabulary
+  (read once through ``fts5vocab`` and cached until the database changes) is
+  replaced by its closest vocabulary words by rapidfuzz's ``ratio``, looked
+  for only among words of similar length. "stoltenbreg" finds
+  "Stoltenberg".
+* **The word being typed.** The last word is also completed from the
+  vocabulary (its most frequent completions), so "accel" finds
+  "accelerated" before the word is finished. Completion uses a sorted word
+  list and a bisection, never a bare FTS prefix query, whose cost grows with
+  the number of matching rows.
+* **Safety.** The query is reduced to words and each is quoted before it
+  reaches ``MATCH``, so quotes, ``*``, ``-``, ``NEAR`` or parentheses typed
+  by a person are just text, never FTS syntax errors.
+
+Hits are passages of visible blocks (hidden boilerplate is not searched),
+ranked by how much of the query they contain (rare words weigh more) plus
+rapidfuzz's ``partial_ratio``; every hit carries the character ranges to
+highlight.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import sqlite3
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from tui.store import Store
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+RECALL = 200  # rows fetched from FTS before ranking
+COMPLETIONS = 6  # vocabulary completions of the word being typed
+CORRECTIONS = 3  # closest vocabulary words for an unknown word
+CORRECTION_CUTOFF = 70  # rapidfuzz ratio needed to accept a correction
+MIN_PREFIX = 2  # shortest typed word that is completed
+
+
+@dataclass(slots=True)
+class Hit:
+    article_id: str
+    outlet: str | None
+    title: str | None
+    passage_id: str
+    block_id: str
+    text: str
+    score: float
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+def fold(word: str) -> str:
+    """The form the FTS tokenizer indexes: lower case, diacritics removed."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class Vocabulary:
+    """The index's words with their document counts, for completion and correction."""
+
+    def __init__(self, rows: list[tuple[str, int]], total: int) -> None:
+        rows.sort()
+        self.words = [w for w, _ in rows]
+        self.docs = {w: d for w, d in rows}
+        self.total = max(total, 1)
+        self.by_length: dict[int, list[str]] = {}
+        for w in self.words:
+            self.by_length.setdefault(len(w), []).append(w)
+        self._corrections: dict[str, list[str]] = {}
+
+    def idf(self, word: str) -> float:
+        return math.log((self.total + 1) / (self.docs.get(word, 0) + 0.5))
+
+    def completions(self, prefix: str) -> list[str]:
+        """Most frequent words starting with ``prefix`` (the word itself first if known)."""
+        lo = bisect.bisect_left(self.words, prefix)
+        hi = bisect.bisect_left(self.words, prefix + "\U0010ffff")
+        span = self.words[lo:hi]
+        if len(span) > 2000:  # very short prefix: look at a bounded slice only
+            span = span[:2000]
+        best = sorted(span, key=lambda w: (-self.docs[w], w))[:COMPLETIONS]
+        return best
+
+    def corrections(self, word: str) -> list[str]:
+        cached = self._corrections.get(word)
+        if cached is not None:
+            return cached
+        pool: list[str] = []
+        for n in range(max(1, len(word) - 2), len(word) + 3):
+            pool.extend(self.by_length.get(n, ()))
+        found = process.extract(word, pool, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF,
+                                limit=CORRECTIONS * 3)
+        found.sort(key=lambda x: (-x[1], -self.docs[x[0]], x[0]))
+        result = [w for w, _score, _i in found[:CORRECTIONS]]
+        if len(self._corrections) > 5000:
+            self._corrections.clear()
+        self._corrections[word] = result
+        return result
+
+
+_CACHE: dict[tuple[str, int], tuple[tuple[int, int], Vocabulary]] = {}
+_LOCK = threading.Lock()
+
+
+def vocabulary(store: Store) -> Vocabulary:
+    """The FTS vocabulary, cached per connection until the database changes."""
+    conn = store.db.conn
+    version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+    key = (store.path, id(conn))
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.parallax_fts_vocab "
+                 "USING fts5vocab(main, 'passages_fts', 'row')")
+    rows = [(w, d) for w, d in conn.execute("select term, doc from temp.parallax_fts_vocab")]
+    total = conn.execute("select count(*) from passages").fetchone()[0]
+    vocab = Vocabulary(rows, total)
+    version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+    with _LOCK:
+        _CACHE[key] = (version, vocab)
+    return vocab
+
+
+@dataclass(slots=True)
+class _Term:
+    typed: str
+    forms: list[str]  # index words that count as this query word
+    prefix: bool  # the word being typed: any word starting with it highlights
+
+
+def _plan(query: str, vocab: Vocabulary) -> list[_Term]:
+    words = [fold(w) for w in _WORD.findall(query)]
+    words = [w for w in words if w]
+    terms: list[_Term] = []
+    ends_open = bool(query) and not query[-1].isspace() and query[-1] not in "\"'"
+    for i, w in enumerate(words):
+        last = i == len(words) - 1 and ends_open
+        forms: list[str] = []
+        if w in vocab.docs:
+            forms.append(w)
+        if last and len(w) >= MIN_PREFIX:
+            forms += [c for c in vocab.completions(w) if c not in forms]
+        if not forms and len(w) >= 3:
+            forms = vocab.corrections(w)
+        if not forms and last and len(w) >= 3:
+            forms = [c for c in vocab.completions(w[:-1]) if fuzz.ratio(w, c[: len(w)]) >= 75]
+        terms.append(_Term(w, forms, last))
+    return terms
+
+
+def _match_expr(groups: list[list[str]], op: str) -> str:
+    return f" {op} ".join("(" + " OR ".join(f'"{f}"' for f in forms) + ")" for forms in groups)
+
+
+_RECALL_SQL = """
+select p.rowid, p.id, p.article_id, p.block_id, p.text, a.outlet, a.title
+from passages_fts f
+join passages p on p.rowid = f.rowid
+join blocks b on b.id = p.block_id
+join articles a on a.id = p.article_id
+where passages_fts match ? and coalesce(b.override, b.keep) = 1
+order by f.rank
+limit ?
+"""
+
+
+def search(store: Store, query: str, *, limit: int = 50) -> list[Hit]:
+    """Ranked passages for ``query``; ``[]`` for a blank query. Never raises on syntax."""
+    if not query or not query.strip() or limit <= 0:
+        return []
+    vocab = vocabulary(store)
+    terms = _plan(query, vocab)
+    groups = [t.forms for t in terms if t.forms]
+    if not groups:
+        return []
+    rows: list[sqlite3.Row | tuple] = []
+    seen: set[int] = set()
+    attempts = [_match_expr(groups, "AND")]
+    if len(groups) > 1:
+        attempts.append(_match_expr(groups, "OR"))
+    recall = max(RECALL, limit * 2)
+    for expr in attempts:
+        try:
+            batch = store.db.execute(_RECALL_SQL, [expr, recall]).fetchall()
+        except sqlite3.OperationalError:  # defensive: the expression is built from words only
+            batch = []
+        for r in batch:
+            if r[0] not in seen:
+                seen.add(r[0])
+                rows.append(r)
+        if len(rows) >= limit:
+            break
+    hits = [_rank(r, terms, vocab, query) for r in rows]
+    hits.sort(key=lambda h: (-h.score, h.passage_id))
+    return hits[:limit]
+
+
+def _rank(row: tuple, terms: list[_Term], vocab: Vocabulary, query: str) -> Hit:
+    _rowid, pid, article_id, block_id, text, outlet, title = row
+    words = [(m.start(), m.end(), fold(m.group(0))) for m in _WORD.finditer(text)]
+    present = {w for _s, _e, w in words}
+    weight_total = weight_found = 0.0
+    highlights: list[tuple[int, int]] = []
+    for t in terms:
+        if not t.forms:
+            continue
+        w = max(vocab.idf(f) for f in t.forms)
+        weight_total += w
+        forms = set(t.forms)
+        found = forms & present
+        if t.prefix:
+            found |= {x for x in present if x.startswith(t.typed)}
+        if found:
+            # a corrected or completed word counts a little less than the typed one
+            weight_found += w * (1.0 if t.typed in found else 0.85)
+            highlights += [(s, e) for s, e, x in words if x in found]
+    coverage = weight_found / weight_total if weight_total else 0.0
+    closeness = fuzz.partial_ratio(fold(query.strip()), fold(text)) / 100.0 if len(text) < 2000 else 0.0
+    score = round(100.0 * (0.75 * coverage + 0.25 * closeness), 2)
+    return Hit(article_id, outlet, title, pid, block_id, text, score, _merge(highlights))
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(set(ranges)):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
