@@ -36,9 +36,11 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str, str]:
     utf16 = _utf16_without_bom(data)
     if utf16:
         try:
-            return data.decode(utf16), utf16, f"decoded as {utf16} (no byte-order mark)"
+            text = data.decode(utf16)
         except UnicodeDecodeError:
-            pass
+            text = ""
+        if _mostly_printable(text):
+            return text, utf16, f"decoded as {utf16} (no byte-order mark)"
     if b"\x00" in data[:65536] and _looks_binary(data[:65536]):
         raise UserError(f"{name} looks like a binary file, not text: import .txt, .md, .html or .jsonl files")
     try:
@@ -107,6 +109,23 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _mostly_printable(text: str) -> bool:
+    """A NUL pattern alone does not make UTF-16: the result must read as text."""
+    sample = text[:2048]
+    if not sample:
+        return False
+    good = sum(1 for ch in sample if ch.isprintable() or ch in "\n\r\t")
+    return good / len(sample) > 0.95
+
+
 def _looks_binary(sample: bytes) -> bool:
+    """Runs of NULs or many of them mean binary; a few stray NULs in text do not.
+
+    Scraped text sometimes carries an isolated NUL from a broken pipeline; such
+    files are imported (the NULs are stripped with the other controls).
+    """
     nul = sample.count(0)
-    return nul > 0 and (nul / len(sample) > 0.001 or b"\x00\x00" in sample)
+    if nul == 0:
+        return False
+    controls = sum(sample.count(b) for b in (*range(1, 9), 11, 12, *range(14, 32)))
+    return b"\x00\x00" in sample or (nul > 3 and nul / len(sample) > 0.01) or controls / len(sample) > 0.1
