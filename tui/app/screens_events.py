@@ -34,10 +34,10 @@ from tui.errors import UserError
 from tui.store import Store
 from tui.textsafe import safe
 
-#: Widest an outlet column header may be (longer names are cut with an ellipsis).
-OUTLET_WIDTH = 12
+#: Outlet column widths (longer names are cut with an ellipsis).
+OUTLET_MIN, OUTLET_MAX = 8, 20
 #: The event label column takes what the outlet columns leave, within these bounds.
-LABEL_MIN, LABEL_MAX = 24, 70
+LABEL_MIN, LABEL_WANT, LABEL_MAX = 24, 44, 70
 MARK = "●"
 
 EVENTS_BINDINGS: tuple[Binding, ...] = (
@@ -112,7 +112,7 @@ class EventsScreen(Screen[Target | None]):
     EventsScreen #events-box { height: 1fr; padding: 0 1; }
     EventsScreen #events-title { text-style: bold; height: 1; }
     EventsScreen #events-status { color: $text-muted; height: auto; }
-    EventsScreen #events-grid { height: 1fr; min-height: 5; border: round $panel; }
+    EventsScreen #events-grid { height: auto; max-height: 55%; border: round $panel; }
     EventsScreen #events-grid:focus { border: round $accent; }
     EventsScreen #events-detail { height: 1; color: $text-muted; }
     EventsScreen #events-passages { height: 1fr; border: round $panel; }
@@ -173,14 +173,18 @@ class EventsScreen(Screen[Target | None]):
             f"{'s' if n_out != 1 else ''}; {MARK} = the outlet has a passage in the event. "
             "enter lists its passages, enter on a passage opens it."
         ))
-        # borders, padding, scrollbar, and 2 cells of padding per column
-        room = self.size.width - 8 - 5 - len(loaded.outlets) * (OUTLET_WIDTH + 2)
-        label_width = max(LABEL_MIN, min(LABEL_MAX, room))
+        # Widths: the screen less borders, padding, scrollbar and the size column;
+        # the event label is read first, so it keeps LABEL_WANT before outlets widen.
+        room = self.size.width - 8 - 5
+        n = len(loaded.outlets)
+        longest = max(len(self._outlet_name(o, OUTLET_MAX)) for o in loaded.outlets)
+        outlet_width = max(OUTLET_MIN, min(OUTLET_MAX, longest, (room - LABEL_WANT) // n - 2))
+        label_width = max(LABEL_MIN, min(LABEL_MAX, room - n * (outlet_width + 2)))
         grid.add_column(Text("Event"), width=label_width, key="label")
         grid.add_column(Text("n", justify="right"), width=3, key="size")
         for i, outlet in enumerate(loaded.outlets):
-            grid.add_column(Text(self._outlet_name(outlet, OUTLET_WIDTH), justify="center"),
-                            width=OUTLET_WIDTH, key=f"o{i}")
+            grid.add_column(Text(self._outlet_name(outlet, outlet_width), justify="center"),
+                            width=outlet_width, key=f"o{i}")
         for event in loaded.events:
             covered = set(event["outlets"])
             marks = [Text(MARK if o in covered else "·", justify="center",

@@ -262,10 +262,12 @@ class SearchScreen(Screen[Target | None]):
     @staticmethod
     def _prompt(hit: Any) -> Padding:
         """The passage with its matches marked, then its article's title, indented."""
+        passage = highlighted(hit.text, hit.highlights)
         title = Text(_flat(hit.title) or "(untitled)", style="dim italic")
+        if title.plain.strip() == passage.plain.strip():  # the hit is the headline itself
+            return Padding(passage, (0, 0, 0, 2))
         title.truncate(_TITLE_WIDTH, overflow="ellipsis")
-        return Padding(Group(highlighted(hit.text, hit.highlights), Padding(title, (0, 0, 0, 2))),
-                       (0, 0, 0, 2))
+        return Padding(Group(passage, Padding(title, (0, 0, 0, 2))), (0, 0, 0, 2))
 
     def _show_status(self, text: Text) -> None:
         self.query_one("#search-status", Static).update(text)
