@@ -73,7 +73,7 @@ def write_label_studio(records: Records, out: Path) -> list[str]:
                             for name, result in by_annotator.items()],
         })
     with open(out, "w", encoding="utf-8") as fh:
-        json.dump(tasks, fh, ensure_ascii=False, indent=1)
+        json.dump(tasks, fh, ensure_ascii=False)
     return []
 
 

@@ -142,6 +142,20 @@ def import_annotations(store: Store, path: Path, *, default_annotator: str,
     return report
 
 
+def _existing(store: Store, ids: list[Any]) -> dict[str, tuple]:
+    """Stored (block_id, start, end, label, annotator, deleted_at) of these span ids, chunked."""
+    wanted = sorted({i for i in ids if isinstance(i, str) and i})
+    out: dict[str, tuple] = {}
+    for k in range(0, len(wanted), 900):
+        chunk = wanted[k:k + 900]
+        for row in store.db.execute(
+            "select id, block_id, start, end, label, annotator, deleted_at from annotations "
+            f"where id in ({', '.join('?' * len(chunk))})", chunk,
+        ):
+            out[row[0]] = tuple(row[1:])
+    return out
+
+
 def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Matcher, where: str,
                line: str, default_annotator: str, origin: str) -> None:
     try:
@@ -163,7 +177,10 @@ def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Mat
     text = record["text"]
     at = align(store, article_id, text)
     block_text = {b["id"]: b["text"] for b in store.blocks(article_id)}
+    known = _existing(store, [s.get("id") for s in record["spans"] if isinstance(s, dict)])
     rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    stamp = now()
     for k, span in enumerate(record["spans"]):
         here = f"{where} span {k}" + (f" ({span['id']})" if isinstance(span, dict) and span.get("id") else "")
         if not isinstance(span, dict):
@@ -192,9 +209,7 @@ def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Mat
         annotator = span.get("annotator") or default_annotator
         sid = span.get("id") if isinstance(span.get("id"), str) and span.get("id") else \
             span_key(article_id, block_id, s, e, label, annotator)
-        existing = store.db.execute(
-            "select block_id, start, end, label, annotator, deleted_at from annotations where id = ?",
-            [sid]).fetchone()
+        existing = known.get(sid) if span.get("id") == sid else _existing(store, [sid]).get(sid)
         if existing is not None:
             if tuple(existing[:5]) != (block_id, s, e, label, annotator):
                 report.skip(here, "id already used", "this database has a different span with that id")
@@ -203,17 +218,20 @@ def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Mat
             else:
                 report.unchanged += 1
             continue
-        if any(r["id"] == sid for r in rows):
+        if sid in seen:
             report.skip(here, "duplicate in file")
             continue
-        stamp = now()
+        seen.add(sid)
         rows.append({"id": sid, "article_id": article_id, "block_id": block_id, "start": s, "end": e,
                      "text": quoted, "label": label, "scope": "span", "note": None,
                      "annotator": annotator, "origin": origin, "created_at": stamp,
                      "updated_at": stamp, "deleted_at": None, "deleted_by": None})
     if rows:
         with store.transaction():
-            store.db["annotations"].insert_all(rows)
+            cols = list(rows[0])
+            store.db.conn.executemany(
+                f"insert into annotations ({', '.join(f'[{c}]' for c in cols)}) "
+                f"values ({', '.join('?' * len(cols))})", [[r[c] for c in cols] for r in rows])
             store._audit(default_annotator, "import-annotations", article_id, None,
                          {"spans": [r["id"] for r in rows], "file": report.path})
         report.imported += len(rows)

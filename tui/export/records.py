@@ -90,6 +90,7 @@ def build_records(store: Store, selection: Selection, counts: Counts,
     texts = _texts(store)
     spans = _spans(store, selection)
     links = _confirmed_links(store, {a["id"] for a in articles})
+    passages = _passage_positions(store, links)
     total = len(articles)
     for index, article in enumerate(articles, 1):
         at = texts[article["id"]]
@@ -109,8 +110,8 @@ def build_records(store: Store, selection: Selection, counts: Counts,
                               NOTE: ann["note"]})
         out_links = []
         for link in links.get(article["id"], ()):
-            mine = _passage_range(texts, article["id"], link["mine"], store)
-            theirs = _passage_range(texts, link["target_article"], link["theirs"], store)
+            mine = _passage_range(texts, article["id"], passages.get(link["mine"]))
+            theirs = _passage_range(texts, link["target_article"], passages.get(link["theirs"]))
             if mine is None or theirs is None:
                 counts.links_on_hidden_blocks += 1
                 continue
@@ -169,8 +170,9 @@ def _spans(store: Store, selection: Selection) -> dict[str, list[dict]]:
         "order by a.article_id, b.seq, a.start, a.end, a.label, a.annotator, a.id"
     )
     out: dict[str, list[dict]] = defaultdict(list)
-    for row in store.db.query(sql, p1 + p2 + p3):
-        out[row["article_id"]].append(row)
+    cols = ("id", "article_id", "block_id", "start", "end", "text", "label", "annotator", "note")
+    for row in store.db.execute(sql, p1 + p2 + p3):
+        out[row[1]].append(dict(zip(cols, row, strict=True)))
     return out
 
 
@@ -190,14 +192,25 @@ def _confirmed_links(store: Store, article_ids: set[str]) -> dict[str, list[dict
     return out
 
 
-def _passage_range(texts: dict[str, ArticleText], article_id: str, passage_id: str,
-                   store: Store) -> tuple[int, int] | None:
-    row = store.db.execute(
-        "select block_id, start, end from passages where id = ?", [passage_id]
-    ).fetchone()
-    if row is None:
+def _passage_positions(store: Store, links: dict[str, list[dict]]) -> dict[str, tuple[str, int, int]]:
+    """(block_id, start, end) of every passage a selected link touches, in chunked queries."""
+    ids = sorted({p for ls in links.values() for link in ls for p in (link["mine"], link["theirs"])})
+    out: dict[str, tuple[str, int, int]] = {}
+    for i in range(0, len(ids), 900):
+        chunk = ids[i:i + 900]
+        for pid, block_id, start, end in store.db.execute(
+            f"select id, block_id, start, end from passages where id in ({', '.join('?' * len(chunk))})",
+            chunk,
+        ):
+            out[pid] = (block_id, start, end)
+    return out
+
+
+def _passage_range(texts: dict[str, ArticleText], article_id: str,
+                   where: tuple[str, int, int] | None) -> tuple[int, int] | None:
+    if where is None:
         return None
-    base = texts[article_id].block_offsets.get(row[0])
+    base = texts[article_id].block_offsets.get(where[0])
     if base is None:
         return None
-    return base + row[1], base + row[2]
+    return base + where[1], base + where[2]

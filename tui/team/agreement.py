@@ -30,6 +30,7 @@ carrying a span. F1 is null when neither side has anything to compare.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections import Counter, defaultdict
@@ -41,6 +42,7 @@ from typing import Any
 from tui.errors import UserError
 from tui.store import Store
 
+EMPTY: frozenset[str] = frozenset()
 TOKEN = re.compile(r"\w+|[^\w\s]")
 OUTSIDE = "O"
 OVERALL = "overall"
@@ -61,13 +63,15 @@ def f1(n_both: int, n_a: int, n_b: int) -> float | None:
 
 def overlap_matches(a: Iterable[Span], b: Iterable[Span]) -> int:
     """One-to-one matches of same-label spans sharing a character, largest overlap first."""
+    groups: dict[tuple[str, str], list[tuple[int, Span]]] = defaultdict(list)
+    for j, y in enumerate(b):
+        groups[(y.block_id, y.label)].append((j, y))
     candidates = []
     for i, x in enumerate(a):
-        for j, y in enumerate(b):
-            if x.block_id == y.block_id and x.label == y.label:
-                shared = min(x.end, y.end) - max(x.start, y.start)
-                if shared > 0:
-                    candidates.append((-shared, i, j))
+        for j, y in groups.get((x.block_id, x.label), ()):
+            shared = min(x.end, y.end) - max(x.start, y.start)
+            if shared > 0:
+                candidates.append((-shared, i, j))
     used_a: set[int] = set()
     used_b: set[int] = set()
     for _, i, j in sorted(candidates):
@@ -160,13 +164,70 @@ def link_decisions(store: Store) -> dict[str, dict[str, str]]:
     return out
 
 
-def _token_values(text: str, spans: list[Span], only: str | None) -> list[str]:
-    values = []
-    for m in TOKEN.finditer(text):
-        labels = sorted({s.label for s in spans if s.start < m.end() and m.start() < s.end
-                         and (only is None or s.label == only)})
-        values.append("+".join(labels) if labels else OUTSIDE)
-    return values
+class _Tokens:
+    """Token units of the articles being compared, and each annotator's labels on them.
+
+    Labels are kept sparse (token index -> set of labels): most tokens carry
+    none, and every figure only needs the tokens someone labelled plus how
+    many tokens there are in all.
+    """
+
+    def __init__(self, store: Store, by_annotator: dict[str, dict[str, list[Span]]]) -> None:
+        articles = {a for arts in by_annotator.values() for a in arts}
+        spanned = {s.block_id for arts in by_annotator.values() for ss in arts.values() for s in ss}
+        self.count: dict[str, int] = defaultdict(int)
+        self.blocks: dict[str, tuple[int, list[int], list[int]]] = {}  # block -> (base, starts, ends)
+        for art, bid, text, visible in store.db.execute(
+            "select article_id, id, text, coalesce(override, keep) from blocks order by article_id, seq"
+        ):
+            if art in articles and (visible or bid in spanned):
+                spans = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+                self.blocks[bid] = (self.count[art], [x for x, _ in spans], [y for _, y in spans])
+                self.count[art] += len(spans)
+        self.labels: dict[tuple[str, str], dict[int, frozenset[str]]] = {}
+        for who, arts in by_annotator.items():
+            for art, spans in arts.items():
+                sparse: dict[int, set[str]] = defaultdict(set)
+                for sp in spans:
+                    base, starts, ends = self.blocks[sp.block_id]
+                    i = bisect.bisect_right(ends, sp.start)  # first token ending after the span starts
+                    while i < len(starts) and starts[i] < sp.end:
+                        sparse[base + i].add(sp.label)
+                        i += 1
+                self.labels[(who, art)] = {k: frozenset(v) for k, v in sparse.items()}
+
+    @staticmethod
+    def value(labels: frozenset[str], only: str | None) -> str:
+        if not labels:
+            return OUTSIDE
+        if only is not None:
+            return only if only in labels else OUTSIDE
+        return "+".join(sorted(labels))
+
+    def pair_sets(self, art: str, a: str, b: str) -> Counter:
+        """(labels of a, labels of b) per token, counted; unlabelled tokens are (EMPTY, EMPTY)."""
+        da, db = self.labels.get((a, art), {}), self.labels.get((b, art), {})
+        keys = da.keys() | db.keys()
+        counts = Counter((da.get(k, EMPTY), db.get(k, EMPTY)) for k in keys)
+        counts[(EMPTY, EMPTY)] += self.count[art] - len(keys)
+        return counts
+
+    def unit_sets(self, art: str, coders: list[str]) -> Counter:
+        """Each token's labels by every coder of the article, counted."""
+        ds = [self.labels.get((w, art), {}) for w in coders]
+        keys = set().union(*(d.keys() for d in ds))
+        units = Counter(tuple(d.get(k, EMPTY) for d in ds) for k in keys)
+        units[(EMPTY,) * len(coders)] += self.count[art] - len(keys)
+        return units
+
+
+def _project(counts: Counter, only: str | None, unit: bool = False) -> Counter:
+    """Turn counted label sets into counted values for one scope (overall or one label)."""
+    out: Counter = Counter()
+    for sets, n in counts.items():
+        values = tuple(_Tokens.value(x, only) for x in sets)
+        out[tuple(sorted(values)) if unit else values] += n
+    return out
 
 
 def agreement(store: Store, labels: Iterable[str] | None = None) -> dict[str, Any]:
@@ -192,23 +253,8 @@ def agreement(store: Store, labels: Iterable[str] | None = None) -> dict[str, An
     link_articles = dict(store.db.execute("select id, a_article || '|' || b_article from links").fetchall())
     annotators = sorted(set(by_annotator) | set(decisions))
 
-    # token texts of every block that matters, fetched once
+    tokens = _Tokens(store, by_annotator)
     articles = {a for arts in by_annotator.values() for a in arts}
-    blocks: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for art, bid, text, visible in store.db.execute(
-        "select article_id, id, text, coalesce(override, keep) from blocks order by article_id, seq"
-    ):
-        if art in articles:
-            blocks[art].append((bid, text, bool(visible)))
-
-    def tokens_of(art: str, who: str, only: str | None) -> list[str]:
-        spans = by_annotator.get(who, {}).get(art, [])
-        spanned = {s.block_id for arts in by_annotator.values() for s in arts.get(art, [])}
-        out: list[str] = []
-        for bid, text, visible in blocks[art]:
-            if visible or bid in spanned:
-                out += _token_values(text, [s for s in spans if s.block_id == bid], only)
-        return out
 
     scopes = [OVERALL, *report_labels]
     pairs_out = []
@@ -216,15 +262,16 @@ def agreement(store: Store, labels: Iterable[str] | None = None) -> dict[str, An
         arts_a, arts_b = by_annotator.get(a, {}), by_annotator.get(b, {})
         common = sorted(set(arts_a) & set(arts_b))
         entry: dict[str, Any] = {"a": a, "b": b, "articles": len(common), "tokens": 0}
+        token_sets: Counter = Counter()
+        for art in common:
+            token_sets.update(tokens.pair_sets(art, a, b))
         for scope in scopes:
             only = None if scope == OVERALL else scope
             sa = [s for art in common for s in arts_a[art] if only is None or s.label == only]
             sb = [s for art in common for s in arts_b[art] if only is None or s.label == only]
             exact = len(set(sa) & set(sb))
             matched = overlap_matches(sa, sb)
-            counts: Counter = Counter()
-            for art in common:
-                counts.update(zip(tokens_of(art, a, only), tokens_of(art, b, only), strict=True))
+            counts = _project(token_sets, only)
             if scope == OVERALL:
                 entry["tokens"] = sum(counts.values())
             entry.setdefault("labels", {})[scope] = {
@@ -244,19 +291,16 @@ def agreement(store: Store, labels: Iterable[str] | None = None) -> dict[str, An
                           "f1": f1(len(la & lb), len(la), len(lb))}
         pairs_out.append(entry)
 
+    unit_sets: Counter = Counter()
+    n_articles = 0
+    for art in sorted(articles):
+        coders = [w for w in annotators if art in by_annotator.get(w, {})]
+        if len(coders) >= 2:
+            n_articles += 1
+            unit_sets.update(tokens.unit_sets(art, coders))
     alpha: dict[str, Any] = {}
     for scope in scopes:
-        only = None if scope == OVERALL else scope
-        units: Counter = Counter()
-        n_articles = 0
-        for art in sorted(articles):
-            coders = [w for w in annotators if art in by_annotator.get(w, {})]
-            if len(coders) < 2:
-                continue
-            n_articles += 1
-            columns = [tokens_of(art, w, only) for w in coders]
-            for values in zip(*columns, strict=True):
-                units[tuple(sorted(values))] += 1
+        units = _project(unit_sets, None if scope == OVERALL else scope, unit=True)
         alpha[scope] = {"alpha": krippendorff_alpha(units), "units": sum(units.values()),
                         "articles": n_articles}
     return {"annotators": annotators, "labels": report_labels, "alpha": alpha, "pairs": pairs_out}

@@ -292,6 +292,7 @@ def _wins(theirs: dict[str, Any], ours: dict[str, Any]) -> bool:
 def _merge_annotations(other: sqlite3.Connection, store: Store, maps: _Maps, labels: set[str],
                        report: MergeReport) -> None:
     block_text: dict[str, str] = {}
+    ours_all = {r["id"]: r for r in store.db.query("select * from annotations")}
     for ann in _rows(other, "select * from annotations order by created_at, id"):
         aid = ann["id"]
         block = maps.block.get(ann["block_id"])
@@ -309,16 +310,17 @@ def _merge_annotations(other: sqlite3.Connection, store: Store, maps: _Maps, lab
             continue
         row = {k: ann.get(k) for k in ANNOTATION_FIELDS}
         row["article_id"], row["block_id"] = maps.article[ann["article_id"]], block
-        existing = list(store.db.query("select * from annotations where id = ?", [aid]))
-        if not existing:
+        ours = ours_all.get(aid)
+        if ours is None:
             store.db["annotations"].insert(dict(row, id=aid))
+            ours_all[aid] = dict(row, id=aid)
             report.added["annotations"] += 1
             continue
-        ours = existing[0]
         if all(ours[k] == row[k] for k in ANNOTATION_FIELDS):
             report.unchanged["annotations"] += 1
         elif _wins(row, ours):
             store.db["annotations"].update(aid, row)
+            ours_all[aid] = dict(row, id=aid)
             report.updated["annotations"] += 1
         else:
             report.unchanged["annotations"] += 1
