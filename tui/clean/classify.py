@@ -19,8 +19,11 @@ gives (see docs/cleaning.md for the reasoning and the figures):
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from bisect import bisect_right
+from pathlib import Path
 
 from tui.clean import lexicon as lx
 from tui.model import Block, Meta
@@ -267,7 +270,7 @@ def _score(b: W) -> float:
     return -30.0 if b.links else -25.0
 
 
-def _densest_window(ws: list[W]) -> tuple[int, int]:
+def _densest_window(ws: list[W]) -> tuple[int, int, list[tuple[float, int, int]]]:
     """The main run of prose: the article's body.
 
     Prose blocks (long, sentence-like) are chained into runs; a run breaks
@@ -303,13 +306,18 @@ def _densest_window(ws: list[W]) -> tuple[int, int]:
     if first >= 0:
         runs.append((score, first, last))
     if not runs:
-        return 0, -1
+        return 0, -1, []
     best = max(runs)
-    return best[1], best[2]
+    return best[1], best[2], runs
 
 
 def _title_like(b: W) -> bool:
-    if b.kind or b.src == "list_item" or not (2 <= b.nw <= 30) or b.chars > 250:
+    return not b.kind and _headline_shape(b)
+
+
+def _headline_shape(b: W) -> bool:
+    """Shaped like a headline: a few words, no closing full stop, not a list item or URL."""
+    if b.src == "list_item" or not (2 <= b.nw <= 30) or b.chars > 250:
         return False
     last = b.text[-1]
     return last not in ".;,:" and not b.text.startswith(("http://", "https://"))
@@ -367,10 +375,11 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
             # pull quotes); nearby repeats and repeated menus are not
             b.set("duplicate", False, "repeats an earlier block")
     # 3. the article window
+    runs: list[tuple[float, int, int]] = []
     if extracted:
         lo, hi = 0, len(ws) - 1
     else:
-        lo, hi = _densest_window(ws)
+        lo, hi, runs = _densest_window(ws)
         if hi < lo:
             lo, hi = 0, len(ws) - 1
     # 4. title
@@ -390,7 +399,9 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
             if b.key == key:
                 b.set("duplicate", False, "repeats the title")
     # 5. decisions inside and outside the window
-    _decide(ws, lo, hi, title_i, extracted)
+    generic = _decide(ws, lo, hi, title_i, extracted)
+    if generic and (MODEL is not None or COLLECT is not None):
+        _learned_pass(ws, generic, lo, hi, runs)
     # 6. metadata
     _read_meta(ws, meta, title_i, lo)
     if meta.title is None:
@@ -437,8 +448,12 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
     return None
 
 
-def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool) -> None:
+def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool) -> list[int]:
+    """Rule decisions for every block; returns the blocks decided by the generic
+    prose/shape rules (not by a lexicon, title, duplicate or end-of-article
+    rule), which the learned scorer may revise."""
     n = len(ws)
+    generic: list[int] = []
     # captions: a short title-like line right before a caption, and a block
     # repeating part of an adjacent caption, belong to it
     for i, b in enumerate(ws):
@@ -506,6 +521,7 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
                 b.set("body", True, "text kept by the extractor")
             seen_body = True
             continue
+        generic.append(i)
         if not inside:
             if title_i is not None and i == title_i + 1 and i == lo - 1 and b.sentence_like:
                 b.set("dek", True, "standfirst: summary right under the title")
@@ -549,6 +565,97 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
                 if b.kind == "body" and b.chars <= 320 and b.sentence_like:
                     b.set("dek", True, "standfirst: summary right under the title")
                 break
+    return generic
+
+
+#: Decisions from the heading/standfirst/headline-link shape rules stay with
+#: the rules: they are what the seeds gold checks, and too rare to learn.
+_RULED_SHAPES = frozenset(("heading", "dek", "promo"))
+FEATURES = (
+    "bias", "rule_keep", "inside", "log_dist", "good", "neargood", "short", "sentence_like",
+    "log_chars", "stop", "link_density", "list_item", "heading", "title_like", "ellipsis",
+    "prev_prose", "next_prose", "prev_keep", "next_keep", "digits", "run_share",
+)
+
+
+def _features(ws: list[W], i: int, lo: int, hi: int, run_share: float) -> list[float]:
+    """What the learned scorer sees of a block: its shape, its rule decision, its context."""
+    b = ws[i]
+    n = len(ws)
+    prev = ws[i - 1] if i > 0 else None
+    nxt = ws[i + 1] if i + 1 < n else None
+    dist = 0 if lo <= i <= hi else (lo - i if i < lo else i - hi)
+    t = b.text
+    return [
+        1.0, float(b.keep), float(lo <= i <= hi), math.log1p(dist) / 3,
+        float(b.cls == "good"), float(b.cls == "neargood"), float(b.cls == "short"),
+        float(b.sentence_like), math.log1p(b.chars) / 7, b.stop,
+        b.links / b.chars if b.chars else 0.0,
+        float(b.src == "list_item"), float(b.src == "heading"), float(_headline_shape(b)),
+        float(t.endswith(("...", "…"))),
+        float(prev is not None and prev.cls in ("good", "neargood")),
+        float(nxt is not None and nxt.cls in ("good", "neargood")),
+        float(prev is not None and prev.keep), float(nxt is not None and nxt.keep),
+        sum(c.isdigit() for c in t) / b.chars if b.chars else 0.0, run_share,
+    ]
+
+
+def _learned_pass(ws: list[W], generic: list[int], lo: int, hi: int,
+                  runs: list[tuple[float, int, int]]) -> None:
+    """Let the learned scorer (bench/train_cleaner.py) revise generic rule decisions.
+
+    Only blocks inside the main run of prose are revised: there it removes
+    leftovers (bylines, short promos) and recovers short article lines; in
+    cross-validation, revising blocks outside the run made things worse.
+    """
+    best = max((r[0] for r in runs), default=0.0) or 1.0
+    share = [0.0] * len(ws)
+    for score, first, last in runs:
+        for j in range(first, last + 1):
+            share[j] = score / best
+    for i in generic:
+        if ws[i].kind in _RULED_SHAPES:
+            continue
+        if not lo <= i <= hi:
+            continue  # outside the main run the rules are better (cross-validated)
+        if ws[i].cls in ("good", "neargood") and ws[i].sentence_like:
+            continue  # well-formed prose inside the main run is article text
+        x = _features(ws, i, lo, hi, share[i])
+        if COLLECT is not None:
+            COLLECT.append((x, ws[i].text))
+        if MODEL is None:
+            continue
+        z = sum(w * v for w, v in zip(MODEL["weights"], x, strict=True))
+        p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        keep = p >= MODEL["threshold"]
+        b = ws[i]
+        if keep == b.keep:
+            continue
+        if keep:
+            kind = "list" if b.src == "list_item" else (
+                "heading" if b.src == "heading" or (_headline_shape(b) and not b.sentence_like) else "body")
+            b.set(kind, True, f"kept by the learned scorer (p={p:.2f}): reads like the article around it")
+        else:
+            b.set(_outside_kind(b), False,
+                  f"dropped by the learned scorer (p={p:.2f}): unlike the article text around it")
+
+
+def _load_model() -> dict | None:
+    """Weights trained on the dev pages (bench/train_cleaner.py); None means rules only."""
+    path = Path(__file__).with_name("weights.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("features") != list(FEATURES):
+        return None  # trained for another feature set: rules only until retrained
+    return data
+
+
+#: The learned scorer in use; the training script swaps it.
+MODEL: dict | None = _load_model()
+#: When a list, feature vectors and block texts are appended to it (training).
+COLLECT: list | None = None
 
 
 def _outside_kind(b: W) -> str:
