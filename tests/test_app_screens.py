@@ -78,7 +78,6 @@ def _passage(store: Store, needle: str) -> dict[str, Any]:
 
 @pilot_test
 async def test_search_updates_as_you_type_and_enter_returns_target(seeded_store: Store) -> None:
-    pytest.importorskip("tui.search")
     from tui.app.screens_search import SearchScreen
 
     app = Host(lambda: SearchScreen(seeded_store))
@@ -105,7 +104,6 @@ async def test_search_updates_as_you_type_and_enter_returns_target(seeded_store:
 
 @pilot_test
 async def test_search_misspelled_query_still_finds(seeded_store: Store) -> None:
-    pytest.importorskip("tui.search")
     from tui.app.screens_search import SearchScreen
 
     target = _passage(seeded_store, "accelerated ascension")
@@ -119,7 +117,6 @@ async def test_search_misspelled_query_still_finds(seeded_store: Store) -> None:
 
 @pilot_test
 async def test_search_moves_through_hits_and_escape_returns_none(seeded_store: Store) -> None:
-    pytest.importorskip("tui.search")
     from tui.app.screens_search import SearchScreen
 
     app = Host(lambda: SearchScreen(seeded_store, query="Zelensky NATO"))
@@ -145,7 +142,6 @@ async def test_search_moves_through_hits_and_escape_returns_none(seeded_store: S
 @pilot_test
 async def test_search_shows_untrusted_text_as_plain_text(store: Store, tmp_path: Path) -> None:
     """Markup-looking and control characters in an article never style or break the screen."""
-    pytest.importorskip("tui.search")
     from tui.app.screens_search import SearchScreen
     from tui.model import Block, CleanResult, Meta, RawDocument
 
@@ -462,7 +458,6 @@ def test_snapshot_events_screen(snapshot_store: Store, snap_compare: Any) -> Non
 
 
 def test_snapshot_search_screen_with_a_query(snapshot_store: Store, snap_compare: Any) -> None:
-    pytest.importorskip("tui.search")
     from tui.app.screens_search import SearchScreen
 
     async def typed(pilot: Any) -> None:

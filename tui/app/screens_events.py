@@ -117,6 +117,8 @@ class EventsScreen(Screen[Target | None]):
     EventsScreen #events-detail { height: 1; color: $text-muted; }
     EventsScreen #events-passages { height: 1fr; border: round $panel; }
     EventsScreen #events-passages:focus { border: round $accent; }
+    /* group headers (outlets) are disabled options: keep them readable */
+    EventsScreen #events-passages > .option-list--option-disabled { color: $text-accent; }
     """
 
     def __init__(self, store: Store) -> None:
@@ -168,9 +170,11 @@ class EventsScreen(Screen[Target | None]):
             self.query_one("#events-passages", OptionList).display = False
             return
         n_ev, n_out = len(loaded.events), len(loaded.outlets)
+        unknown = any(o.startswith("(") for o in loaded.outlets)
         status.update(Text(
             f"{n_ev} event{'s' if n_ev != 1 else ''} across {n_out} outlet"
-            f"{'s' if n_out != 1 else ''}; {MARK} = the outlet has a passage in the event. "
+            f"{'s' if n_out != 1 else ''}; {MARK} = the outlet has a passage in the event"
+            f"{', ? = outlet unknown (named by its article)' if unknown else ''}. "
             "enter lists its passages, enter on a passage opens it."
         ))
         # Widths: the screen less borders, padding, scrollbar and the size column;
@@ -225,8 +229,10 @@ class EventsScreen(Screen[Target | None]):
                 title = Text(cut(self.loaded.titles.get(passage["article_id"], ""), 100),
                              style="dim italic")
                 body = Text(" ".join(safe(passage["text"]).split()))
-                options.append(Option(Padding(Group(body, Padding(title, (0, 0, 0, 2))),
-                                              (0, 0, 0, 2)), id=key))
+                # the article title helps under a known outlet, unless the passage is the title
+                shown = (body if outlet.startswith("(") or title.plain == body.plain
+                         else Group(body, Padding(title, (0, 0, 0, 2))))
+                options.append(Option(Padding(shown, (0, 0, 0, 2)), id=key))
         passages = self.query_one("#events-passages", OptionList)
         passages.clear_options()
         passages.add_options(options)

@@ -174,13 +174,17 @@ class ReviewScreen(Screen[None]):
         spans_b = self.store.annotations(self.article_id, annotator=b)
         status = Text()
         status.append(f"A: {safe(a)}", style="bold")
-        status.append(f" ({len(spans_a)} spans)   ")
+        status.append(f" ({_count(len(spans_a), 'span')})   ")
         status.append(f"B: {safe(b)}", style="bold")
-        status.append(f" ({len(spans_b)} spans)   ")
+        status.append(f" ({_count(len(spans_b), 'span')})   ")
         status.append(f" {n} disagreement{'s' if n != 1 else ''}",
                       style="bold yellow" if n > len(self.settled) else "bold green")
         status.append(f" ({len(self.settled)} settled), {self.agreed} agreed ")
         status.append(f"   adjudicator: {safe(self.adjudicator)}")
+        if self.adjudicator in self.pair:
+            status.append("\nyou are one of the two: accepting the other's span copies it as "
+                          "yours; your own span stays until you remove it in the reader",
+                          style="yellow")
         self.query_one("#review-status", Static).update(status)
         colors = {label.name: label.color for label in self.store.labels()}
         disputed_a = {x["id"] for x in (_side(i, "a") for i in self.items) if x}
@@ -302,6 +306,10 @@ class ReviewScreen(Screen[None]):
 def _side(item: Any, side: str) -> dict[str, Any] | None:
     """A's or B's annotation in a disagreement (None when that side made no span)."""
     return None if item is None else getattr(item, side)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def _where(span: dict[str, Any]) -> tuple[str, int, int, str]:

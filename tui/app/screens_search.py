@@ -142,6 +142,8 @@ class SearchScreen(Screen[Target | None]):
     SearchScreen #search-status { color: $text-muted; padding: 0 1; height: 1; }
     SearchScreen #search-results { height: 1fr; border: round $panel; }
     SearchScreen #search-results:focus { border: round $accent; }
+    /* group headers (outlets) are disabled options: keep them readable */
+    SearchScreen #search-results > .option-list--option-disabled { color: $text-accent; }
     """
 
     def __init__(self, store: Store, query: str = "") -> None:
@@ -235,36 +237,45 @@ class SearchScreen(Screen[Target | None]):
         if not answer.hits:
             self._show_status(Text(f"No passage matches {safe(answer.query)!r}."))
             return
+        # An article without a known outlet is its own source (as the linker
+        # counts it): lumping unknown outlets together would fake a consensus.
         groups: dict[str, list[Any]] = {}
         for hit in answer.hits:  # ranked: the first hit of an outlet is its best
-            groups.setdefault(safe(hit.outlet) or "unknown outlet", []).append(hit)
+            outlet = safe(hit.outlet).strip()
+            groups.setdefault(outlet or f"({hit.article_id})", []).append(hit)
         options: list[Option | None] = []
-        for outlet, hits in groups.items():
+        for source, hits in groups.items():
             if options:
                 options.append(None)
+            known = not source.startswith("(")
             head = Text()
-            head.append(outlet, style="bold")
+            if known:
+                head.append(source, style="bold")
+            else:
+                head.append("unknown outlet: ", style="bold")
+                title = _flat(hits[0].title) or source
+                head.append(title[:_TITLE_WIDTH], style="bold italic")
             head.append(f"  {len(hits)} passage{'s' if len(hits) != 1 else ''}", style="dim")
             options.append(Option(head, disabled=True))
             for hit in hits:
                 key = f"hit-{len(self._hits)}"
                 self._hits[key] = hit
-                options.append(Option(self._prompt(hit), id=key))
+                options.append(Option(self._prompt(hit, with_title=known), id=key))
         results.add_options(options)
         first = next(i for i, o in enumerate(options) if o is not None and not o.disabled)
         results.highlighted = first
         n = len(answer.hits)
         self._show_status(
             Text(f"{n} passage{'s' if n != 1 else ''} from {len(groups)} "
-                 f"outlet{'s' if len(groups) != 1 else ''} · enter opens, esc closes")
+                 f"source{'s' if len(groups) != 1 else ''} · ↑↓ move, enter opens, esc closes")
         )
 
     @staticmethod
-    def _prompt(hit: Any) -> Padding:
+    def _prompt(hit: Any, *, with_title: bool = True) -> Padding:
         """The passage with its matches marked, then its article's title, indented."""
         passage = highlighted(hit.text, hit.highlights)
         title = Text(_flat(hit.title) or "(untitled)", style="dim italic")
-        if title.plain.strip() == passage.plain.strip():  # the hit is the headline itself
+        if not with_title or title.plain.strip() == passage.plain.strip():
             return Padding(passage, (0, 0, 0, 2))
         title.truncate(_TITLE_WIDTH, overflow="ellipsis")
         return Padding(Group(passage, Padding(title, (0, 0, 0, 2))), (0, 0, 0, 2))
