@@ -290,3 +290,46 @@ def test_never_raises_never_invents_txt_md(text: str, fmt: str) -> None:
 @given(text=st.one_of(texty, st.lists(pieces, max_size=40).map(lambda p: "<html><body><p>" + "</p><p>".join(p))))
 def test_never_raises_never_invents_html(text: str) -> None:
     check_relation(text, "html")
+
+
+# ------------------------------------------------------------ context rules and the learned scorer
+def test_comments_after_the_article_are_dropped() -> None:
+    comments = ["12 comments", "Top Rated Comments", "jdoe42", "2 days ago at 07:47 am",
+                "I think the ministers are right about this, and the unions should accept the deal now.",
+                "Rating: 36 Votes", "mark_t", "3 days ago",
+                "Nobody asked the people who will actually pay for this plan, as usual in Brussels."]
+    result = clean_document(page() + "\n" + "\n\n".join(comments) + "\n", "txt")
+    assert block_of(result, "12 comments").kind == "widget"
+    for frag in ("I think the ministers", "Nobody asked"):
+        assert not block_of(result, frag).keep
+    assert all(block_of(result, p[:40]).keep for p in BODY)
+
+
+def test_page_in_an_uncovered_language_keeps_its_prose() -> None:
+    paras = ["Министры финансов встретились во вторник в Брюсселе и договорились о плане сокращения "
+             "дефицита бюджета на ближайшие три года, сообщили чиновники после переговоров.",
+             "Соглашение ещё должны одобрить национальные парламенты, что, как ожидается, займёт "
+             "несколько месяцев, а некоторые из них уже заявили, что потребуют изменений.",
+             "Критики плана заявили, что он сильнее всего ударит по беднейшим семьям и что министры "
+             "не прислушались к опасениям профсоюзов и благотворительных организаций."]
+    nav = "Главная\nНовости\nПолитика\nЭкономика\nСпорт\n\n"
+    result = clean_document(nav + "Министры договорились о бюджете\n\n" + "\n\n".join(paras), "txt")
+    assert [b.keep for b in result.blocks if b.text in paras] == [True, True, True]
+    assert not any(b.keep for b in result.blocks if b.text in nav.split())
+
+
+def test_title_hint_marks_the_stated_title() -> None:
+    text = "Some other line here\n\n" + page(title="Budget deal reached")
+    result = clean_document(text, "txt", {"title": "Budget deal reached"})
+    assert block_of(result, "Budget deal reached").kind == "title"
+
+
+def test_learned_scorer_is_loaded_and_leaves_prose_alone() -> None:
+    import importlib
+
+    classify = importlib.import_module("tui.clean.classify")
+    assert classify.MODEL is not None, "tui/clean/weights.json missing or trained for other features"
+    assert len(classify.MODEL["weights"]) == len(classify.FEATURES)
+    result = clean_document(page("Advertisement", "Share"), "txt")
+    assert all(block_of(result, p[:40]).keep for p in BODY)
+    assert not any("learned scorer" in b.reason for b in result.blocks if b.text in BODY)
