@@ -471,3 +471,100 @@ def test_docs_list_every_binding():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "reader.md").read_text()
     missing = [s.id for s in keyreg.REGISTRY if f"`{s.id}`" not in doc]
     assert missing == [], "run `python -m tui.app.keydoc` to regenerate the key table"
+
+
+def test_compute_links_in_a_worker_then_follow_and_confirm(seeded_db, tmp_path):
+    pytest.importorskip("tui.link")
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            app.compute_links()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.pause()
+            doc = reader.panes[0].doc
+            assert doc.linked, "markers appear once links are computed"
+            linked = next(i for i, u in enumerate(doc.units) if u.passage["id"] in doc.linked)
+            reader.panes[0].view.move_to(linked)
+            await pilot.press("l")
+            await pilot.pause()
+            await pilot.pause()
+            first = reader.links[0]
+            other = reader.panes[1]
+            assert other.doc.article_id == first["article_id"]
+            assert other.view.current_passage()["id"] == first["passage_id"]
+            assert reader.panes[0].view.has_focus  # keep reading on the left
+            await pilot.press("y")
+            await pilot.pause()
+            with Store.open(seeded_db) as s:
+                row = s.db["links"].get(first["link_id"])
+            assert (row["status"], row["status_by"]) == ("confirmed", "ann")
+            if len(reader.links) > 1:
+                await pilot.press("right_square_bracket")
+                await pilot.pause()
+                assert other.view.current_passage()["id"] == reader.links[1]["passage_id"]
+
+    run(go())
+
+
+def test_empty_database_imports_in_a_worker_then_reads(db_path, tmp_path, monkeypatch):
+    from conftest import SEEDS
+
+    monkeypatch.chdir(tmp_path)  # no ./seeds here: the app starts empty
+
+    async def go():
+        app = make_app(db_path, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            assert reader.panes == [] and reader.query("#empty")
+            app._import_worker(str(SEEDS))
+            await app.workers.wait_for_complete()
+            for _ in range(4):
+                await pilot.pause()
+            assert len(reader.panes) == 2
+            assert all(p.doc is not None for p in reader.panes)
+            assert not reader.query("#work.busy")
+
+    run(go())
+
+
+def test_click_moves_the_cursor_and_focus(seeded_db, tmp_path):
+    async def go():
+
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            right = reader.panes[1].view
+            doc = right.doc
+            target = 2
+            y = doc.unit_first_line[target] - int(right.scroll_y)
+            await pilot.click(right, offset=(6, y))
+            await pilot.pause()
+            assert right.has_focus
+            assert right.cursor == target
+            await pilot.press("5")
+            await pilot.pause()
+            (row,) = live(seeded_db)
+            assert row["article_id"] == doc.article_id and row["label"] == "PLACE"
+
+    run(go())
+
+
+def test_first_run_imports_seeds_from_the_working_folder(db_path, tmp_path, monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+
+    async def go():
+        app = make_app(db_path, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await app.workers.wait_for_complete()
+            for _ in range(4):
+                await pilot.pause()
+            assert len(reader.panes) == 2 and reader.panes[0].view.has_focus
+            assert app.store.article_count() == 5
+
+    run(go())

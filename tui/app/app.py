@@ -66,6 +66,9 @@ class ParallaxApp(App):
             ids = [r["id"] for r in self.store.list_articles()[:2]]
         self.reader = ReaderScreen(ids)
         self.push_screen(self.reader)
+        seeds = Path.cwd() / "seeds"
+        if not ids and self.store.article_count() == 0 and seeds.is_dir():
+            self._import_worker(str(seeds))  # first run: import the seeds, with progress
 
     def on_unmount(self) -> None:
         self.store.close()

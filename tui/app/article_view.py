@@ -25,9 +25,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.app.document import Document
-from tui.textsafe import safe
 
 GUTTER = 3  # cursor bar, link marker, space
+SCROLLBAR = 1  # matches scrollbar-size-vertical below
 _WORD = re.compile(r"\S+")
 
 KIND_STYLES: dict[str, Style] = {
@@ -71,6 +71,14 @@ class ArticleView(ScrollView, can_focus=True):
         self.visual = False
         self._cache: dict[int, Strip] = {}
         self._layout_width = 0
+        self._base_style: Style | None = None
+        self._relayout_pending = False
+
+    @property
+    def text_width(self) -> int:
+        """Cells for text: the widget's size (known before its screen region) less
+        the scrollbar and the gutter."""
+        return self.size.width - SCROLLBAR - GUTTER
 
     # ----------------------------------------------------------------- model
     def set_document(self, doc: Document, cursor: int = 0) -> None:
@@ -86,7 +94,7 @@ class ArticleView(ScrollView, can_focus=True):
         """Re-wrap after a width change or when blocks are shown/hidden."""
         if self.doc is None:
             return
-        width = max(self.scrollable_content_region.width - GUTTER, 10)
+        width = max(self.text_width, 10)
         self.doc.layout(width)
         self._layout_width = width
         self.virtual_size = Size(width + GUTTER, len(self.doc.lines))
@@ -99,15 +107,34 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
-    def on_resize(self) -> None:
-        if self.doc is not None and self.scrollable_content_region.width - GUTTER != self._layout_width:
+    def _deferred_relayout(self) -> None:
+        self._relayout_pending = False
+        if self.doc is not None and self.text_width != self._layout_width:
             self.relayout()
 
+    def on_resize(self) -> None:
+        if self.doc is not None and self.text_width != self._layout_width:
+            self.relayout()
+
+    def invalidate_unit(self, unit: int) -> None:
+        """Re-render only the lines of one sentence (a cursor move touches two)."""
+        doc = self.doc
+        if doc is None or not 0 <= unit < len(doc.unit_first_line):
+            return
+        first, last = doc.unit_first_line[unit], doc.unit_last_line[unit]
+        for y in range(first, last + 1):
+            self._cache.pop(y, None)
+        self.refresh_lines(first - int(self.scroll_y), last - first + 1)
+
     def on_focus(self) -> None:
-        self.invalidate()
+        self.invalidate_unit(self.cursor)
 
     def on_blur(self) -> None:
-        self.invalidate()
+        self.invalidate_unit(self.cursor)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base_style = None  # cached strips are unstyled: the new base applies at paint
 
     def _moved(self) -> None:
         self.post_message(self.Moved(self))
@@ -141,8 +168,9 @@ class ArticleView(ScrollView, can_focus=True):
             return
         unit = max(0, min(unit, len(self.doc.units) - 1))
         if unit != self.cursor:
-            self.cursor = unit
-            self.invalidate()
+            old, self.cursor = self.cursor, unit
+            self.invalidate_unit(old)
+            self.invalidate_unit(unit)
         self.scroll_cursor_visible()
         self._moved()
 
@@ -179,7 +207,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self.doc is None or not self.doc.units:
             return
         self.clear_selection(post=False)
-        height = max(self.scrollable_content_region.height - 2, 1)
+        height = max(self.size.height - 2, 1)
         y = self.doc.unit_first_line[self.cursor] + delta * height
         self.scroll_to(y=max(self.scroll_y + delta * height, 0), animate=False)
         target = self.doc.unit_for_line(max(y, 0))
@@ -188,12 +216,24 @@ class ArticleView(ScrollView, can_focus=True):
                 target -= 1
             self.move_to(target if target != self.cursor else self.cursor + delta)
 
+    def cursor_row(self) -> int:
+        """Screen row of the cursor sentence's first line (for aligning panes)."""
+        if self.doc is None or not self.doc.unit_first_line:
+            return 0
+        return self.doc.unit_first_line[self.cursor] - int(self.scroll_y)
+
+    def align_cursor(self, row: int) -> None:
+        """Scroll so the cursor sentence starts on screen row ``row`` (when possible)."""
+        if self.doc is None or not self.doc.unit_first_line:
+            return
+        self.scroll_to(y=max(self.doc.unit_first_line[self.cursor] - row, 0), animate=False)
+
     def scroll_cursor_visible(self) -> None:
         if self.doc is None or not self.doc.units or not self.doc.unit_first_line:
             return
         top = self.doc.unit_first_line[self.cursor]
         bottom = self.doc.unit_last_line[self.cursor]
-        height = self.scrollable_content_region.height
+        height = self.size.height
         if height <= 0:
             return
         if top < self.scroll_y + 1:
@@ -337,12 +377,21 @@ class ArticleView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------- rendering
     def render_line(self, y: int) -> Strip:
+        if self.doc is not None and self.text_width != self._layout_width \
+                and not self._relayout_pending:
+            # A pane mounted and filled in the same refresh may never get a
+            # Resize event; the first paint at the real width re-wraps.
+            self._relayout_pending = True
+            self.call_later(self._deferred_relayout)
         line_no = y + int(self.scroll_y)
         strip = self._cache.get(line_no)
         if strip is None:
             strip = self._render(line_no)
             self._cache[line_no] = strip
-        return strip.crop_extend(0, self.scrollable_content_region.width, self.rich_style)
+        base = self._base_style  # the widget's colours under every segment, not the terminal's
+        if base is None:
+            base = self._base_style = self.rich_style
+        return strip.apply_style(base).crop_extend(0, self.size.width - SCROLLBAR, base)
 
     def _render(self, line_no: int) -> Strip:
         doc = self.doc
@@ -353,11 +402,8 @@ class ArticleView(ScrollView, can_focus=True):
             return Strip.blank(0)
         block = doc.blocks[line.block]
         if line.kind == "note":
-            state = "shown" if block["visible"] else "hidden"
-            how = "by override" if block["override"] is not None else "by the cleaner"
-            reason = safe(block["reason"]) or "no reason given"
-            note = f"{' ' * GUTTER}[{state} {how}: {block['kind']} — {reason}]"
-            return Strip(Text(note, style=NOTE).render(self.app.console))
+            note = Text(" " * GUTTER + block["note"][line.start:line.end], style=NOTE)
+            return Strip(note.render(self.app.console))
         text = Text(block["display"][line.start:line.end], style=KIND_STYLES.get(block["kind"], Style()))
         if not block["visible"]:
             text.stylize(HIDDEN)
@@ -379,9 +425,10 @@ class ArticleView(ScrollView, can_focus=True):
             if s < line.end and e > line.start:
                 text.stylize(SELECTION, max(s - line.start, 0), e - line.start)
         bar = Segment("▌" if in_cursor and focused else ("▏" if in_cursor else " "), BAR)
-        linked = u is not None and any(
-            p["id"] in doc.linked and p["start"] < line.end and p["end"] > line.start
+        linked = doc.linked and any(  # marker on the line where a linked sentence starts
+            p["id"] in doc.linked and line.start <= p["start"] < max(line.end, line.start + 1)
             for p in doc.passages_by_block.get(block["id"], ())
-        ) if doc.linked else False
+        )
         mark = Segment("◆" if linked else " ", LINK)
         return Strip([bar, mark, Segment(" "), *text.render(self.app.console)])
+

@@ -17,6 +17,7 @@ from typing import Any
 from rich.cells import cell_len
 
 from tui.store import Store
+from tui.textsafe import safe
 
 _TOKEN = re.compile(r"\S+\s*|\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -34,6 +35,14 @@ def display_text(text: str) -> str:
     if _CONTROL.search(text):
         text = _CONTROL.sub("\ufffd", text)
     return text
+
+
+def block_note(block: dict[str, Any]) -> str:
+    """The line above a hidden or overridden block: its state, kind and the reason."""
+    state = "shown" if block["visible"] else "hidden"
+    how = f" by override ({safe(block.get('override_by'))})" if block["override"] is not None else ""
+    reason = safe(block["reason"]) or "no reason given"
+    return f"[{state}{how}: {block['kind']} — {reason}]"
 
 
 @dataclass(slots=True)
@@ -181,7 +190,8 @@ class Document:
             if lines:
                 lines.append(Line("blank"))
             if not b["visible"] or b["override"] is not None:
-                lines.append(Line("note", i))
+                b["note"] = block_note(b)
+                lines.extend(Line("note", i, s, e) for s, e in wrap_offsets(b["note"], width))
             block_first[i] = len(lines)
             for start, end in wrap_offsets(b["display"], width):
                 lines.append(Line("text", i, start, end))

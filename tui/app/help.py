@@ -67,5 +67,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(help_table(self.app))
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # arrows and page keys scroll the list
+
     def action_close(self) -> None:
         self.dismiss(None)

@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.app.article_view import ArticleView
@@ -14,16 +15,40 @@ from tui.app.document import Document
 from tui.textsafe import safe
 
 
+class StatusLine(Widget):
+    """A one-line bar whose updates repaint it without a layout pass.
+
+    ``Static.update`` asks for a new layout of the screen (its size may
+    change); the status bar is always one line high, so a plain refresh is
+    enough, and it changes on every keypress.
+    """
+
+    DEFAULT_CSS = "StatusLine { height: 1; width: 1fr; }"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.text = Text()
+
+    def update(self, text: Text | str) -> None:
+        self.text = text if isinstance(text, Text) else Text(text)
+        self.refresh()
+
+    def render(self) -> Text:
+        return self.text
+
+
 class ArticlePane(Vertical):
     """Header + ArticleView + status line for one article."""
 
     DEFAULT_CSS = """
     ArticlePane { width: 1fr; border-right: vkey $panel; }
-    ArticlePane:focus-within .pane-header { background: $primary 40%; }
     ArticlePane .pane-header { height: 3; padding: 0 1; background: $panel; }
+    ArticlePane .pane-header.-active { background: $primary 40%; }
     ArticlePane .pane-status { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
-    ArticlePane:focus-within .pane-status { color: $text; }
+    ArticlePane .pane-status.-active { color: $text; }
     """
+    # Not ":focus-within": that restyles the whole pane (every line) on each
+    # tab; toggling a class on the two small bars costs a fraction of it.
 
     def __init__(self, colors: dict[str, str], annotator: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -33,12 +58,16 @@ class ArticlePane(Vertical):
         self.link_state = ""
         self.header = Static(classes="pane-header")
         self.view = ArticleView(colors=colors)
-        self.status = Static(classes="pane-status")
+        self.status = StatusLine(classes="pane-status")
 
     def compose(self) -> ComposeResult:
         yield self.header
         yield self.view
         yield self.status
+
+    def set_active(self, active: bool) -> None:
+        self.header.set_class(active, "-active")
+        self.status.set_class(active, "-active")
 
     @property
     def doc(self) -> Document | None:

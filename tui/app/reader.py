@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 
 from tui.app import keys
 from tui.app.article_view import ArticleView
@@ -56,6 +56,7 @@ class ReaderScreen(Screen):
     DEFAULT_CSS = """
     ReaderScreen #panes { height: 1fr; }
     ReaderScreen #legend { height: 1; padding: 0 1; background: $boost; }
+    ReaderScreen #keybar { height: 1; background: $footer-background; color: $footer-foreground; }
     ReaderScreen #work { height: 1; display: none; padding: 0 1; }
     ReaderScreen #work.busy { display: block; }
     ReaderScreen #work Label { width: auto; margin-right: 2; }
@@ -79,10 +80,11 @@ class ReaderScreen(Screen):
         with Horizontal(id="work"):
             yield Label("", id="work-label")
             yield ProgressBar(id="work-bar", show_eta=False)
-        yield Footer()
+        yield Static(id="keybar")
 
     def on_mount(self) -> None:
         self.refresh_legend()
+        self.query_one("#keybar", Static).update(self.key_bar())
         self.open_articles(self.article_ids)
 
     @property
@@ -135,6 +137,30 @@ class ReaderScreen(Screen):
         pane.show(doc)
         return doc
 
+    def key_bar(self) -> Text:
+        """The footer line, from the registry with the user's keymap applied.
+
+        Textual's Footer rebuilds itself on every focus change, which made
+        switching panes cost hundreds of milliseconds; the reader's footer is
+        drawn once instead (the other screens keep Textual's Footer).
+        """
+        from tui.app.help import key_label
+
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for spec in keys.specs("reader") + keys.specs("app"):
+            if not spec.show:
+                continue
+            shown = keys.effective_keys(spec, self.app.user_keymap)
+            if not shown:
+                continue
+            out.append(f" {key_label(self.app, shown[0])} ", style="bold #ffa62b")
+            out.append(f"{spec.short or spec.description} ", style="")
+        out.append(" 1-9 ", style="bold")
+        out.append("tag  ")
+        out.append(" ^p ", style="bold")
+        out.append("palette")
+        return out
+
     def refresh_legend(self) -> None:
         out = Text(no_wrap=True, overflow="ellipsis")
         for lb in self.app.store_labels:
@@ -146,7 +172,9 @@ class ReaderScreen(Screen):
     # ----------------------------------------------------------- pane focus
     def on_descendant_focus(self, event: Any) -> None:
         for i, pane in enumerate(self.panes):
-            if pane.view.has_focus:
+            focused = pane.view.has_focus
+            pane.set_active(focused)
+            if focused:
                 self._active = i
                 pane.refresh_status()
 
@@ -513,7 +541,16 @@ class ReaderScreen(Screen):
                          if doc.blocks[u.block]["id"] == target.block_id), None)
         if unit is not None:
             pane.view.move_to(unit)
-            self.call_after_refresh(pane.view.scroll_cursor_visible)
+            source = panes[self._active].view
+            row = source.cursor_row() if source is not pane.view else None
+            view = pane.view
+
+            def place() -> None:  # the match level with the sentence it answers
+                if row is not None and 0 <= row < view.size.height - 2:
+                    view.align_cursor(row)
+                view.scroll_cursor_visible()
+
+            self.call_after_refresh(place)
         if focus:
             self._focus_pane(index)
 
@@ -535,7 +572,6 @@ class ReaderScreen(Screen):
         if not found:
             self.notify("no linked passages for this sentence (ctrl+p → Compute links)")
             return
-        found.sort(key=lambda r: -(r.get("score") or 0))
         self.links, self.link_index = found, 0
         self.link_source = (self._active, passage["id"])
         self._show_link()
