@@ -12,12 +12,6 @@ from tui.cli.main import Context, cli, echo, echo_json
 pass_ctx = click.make_pass_decorator(Context)
 
 
-def _format_help() -> str:
-    from tui.export import FORMATS
-
-    return "; ".join(f"{name}: {info.description}" for name, info in FORMATS.items())
-
-
 @cli.command("export")
 @click.option("--format", "fmt", default="jsonl", show_default=True, metavar="FMT",
               help="jsonl, doccano, label-studio, spacy, csv or parquet.")
@@ -38,6 +32,15 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
     removed spans are left out; the manifest counts them.
 
     \b
+    Formats:
+      jsonl         one article per line: id, text, meta, spans, links (the contract)
+      doccano       doccano JSONL: text + label [[start, end, label]]
+      label-studio  Label Studio task list, one annotation per annotator
+      spacy         spaCy DocBin, spans in doc.spans["sc"] (pip install 'parallax[spacy]')
+      csv           one row per span, with notes
+      parquet       one row per article, nested spans and links
+
+    \b
     Examples:
       parallax export --format jsonl --out dataset.jsonl
       parallax export --format csv --out ana.csv --annotator ana --label EVENT
@@ -45,8 +48,22 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
     """
     from tui.export import export_dataset
 
-    report = export_dataset(ctx.store(), fmt, out, annotators=annotators, labels=labels,
-                            articles=articles)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total > 200 and sys.stderr.isatty():
+            bar = click.progressbar(length=total, label=f"exporting {fmt}", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        report = export_dataset(ctx.store(), fmt, out, annotators=annotators, labels=labels,
+                                articles=articles, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     for problem in report.problems:
         echo(f"parallax: warning: {problem}", err=True)
     if as_json:
@@ -55,14 +72,13 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
         echo(report.summary(), err=True)
 
 
-export_cmd.help = (export_cmd.help or "") + "\n\nFormats: " + _format_help()
-
-
 @cli.command("import-annotations")
 @click.argument("path", type=click.Path(path_type=str))
+@click.option("--annotator", "annotator", default=None, metavar="NAME",
+              help="Name for spans without one (default: the global --annotator).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_ctx
-def import_annotations_cmd(ctx: Context, path: str, as_json: bool) -> None:
+def import_annotations_cmd(ctx: Context, path: str, annotator: str | None, as_json: bool) -> None:
     """Load spans from a JSONL export (round trip); idempotent by span id.
 
     Articles are matched by id, else by identical clean text. A span without
@@ -76,7 +92,7 @@ def import_annotations_cmd(ctx: Context, path: str, as_json: bool) -> None:
     """
     from tui.export.load import import_annotations
 
-    report = import_annotations(ctx.store(), Path(path), default_annotator=ctx.annotator)
+    report = import_annotations(ctx.store(), Path(path), default_annotator=annotator or ctx.annotator)
     if as_json:
         echo_json(report.as_dict())
     else:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import UserError
-from tui.export.records import NOTE, public
+from tui.export.records import NOTES, public
 
 Records = Iterable[dict[str, Any]]
 Writer = Callable[[Records, Path], list[str]]
@@ -87,10 +87,11 @@ def write_csv(records: Records, out: Path) -> list[str]:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
         for r in records:
+            notes = r.get(NOTES, {})
             for s in r["spans"]:
                 writer.writerow([r["id"], r["meta"]["outlet"], r["meta"]["title"], s["id"],
                                  s["start"], s["end"], s["label"], s["text"], s["annotator"],
-                                 s.get(NOTE) or ""])
+                                 notes.get(s["id"], "")])
     return []
 
 

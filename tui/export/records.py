@@ -18,15 +18,16 @@ from tui.export.text import ArticleText, compose
 from tui.store import Store
 
 Progress = Callable[[int, int], None]
-#: Key of the annotation note inside a record's span while formats are derived;
-#: the JSONL contract has no note, so :func:`public` drops it (the CSV keeps it).
-NOTE = "_note"
-SPAN_FIELDS = ("id", "start", "end", "label", "text", "annotator")
+#: Key of a record's {span id: note} while formats are derived; the JSONL
+#: contract has no note, so :func:`public` drops it (the CSV keeps it).
+NOTES = "_notes"
 
 
 def public(record: dict[str, Any]) -> dict[str, Any]:
     """The record exactly as the JSONL contract has it (internal keys dropped)."""
-    return dict(record, spans=[{k: s[k] for k in SPAN_FIELDS} for s in record["spans"]])
+    if NOTES not in record:
+        return record
+    return {k: v for k, v in record.items() if k != NOTES}
 
 
 @dataclass(slots=True)
@@ -95,19 +96,23 @@ def build_records(store: Store, selection: Selection, counts: Counts,
     for index, article in enumerate(articles, 1):
         at = texts[article["id"]]
         out_spans = []
-        for ann in spans.get(article["id"], ()):
-            base = at.block_offsets.get(ann["block_id"])
+        notes: dict[str, str] = {}
+        text = at.text
+        offsets = at.block_offsets
+        for sid, block_id, s_start, s_end, quoted, label, annotator, note in spans.get(article["id"], ()):
+            base = offsets.get(block_id)
             if base is None:
                 counts.spans_on_hidden_blocks += 1
                 continue
-            start, end = base + ann["start"], base + ann["end"]
-            if at.text[start:end] != ann["text"]:
+            start, end = base + s_start, base + s_end
+            if text[start:end] != quoted:
                 raise AssertionError(
-                    f"annotation {ann['id']} does not match the clean text of {article['id']}"
+                    f"annotation {sid} does not match the clean text of {article['id']}"
                 )
-            out_spans.append({"id": ann["id"], "start": start, "end": end, "label": ann["label"],
-                              "text": ann["text"], "annotator": ann["annotator"],
-                              NOTE: ann["note"]})
+            out_spans.append({"id": sid, "start": start, "end": end, "label": label,
+                              "text": quoted, "annotator": annotator})
+            if note:
+                notes[sid] = note
         out_links = []
         for link in links.get(article["id"], ()):
             mine = _passage_range(texts, article["id"], passages.get(link["mine"]))
@@ -124,13 +129,16 @@ def build_records(store: Store, selection: Selection, counts: Counts,
         counts.links += len(out_links)
         if progress:
             progress(index, total)
-        yield {
+        record = {
             "id": article["id"],
             "text": at.text,
             "meta": {k: article[k] for k in ("title", "outlet", "date", "byline", "url", "path")},
             "spans": out_spans,
             "links": out_links,
         }
+        if notes:
+            record[NOTES] = notes
+        yield record
 
 
 def _texts(store: Store) -> dict[str, ArticleText]:
@@ -159,20 +167,20 @@ class _LazyTexts(dict):
         return at
 
 
-def _spans(store: Store, selection: Selection) -> dict[str, list[dict]]:
+def _spans(store: Store, selection: Selection) -> dict[str, list[tuple]]:
+    """article -> (id, block_id, start, end, text, label, annotator, note) in reading order."""
     w1, p1 = _in("a.annotator", selection.annotators)
     w2, p2 = _in("a.label", selection.labels)
     w3, p3 = _in("a.article_id", selection.articles)
     sql = (
-        "select a.id, a.article_id, a.block_id, a.start, a.end, a.text, a.label, a.annotator, "
+        "select a.article_id, a.id, a.block_id, a.start, a.end, a.text, a.label, a.annotator, "
         "a.note from annotations a join blocks b on b.id = a.block_id "
         f"where a.deleted_at is null{w1}{w2}{w3} "
         "order by a.article_id, b.seq, a.start, a.end, a.label, a.annotator, a.id"
     )
-    out: dict[str, list[dict]] = defaultdict(list)
-    cols = ("id", "article_id", "block_id", "start", "end", "text", "label", "annotator", "note")
+    out: dict[str, list[tuple]] = defaultdict(list)
     for row in store.db.execute(sql, p1 + p2 + p3):
-        out[row[1]].append(dict(zip(cols, row, strict=True)))
+        out[row[0]].append(row[1:])
     return out
 
 
