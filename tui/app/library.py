@@ -27,7 +27,7 @@ MAX_OPEN = 4
 #: Rows put in the table at once. Building a DataTable row costs ~0.3 ms, so
 #: re-filling 10,000 rows on every keystroke froze the screen for seconds;
 #: nobody scrolls past a few hundred rows anyway: they type to narrow.
-MAX_ROWS = 300
+MAX_ROWS = 200
 
 
 def haystack(row: dict[str, Any]) -> str:
