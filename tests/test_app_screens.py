@@ -206,7 +206,7 @@ async def test_events_grid_shows_outlets_and_enter_opens_a_passage(seeded_store:
 
 
 @pilot_test
-async def test_events_without_links_says_how_to_compute_them(seeded_store: Store) -> None:
+async def test_events_without_links_says_how_then_reloads(seeded_store: Store) -> None:
     from tui.app.screens_events import EventsScreen
 
     app = Host(lambda: EventsScreen(seeded_store))
@@ -216,6 +216,14 @@ async def test_events_without_links_says_how_to_compute_them(seeded_store: Store
         status = str(screen.query_one("#events-status").render())
         assert "No events yet" in status and "parallax links" in status and "Compute links" in status
         assert not screen.query_one("#events-grid").display
+        # links computed meanwhile (the palette's "Compute links"): r shows them
+        from tui.link import link_store, list_events
+
+        link_store(seeded_store)
+        await pilot.press("r")
+        await loaded(pilot, screen)
+        assert screen.query_one("#events-grid").display
+        assert screen.query_one("#events-grid").row_count == len(list_events(seeded_store)) > 0
         await pilot.press("escape")
         await pilot.pause()
     assert app.result is None

@@ -44,6 +44,7 @@ EVENTS_BINDINGS: tuple[Binding, ...] = (
     Binding("escape", "back", "Back / close", id="events.close"),
     Binding("enter", "open", "Passages / open", id="events.open"),
     Binding("tab", "toggle_focus", "Grid/passages", id="events.toggle_focus"),
+    Binding("r", "reload", "Reload", id="events.reload"),
     Binding("j", "down", "Down", show=False, id="events.down"),
     Binding("k", "up", "Up", show=False, id="events.up"),
 )
@@ -51,7 +52,7 @@ EVENTS_BINDINGS: tuple[Binding, ...] = (
 NO_EVENTS = (
     "No events yet: links between outlets have not been computed for this database.\n"
     "Press ctrl+p and choose \"Compute links\", or run `parallax links` in a shell, "
-    "then open this screen again (E)."
+    "then press r here to reload."
 )
 
 
@@ -138,6 +139,19 @@ class EventsScreen(Screen[Target | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._load()
+
+    def action_reload(self) -> None:
+        """Read the events again (e.g. after "Compute links" finished)."""
+        grid = self.query_one("#events-grid", DataTable)
+        grid.clear(columns=True)
+        grid.display = True
+        self.query_one("#events-passages", OptionList).display = True
+        self.query_one("#events-passages", OptionList).clear_options()
+        self.query_one("#events-detail", Static).update("")
+        self.query_one("#events-status", Static).update(Text("loading events…"))
+        self.loaded = None
+        self.current_event = None
         self._load()
 
     @work(thread=True, exclusive=True, group="events", exit_on_error=False)
