@@ -56,24 +56,26 @@ def write_label_studio(records: Records, out: Path) -> list[str]:
     by its own ids, so the annotator's name is kept in ``data.annotators`` (in
     annotation order) and in each annotation's ``parallax_annotator``.
     """
-    tasks = []
-    for r in records:
-        by_annotator: dict[str, list[dict]] = {}
-        for s in r["spans"]:
-            by_annotator.setdefault(s["annotator"], []).append({
-                "id": s["id"], "from_name": "label", "to_name": "text", "type": "labels",
-                "value": {"start": s["start"], "end": s["end"], "text": s["text"],
-                          "labels": [s["label"]]},
-            })
-        tasks.append({
-            "data": {"text": r["text"], "article_id": r["id"], **r["meta"],
-                     "annotators": list(by_annotator)},
-            "annotations": [{"result": result, "ground_truth": False, "was_cancelled": False,
-                             "parallax_annotator": name}
-                            for name, result in by_annotator.items()],
-        })
-    with open(out, "w", encoding="utf-8") as fh:
-        json.dump(tasks, fh, ensure_ascii=False)
+    with open(out, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("[")
+        for n, r in enumerate(records):
+            by_annotator: dict[str, list[dict]] = {}
+            for s in r["spans"]:
+                by_annotator.setdefault(s["annotator"], []).append({
+                    "id": s["id"], "from_name": "label", "to_name": "text", "type": "labels",
+                    "value": {"start": s["start"], "end": s["end"], "text": s["text"],
+                              "labels": [s["label"]]},
+                })
+            task = {
+                "data": {"text": r["text"], "article_id": r["id"], **r["meta"],
+                         "annotators": list(by_annotator)},
+                "annotations": [{"result": result, "ground_truth": False, "was_cancelled": False,
+                                 "parallax_annotator": name}
+                                for name, result in by_annotator.items()],
+            }
+            fh.write(",\n" if n else "\n")
+            fh.write(json.dumps(task, ensure_ascii=False))  # dumps (C encoder), not dump
+        fh.write("\n]\n")
     return []
 
 

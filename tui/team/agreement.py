@@ -63,6 +63,11 @@ def f1(n_both: int, n_a: int, n_b: int) -> float | None:
 
 def overlap_matches(a: Iterable[Span], b: Iterable[Span]) -> int:
     """One-to-one matches of same-label spans sharing a character, largest overlap first."""
+    return len(overlap_labels(list(a), list(b)))
+
+
+def overlap_labels(a: list[Span], b: list[Span]) -> list[str]:
+    """The label of each one-to-one overlap match (see :func:`overlap_matches`)."""
     groups: dict[tuple[str, str], list[tuple[int, Span]]] = defaultdict(list)
     for j, y in enumerate(b):
         groups[(y.block_id, y.label)].append((j, y))
@@ -74,11 +79,13 @@ def overlap_matches(a: Iterable[Span], b: Iterable[Span]) -> int:
                 candidates.append((-shared, i, j))
     used_a: set[int] = set()
     used_b: set[int] = set()
+    labels = []
     for _, i, j in sorted(candidates):
         if i not in used_a and j not in used_b:
             used_a.add(i)
             used_b.add(j)
-    return len(used_a)
+            labels.append(a[i].label)
+    return labels
 
 
 def cohen_kappa(pairs: Counter) -> float | None:
@@ -265,18 +272,29 @@ def agreement(store: Store, labels: Iterable[str] | None = None) -> dict[str, An
         token_sets: Counter = Counter()
         for art in common:
             token_sets.update(tokens.pair_sets(art, a, b))
+        # Matching never pairs two labels, so per-label counts are the overall ones split by label.
+        n_a: Counter = Counter()
+        n_b: Counter = Counter()
+        n_exact: Counter = Counter()
+        n_overlap: Counter = Counter()
+        for art in common:
+            sa, sb = arts_a[art], arts_b[art]
+            n_a.update(s.label for s in sa)
+            n_b.update(s.label for s in sb)
+            n_exact.update(s.label for s in set(sa) & set(sb))
+            n_overlap.update(overlap_labels(sa, sb))
         for scope in scopes:
             only = None if scope == OVERALL else scope
-            sa = [s for art in common for s in arts_a[art] if only is None or s.label == only]
-            sb = [s for art in common for s in arts_b[art] if only is None or s.label == only]
-            exact = len(set(sa) & set(sb))
-            matched = overlap_matches(sa, sb)
+
+            def pick(c: Counter, only: str | None = only) -> int:
+                return sum(c.values()) if only is None else c[only]
+            count_a, count_b, exact, matched = pick(n_a), pick(n_b), pick(n_exact), pick(n_overlap)
             counts = _project(token_sets, only)
             if scope == OVERALL:
                 entry["tokens"] = sum(counts.values())
             entry.setdefault("labels", {})[scope] = {
-                "spans_a": len(sa), "spans_b": len(sb), "exact": exact, "overlap": matched,
-                "f1_exact": f1(exact, len(sa), len(sb)), "f1_overlap": f1(matched, len(sa), len(sb)),
+                "spans_a": count_a, "spans_b": count_b, "exact": exact, "overlap": matched,
+                "f1_exact": f1(exact, count_a, count_b), "f1_overlap": f1(matched, count_a, count_b),
                 "kappa": cohen_kappa(counts),
             }
         touched_a = {x for lid in decisions.get(a, {}) for x in link_articles.get(lid, "|").split("|")}
