@@ -458,6 +458,7 @@ def test_snapshot_events_screen(snapshot_store: Store, snap_compare: Any) -> Non
 
     async def ready(pilot: Any) -> None:
         await loaded(pilot, pilot.app.screen)
+        assert pilot.app.screen.loaded.error is None  # never picture a broken state
         await pilot.press("j")  # the second event's passages below the grid
         await pilot.pause()
 
@@ -471,6 +472,7 @@ def test_snapshot_search_screen_with_a_query(snapshot_store: Store, snap_compare
     async def typed(pilot: Any) -> None:
         await pilot.press(*"hollis brige reopened")  # a typo on purpose
         await settle(pilot, pilot.app.screen, "shown_query", "hollis brige reopened")
+        assert len(pilot.app.screen.hits) >= 3
         await pilot.pause()
 
     app = Host(lambda: SearchScreen(snapshot_store))

@@ -175,11 +175,9 @@ class EventsScreen(Screen[Target | None]):
         self.loaded = loaded
         status = self.query_one("#events-status", Static)
         grid = self.query_one("#events-grid", DataTable)
-        if loaded.error:
-            status.update(Text(safe(loaded.error), style="bold red"))
-            return
-        if not loaded.events:
-            status.update(Text(NO_EVENTS))
+        if loaded.error or not loaded.events:
+            status.update(Text(safe(loaded.error), style="bold red") if loaded.error
+                          else Text(NO_EVENTS))
             grid.display = False
             self.query_one("#events-passages", OptionList).display = False
             return
