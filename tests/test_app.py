@@ -52,7 +52,7 @@ def test_opens_two_articles_with_cursor_on_first_sentence(seeded_db, tmp_path):
             assert len(panes) == 2
             ids = [r["id"] for r in app.store.list_articles()[:2]]
             assert [p.doc.article_id for p in panes] == ids
-            assert panes[0].view.has_focus
+            assert reader.active_pane is panes[0] and panes[0].active
             assert panes[0].view.cursor == 0
             first = panes[0].doc.units[0].passage
             assert first["seq"] == min(u.passage["seq"] for u in panes[0].doc.units)
@@ -158,13 +158,13 @@ def test_switch_pane_tags_the_other_article(seeded_db, tmp_path):
             reader = await ready(pilot)
             await pilot.press("tab")
             await pilot.pause()
-            assert reader.panes[1].view.has_focus
+            assert reader.panes[1].active and not reader.panes[0].active
             await pilot.press("2")
             await pilot.pause()
             (row,) = live(seeded_db)
             assert row["article_id"] == reader.panes[1].doc.article_id
             await pilot.press("shift+tab")
-            assert reader.panes[0].view.has_focus
+            assert reader.panes[0].active
 
     run(go())
 
@@ -495,7 +495,7 @@ def test_compute_links_in_a_worker_then_follow_and_confirm(seeded_db, tmp_path):
             other = reader.panes[1]
             assert other.doc.article_id == first["article_id"]
             assert other.view.current_passage()["id"] == first["passage_id"]
-            assert reader.panes[0].view.has_focus  # keep reading on the left
+            assert reader.panes[0].active  # keep reading on the left
             await pilot.press("y")
             await pilot.pause()
             with Store.open(seeded_db) as s:
@@ -542,7 +542,7 @@ def test_click_moves_the_cursor_and_focus(seeded_db, tmp_path):
             y = doc.unit_first_line[target] - int(right.scroll_y)
             await pilot.click(right, offset=(6, y))
             await pilot.pause()
-            assert right.has_focus
+            assert reader.panes[1].active
             assert right.cursor == target
             await pilot.press("5")
             await pilot.pause()
@@ -564,7 +564,7 @@ def test_first_run_imports_seeds_from_the_working_folder(db_path, tmp_path, monk
             await app.workers.wait_for_complete()
             for _ in range(4):
                 await pilot.pause()
-            assert len(reader.panes) == 2 and reader.panes[0].view.has_focus
+            assert len(reader.panes) == 2 and reader.panes[0].active
             assert app.store.article_count() == 5
 
     run(go())

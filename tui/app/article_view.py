@@ -46,7 +46,7 @@ BAR = Style(color="#e5c07b", bold=True)
 LINK = Style(color="#39c5cf", bold=True)
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(ScrollView, can_focus=False):
     """A scrollable, virtualised view of one Document with a sentence cursor."""
 
     DEFAULT_CSS = """
@@ -55,6 +55,13 @@ class ArticleView(ScrollView, can_focus=True):
 
     class Moved(Message):
         """The cursor or selection changed (the pane updates its status bar)."""
+
+        def __init__(self, view: ArticleView) -> None:
+            super().__init__()
+            self.view = view
+
+    class Activated(Message):
+        """The user clicked this view: make its pane the active one."""
 
         def __init__(self, view: ArticleView) -> None:
             super().__init__()
@@ -73,6 +80,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._layout_width = 0
         self._base_style: Style | None = None
         self._relayout_pending = False
+        self.active = False
 
     @property
     def text_width(self) -> int:
@@ -93,6 +101,13 @@ class ArticleView(ScrollView, can_focus=True):
     def relayout(self, keep_cursor: bool = True) -> None:
         """Re-wrap after a width change or when blocks are shown/hidden."""
         if self.doc is None:
+            return
+        if self.size.width <= SCROLLBAR + GUTTER:
+            # Not laid out yet: wrapping now would be thrown away; the first
+            # paint at the real size (render_line / on_resize) does it.
+            self._layout_width = -1
+            self.doc.lines, self.doc.unit_first_line, self.doc.unit_last_line = [], [], []
+            self.virtual_size = Size(0, 0)
             return
         width = max(self.text_width, 10)
         self.doc.layout(width)
@@ -126,11 +141,13 @@ class ArticleView(ScrollView, can_focus=True):
             self._cache.pop(y, None)
         self.refresh_lines(first - int(self.scroll_y), last - first + 1)
 
-    def on_focus(self) -> None:
-        self.invalidate_unit(self.cursor)
-
-    def on_blur(self) -> None:
-        self.invalidate_unit(self.cursor)
+    def set_active(self, active: bool) -> None:
+        """The pane the keys act on. Not Textual focus: a focus change repaints
+        the whole screen (Screen.focused is a repainting reactive), which made
+        tab cost a full frame; the reader keeps focus on itself instead."""
+        if active != self.active:
+            self.active = active
+            self.invalidate_unit(self.cursor)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -337,7 +354,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_mouse_down(self, event: MouseDown) -> None:
         hit = self._offset_at(event.x, event.y)
-        self.focus()
+        self.post_message(self.Activated(self))
         if hit is None:
             return
         block, offset = hit
@@ -407,7 +424,7 @@ class ArticleView(ScrollView, can_focus=True):
         text = Text(block["display"][line.start:line.end], style=KIND_STYLES.get(block["kind"], Style()))
         if not block["visible"]:
             text.stylize(HIDDEN)
-        focused = self.has_focus
+        focused = self.active
         u = self.unit
         in_cursor = False
         if u is not None and u.block == line.block and u.start < max(line.end, line.start + 1) \

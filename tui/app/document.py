@@ -86,13 +86,15 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
         if not chunk.strip():
             lines.append((chunk_start, chunk_start))
             continue
+        measure = len if chunk.isascii() else cell_len  # one cell per character
         line_start = chunk_start
         line_end = chunk_start  # end of the last word on the line
         used = 0
         for m in _TOKEN.finditer(chunk):
-            word = m.group().rstrip()
+            token = m.group()
+            word = token.rstrip()
             w_start = chunk_start + m.start()
-            w_len = cell_len(word)
+            w_len = measure(word)
             if used and used + w_len > width:
                 lines.append((line_start, line_end))
                 line_start, used = w_start, 0
@@ -105,13 +107,13 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
                 lines.append((w_start, w_start + cut))
                 w_start += cut
                 word = word[cut:]
-                w_len = cell_len(word)
+                w_len = measure(word)
                 line_start, used = w_start, 0
             if word:
                 line_end = w_start + len(word)
-                used += w_len + (cell_len(m.group()) - cell_len(m.group().rstrip()))
+                used += w_len + len(token) - len(word)  # trailing spaces: one cell each
             else:
-                used += cell_len(m.group())
+                used += len(token)
         lines.append((line_start, line_end))
     return lines
 

@@ -68,6 +68,11 @@ class ArticlePane(Vertical):
     def set_active(self, active: bool) -> None:
         self.header.set_class(active, "-active")
         self.status.set_class(active, "-active")
+        self.view.set_active(active)
+
+    @property
+    def active(self) -> bool:
+        return self.view.active
 
     @property
     def doc(self) -> Document | None:

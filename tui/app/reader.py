@@ -125,7 +125,7 @@ class ReaderScreen(Screen):
         def fill() -> None:
             for pane, article_id in zip(panes, self.article_ids, strict=True):
                 self.load_into(pane, article_id)
-            panes[0].view.focus()
+            self._focus_pane(0)
 
         self.call_after_refresh(fill)
 
@@ -170,13 +170,10 @@ class ReaderScreen(Screen):
         self.query_one("#legend", Static).update(out)
 
     # ----------------------------------------------------------- pane focus
-    def on_descendant_focus(self, event: Any) -> None:
+    def on_article_view_activated(self, event: ArticleView.Activated) -> None:
         for i, pane in enumerate(self.panes):
-            focused = pane.view.has_focus
-            pane.set_active(focused)
-            if focused:
-                self._active = i
-                pane.refresh_status()
+            if pane.view is event.view:
+                self._focus_pane(i)
 
     def on_article_view_moved(self, event: ArticleView.Moved) -> None:
         for pane in self.panes:
@@ -184,10 +181,13 @@ class ReaderScreen(Screen):
                 pane.refresh_status()
 
     def _focus_pane(self, index: int) -> None:
+        """Make pane ``index`` the one keys act on (see ArticleView.set_active)."""
         panes = self.panes
         if panes:
             self._active = index % len(panes)
-            panes[self._active].view.focus()
+            for i, pane in enumerate(panes):
+                pane.set_active(i == self._active)
+            panes[self._active].refresh_status()
 
     def action_next_pane(self) -> None:
         self._focus_pane(self._active + 1)
