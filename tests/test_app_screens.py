@@ -103,6 +103,28 @@ async def test_search_updates_as_you_type_and_enter_returns_target(seeded_store:
 
 
 @pilot_test
+async def test_search_enter_right_after_typing_opens_the_answer_to_the_typed_text(
+        seeded_store: Store) -> None:
+    """A fast typist's Enter must not open a hit of an older, shorter query."""
+    from tui.app.screens_search import SearchScreen
+    from tui.search import search
+
+    app = Host(lambda: SearchScreen(seeded_store))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press(*"Stoltenberg")
+        await settle(pilot, screen, "shown_query", "Stoltenberg")
+        await pilot.press(*" Portugal", "enter")  # no pause: the list still shows "Stoltenberg"
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if app.result is not UNSET:
+                break
+    best = search(seeded_store, "Stoltenberg Portugal")[0]
+    assert "Portugal" in best.text
+    assert app.result == Target(best.article_id, best.passage_id, best.block_id)
+
+
+@pilot_test
 async def test_search_misspelled_query_still_finds(seeded_store: Store) -> None:
     from tui.app.screens_search import SearchScreen
 

@@ -182,6 +182,7 @@ class SearchScreen(Screen[Target | None]):
         self.hits: list[Any] = []
         self.shown_query: str | None = None
         self._asked: str | None = None
+        self._open_when_ready = False
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -271,6 +272,8 @@ class SearchScreen(Screen[Target | None]):
 
     # -------------------------------------------------------------- display
     def _render_hits(self, answer: _Answer) -> None:
+        if answer.query != self.query_one("#search-input", Input).value or not answer.hits:
+            self._open_when_ready = False  # nothing (current) to open: stay
         results = self.query_one("#search-results", HitList)
         results.clear_options()
         self._hits = {}
@@ -317,6 +320,8 @@ class SearchScreen(Screen[Target | None]):
             Text(f"{n} passage{'s' if n != 1 else ''} from {len(groups)} "
                  f"source{'s' if len(groups) != 1 else ''} · ↑↓ move, enter opens, esc closes")
         )
+        if self._open_when_ready:
+            self.action_open()
 
     @staticmethod
     def _prompt(hit: Any, *, with_title: bool = True) -> Padding:
@@ -360,6 +365,15 @@ class SearchScreen(Screen[Target | None]):
             query.focus()
 
     def action_open(self) -> None:
+        query = self.query_one("#search-input", Input).value
+        if query != self.shown_query:
+            # Enter right after typing: the list still answers an older query.
+            # Open the best hit of what is in the box once it arrives, now.
+            self._open_when_ready = True
+            if self._timer is not None:
+                self._timer.stop()
+            self._run(query)
+            return
         hit = self._selected_hit()
         if hit is not None:
             self.dismiss(Target(hit.article_id, hit.passage_id, hit.block_id))
