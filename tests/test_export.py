@@ -276,6 +276,15 @@ def test_spacy_docbin_when_installed(corpus: dict, tmp_path: Path) -> None:
     export_dataset(corpus["store"], "spacy", out)
     docs = list(DocBin().from_disk(out).get_docs(spacy.blank("xx").vocab))
     assert [s.text for s in docs[0].spans["sc"]][:2] == ["Storm", "A storm hit the coast"]
+    assert docs[0].user_data["id"] == corpus["a"]
+    # a span cut mid-word is widened to whole tokens and reported
+    span(corpus["store"], corpus["b"], 1, "erries", "EVENT", "ana")
+    report = export_dataset(corpus["store"], "spacy", out)
+    assert len(report.problems) == 1 and "widened" in report.problems[0]
+    manifest = json.loads((tmp_path / "d.manifest.json").read_text())
+    assert manifest["problems"] == report.problems
+    docs = list(DocBin().from_disk(out).get_docs(spacy.blank("xx").vocab))
+    assert "Ferries" in [s.text for s in docs[1].spans["sc"]]
 
 
 def test_spacy_missing_is_a_one_line_error(corpus: dict, tmp_path: Path) -> None:
