@@ -92,9 +92,17 @@ def test_agreement_matches_hand_computed_figures(two_annotators: dict) -> None:
     # p_o = .9, p_e = (2*1 + 8*9)/100 = .74, kappa = .16/.26
     assert place["f1_exact"] == pytest.approx(2 / 3)
     assert place["kappa"] == pytest.approx(0.16 / 0.26)
+    # PLACE alpha: units O-O x8, P-P x1, P-O x1 -> o_OO=16 o_PP=2 o_PO=o_OP=1, n_O=17 n_P=3
+    # alpha = 1 - 19*2/(2*17*3) = 1 - 38/102
+    assert r["alpha"]["PLACE"]["alpha"] == pytest.approx(1 - 38 / 102)
     time_ = pair["labels"]["TIME"]
     # TIME: no exact match; Monday~"on Monday" overlap -> 2*1/(1+2)
     assert (time_["f1_exact"], time_["f1_overlap"]) == (0, pytest.approx(2 / 3))
+    # TIME tokens: ana T at Monday; ben T at on, Monday, Tuesday -> p_o = .8,
+    # p_e = (1*3 + 9*7)/100 = .66, kappa = .14/.34; alpha: o_OO=14 o_TT=2 o_OT=o_TO=2,
+    # n_O=16 n_T=4 -> 1 - 19*4/(2*16*4) = 1 - 76/128
+    assert time_["kappa"] == pytest.approx(0.14 / 0.34)
+    assert r["alpha"]["TIME"]["alpha"] == pytest.approx(1 - 76 / 128)
     # ACTOR only on the article ben did not annotate: nothing to compare, kappa undefined
     actor = pair["labels"]["ACTOR"]
     assert (actor["f1_exact"], actor["kappa"], actor["spans_a"]) == (None, None, 0)
@@ -273,7 +281,7 @@ def test_merge_brings_articles_spans_links_overrides_and_reports_conflicts(team:
         assert report.updated["links"] == 1 and report.updated["overrides"] == 1
         lines = [c.line() for c in report.conflicts]
         assert any(line.startswith("label EVENT: means something else there") for line in lines)
-        assert any(line.startswith("label RUMOR: key '9' is taken here") for line in lines)
+        assert "label RUMOR: only there; added to our schema without a key (key '9' is taken here)" in lines
         labels = ana.schema().by_name()
         assert labels["RUMOR"].key == "" and labels["EVENT"].description.startswith("Something")
         anns = {r["id"]: r for r in ana.annotations(include_deleted=True)}

@@ -257,7 +257,7 @@ def agreement(store: Store, labels: Iterable[str] | None = None) -> dict[str, An
     used = {s.label for arts in by_annotator.values() for ss in arts.values() for s in ss}
     report_labels = wanted or [n for n in schema_names if n in used]
     decisions = link_decisions(store)
-    link_articles = dict(store.db.execute("select id, a_article || '|' || b_article from links").fetchall())
+    link_articles = dict(store.db.execute("select id, coalesce(a_article, '') || '|' || coalesce(b_article, '') from links").fetchall())
     annotators = sorted(set(by_annotator) | set(decisions))
 
     tokens = _Tokens(store, by_annotator)

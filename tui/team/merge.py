@@ -266,8 +266,11 @@ def _merge_schema(other: sqlite3.Connection, store: Store, report: MergeReport, 
             continue
         key = label.key
         if key and key in keys:
-            report.conflict("label", label.name, f"key {key!r} is taken here; added without a key")
+            report.conflict("label", label.name, f"only there; added to our schema without a key "
+                            f"(key {key!r} is taken here)")
             key = ""
+        else:
+            report.conflict("label", label.name, "only there; added to our schema")
         if key:
             keys.add(key)
         added.append(Label(label.name, key, label.color, label.description, label.scope))
