@@ -499,3 +499,31 @@ def test_snapshot_search_screen_with_a_query(snapshot_store: Store, snap_compare
 
     app = Host(lambda: SearchScreen(snapshot_store))
     assert snap_compare(app, terminal_size=SIZE, run_before=typed)
+
+
+def test_snapshot_review_screen(snapshot_store: Store, snap_compare: Any) -> None:
+    from tui.app.screens_review import ReviewScreen
+
+    article = snapshot_store.list_articles()[0]["id"]
+    blocks = snapshot_store.blocks(article)
+    for who, spans in (("ana", [(1, 4, 17, "PLACE"), (1, 18, 26, "EVENT"), (2, 4, 9, "ACTOR")]),
+                       ("ben", [(1, 4, 17, "PLACE"), (1, 18, 38, "EVENT"), (3, 0, 7, "CLAIM")])):
+        for seq, start, end, label in spans:
+            snapshot_store.add_annotation(block_id=blocks[seq]["id"], start=start, end=end,
+                                          label=label, annotator=who)
+
+    async def ready(pilot: Any) -> None:
+        await pilot.pause()
+        assert pilot.app.screen.message is None and len(pilot.app.screen.items) == 3
+        await pilot.press("n")  # the second disagreement under review
+        await pilot.pause()
+
+    app = Adjudicator(lambda: ReviewScreen(snapshot_store, article))
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_snapshot_export_dialog(snapshot_store: Store, snap_compare: Any) -> None:
+    from tui.app.screens_export import ExportScreen
+
+    app = Host(lambda: ExportScreen(snapshot_store, "ana"))
+    assert snap_compare(app, terminal_size=SIZE, press=["down", "down"])
