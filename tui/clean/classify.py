@@ -68,7 +68,7 @@ class W:
             words = lx.WORD.findall(lower)
             self.nw = nw = len(words)
             stop = lx.STOPWORDS
-            self.stop = (sum([w in stop for w in words]) / nw) if nw else 0.0
+            self.stop = (sum(map(stop.__contains__, words)) / nw) if nw else 0.0
         self.cls = ""
         self.kind = ""
         self.keep = False
@@ -596,7 +596,7 @@ def _features(ws: list[W], i: int, lo: int, hi: int, run_share: float) -> list[f
         float(prev is not None and prev.cls in ("good", "neargood")),
         float(nxt is not None and nxt.cls in ("good", "neargood")),
         float(prev is not None and prev.keep), float(nxt is not None and nxt.keep),
-        sum(c.isdigit() for c in t) / b.chars if b.chars else 0.0, run_share,
+        sum(map(str.isdigit, t)) / b.chars if b.chars else 0.0, run_share,
     ]
 
 
@@ -679,20 +679,20 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
     for i, b in enumerate(ws[:header_end]):
         if title_i is not None and i >= title_i:
             break
-        m = lx.MASTHEAD_GLUE.match(b.text)
-        if m and b.nw <= 12 and not b.keep:
+        m = lx.MASTHEAD_GLUE.match(b.text) if b.nw <= 12 and not b.keep else None
+        if m:
             outlet = m.group(1)
             b.set("masthead", False, "masthead: outlet name and tagline")
             break
     if outlet is None:
         for b in ws:
-            m = lx.LOGO.match(b.text) if b.chars <= 60 else None
+            m = lx.LOGO.match(b.text) if b.kind == "logo" else None
             if m:
                 outlet = m.group(1)
                 break
     if outlet is None:
         for b in ws:
-            m = lx.NEWSLETTER_OUTLET.match(b.text) if b.chars <= 120 else None
+            m = lx.NEWSLETTER_OUTLET.match(b.text) if b.kind == "newsletter" and b.chars <= 120 else None
             if m:
                 outlet = m.group(1)
                 break
