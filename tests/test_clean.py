@@ -146,6 +146,16 @@ def test_after_reporting_credit_nothing_is_kept() -> None:
     assert not block_of(result, "Our coverage").keep
 
 
+def test_hard_wrapped_text_is_joined_into_paragraphs() -> None:
+    import textwrap
+
+    text = "Ministers agree deficit plan\n\n" + "\n\n".join(textwrap.fill(p, 60) for p in BODY)
+    result = clean_document(text, "txt")
+    assert [b.text for b in result.blocks] == ["Ministers agree deficit plan", *BODY]
+    assert all(b.keep for b in result.blocks)
+    check_relation(text, "txt")
+
+
 def test_markdown_blocks_and_syntax_stripped() -> None:
     text = ("* [Home](/)\n* [World](/world)\n\n# Ministers agree deficit plan\n\n"
             + "\n\n".join(BODY[:2]) + "\n\n## Why it *matters*\n\n" + BODY[2] + "\n\n"
@@ -218,8 +228,8 @@ def check_relation(text: str, fmt: str) -> None:
         assert b.kind in BLOCK_KINDS and b.reason
         assert b.keep == (b.kind in CONTENT_KINDS) or b.kind in BOILERPLATE_KINDS
         src = wt[b.start:b.end]
-        if fmt == "txt":
-            assert b.text == src
+        if fmt == "txt":  # one line, or the lines of a hard-wrapped paragraph joined by spaces
+            assert b.text == " ".join(line.strip() for line in src.split("\n"))
         else:  # md, and html (whose working text is trafilatura's Markdown)
             chars = "".join(b.text.split())
             it = iter(src)

@@ -31,10 +31,15 @@ _MD_INLINE = MarkdownIt("commonmark", {"maxNesting": 40}).disable(["entity", "ht
 
 
 def txt_segments(text: str) -> list[Seg]:
-    """Every non-empty line is a block; a leading list bullet is left out of it."""
+    """Every non-empty line is a block, except in hard-wrapped text (see ``_unwrap``).
+
+    A leading list bullet is left out of the block, which is marked ``list_item``.
+    """
     segs: list[Seg] = []
+    follows: list[bool] = []  # True when the line right above was a non-empty line
     pos = 0
     n = len(text)
+    prev_nonblank = False
     while pos <= n:
         nl = text.find("\n", pos)
         if nl < 0:
@@ -50,8 +55,51 @@ def txt_segments(text: str) -> list[Seg]:
                 stripped = stripped[m.end():]
                 kind = "list_item"
             segs.append((stripped, start, start + len(stripped), kind, 0, 0))
+            follows.append(prev_nonblank)
+            prev_nonblank = True
+        else:
+            prev_nonblank = False
         pos = nl + 1
-    return segs
+    return _unwrap(text, segs, follows)
+
+
+def _unwrap(text: str, segs: list[Seg], follows: list[bool]) -> list[Seg]:
+    """Join the lines of hard-wrapped paragraphs (plain text filled to ~60-80 columns).
+
+    Page dumps put a whole paragraph on one line, so their lines are kept
+    apart. A text counts as hard-wrapped when its lines are short (90 % are at
+    most 100 characters) and at least three long lines run on into a line
+    starting in lower case; then a line between 60 % and 115 % of the usual
+    width that is directly followed by another line is joined with it.
+    """
+    if len(segs) < 4:
+        return segs
+    lengths = sorted(len(s[0]) for s in segs)
+    width = lengths[int(len(lengths) * 0.9)]
+    if width > 100:
+        return segs
+    run_on = 0
+    for i in range(1, len(segs)):
+        nxt = segs[i][0]
+        if follows[i] and len(segs[i - 1][0]) >= 40 and nxt[:1].islower() \
+                and not nxt.startswith(("http:", "https:", "www.")):
+            run_on += 1
+    if run_on < 3:
+        return segs
+    out: list[Seg] = []
+    cur = None
+    for i, seg in enumerate(segs):
+        joinable = (cur is not None and follows[i] and seg[3] == "line"
+                    and 0.6 * width <= len(segs[i - 1][0]) <= 1.15 * width)
+        if joinable:
+            cur = (cur[0] + " " + seg[0], cur[1], seg[2], cur[3], 0, 0)
+        else:
+            if cur is not None:
+                out.append(cur)
+            cur = seg
+    if cur is not None:
+        out.append(cur)
+    return out
 
 
 def _line_starts(text: str) -> list[int]:
