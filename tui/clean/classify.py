@@ -37,6 +37,8 @@ MAX_LINK_DENSITY = 0.2
 #: Longest line taken for a heading inside the text; longer headline-like
 #: lines there are links to other stories.
 HEADING_MAX_WORDS = 8
+#: How many blocks before the article text the headline is looked for.
+TITLE_REACH = 25
 #: Most non-prose blocks between two paragraphs of the same article.
 MAX_GAP = 3
 _END_PUNCT = frozenset(".!?…:;\"”’)»")
@@ -366,8 +368,10 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
         meta.date = prefix_date
     # 2. lines repeated from earlier on the page
     seen: dict[str, int] = {}
+    repeats: dict[str, int] = {}
     for i, b in enumerate(ws):
         first = seen.get(b.key)
+        repeats[b.key] = repeats.get(b.key, 0) + 1
         if first is None:
             seen[b.key] = i
         elif b.nw and (i - first <= 3 or not (b.sentence_like or b.cls == "good")):
@@ -383,7 +387,8 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
         if hi < lo:
             lo, hi = 0, len(ws) - 1
     # 4. title
-    title_i = _find_title(ws, lo, hi, fmt, hints.get("title") or known_title, guess=not extracted)
+    title_i = _find_title(ws, lo, hi, fmt, hints.get("title") or known_title, guess=not extracted,
+                          repeats=repeats)
     if title_i is not None:
         t = ws[title_i]
         t.set("title", True, "headline: title-like line just before the article text")
@@ -414,7 +419,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
 
 
 def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
-                guess: bool = True) -> int | None:
+                guess: bool = True, repeats: dict[str, int] | None = None) -> int | None:
     """Index of the headline block: the stated title if given, else the best candidate."""
     if hint:
         key = " ".join(hint.lower().split())
@@ -423,6 +428,7 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
                 return i
     if not guess:
         return None
+    repeats = repeats or {}
     if fmt == "md":
         best = None
         for i in range(0, min(len(ws), lo + 3)):
@@ -432,15 +438,22 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
         if best is not None and lo - best <= 25:
             return best
     best_i, best_s = None, float("-inf")
-    for i in range(max(0, lo - 14), min(len(ws), lo + 1)):
+    for i in range(max(0, lo - TITLE_REACH), min(len(ws), lo + 1)):
         b = ws[i]
         if not _title_like(b) or b.sentence_like:
             continue
-        s = min(b.nw, 16) - 0.5 * (lo - i) + (3 if b.src == "heading" else 0)
-        if "|" in b.text or lx.ANY_DATE.search(b.text):
+        t = b.text
+        s = min(b.nw, 16) - 0.3 * (lo - i) + (3 if b.src == "heading" else 0)
+        if "|" in t or lx.ANY_DATE.search(t):
             s -= 8  # a header line with a date or separators, not a headline
         if b.nw <= 3:
             s -= 4
+        if t.count(":") >= 2 or lx.LABEL_LINE.match(t) or lx.TWO_SENTENCES.search(t):
+            s -= 6  # a label ("Reading time: 1 min") or two sentences (a caption, a lead)
+        if t[:1].islower():
+            s -= 4
+        if repeats.get(b.key, 0) >= 2:
+            s += 5  # headlines are often printed twice (page title and heading)
         if s > best_s:
             best_i, best_s = i, s
     if best_i is not None and best_s > 0:

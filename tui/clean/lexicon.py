@@ -47,7 +47,8 @@ CREDIT_TAIL = re.compile(
     r"(?:\((?:[^()]*\b(?:photo|photograph|photos|credit|credits|image|images|video|getty|reuters|afp|"
     r"ap|epa|shutterstock|file|courtesy|illustration|pool)\b[^()]*|[^()/]{2,60}/[^()]{2,60})\)"
     r"|(?:/|\b)(?:AP Photo|AFP|Getty Images|Reuters|EPA|Shutterstock|Bloomberg|AP Images)"
-    r"(?:/[\w .'-]{1,40})?)"
+    r"(?:/[\w .'-]{1,40})?"
+    r"|\bcredits?\b\W{1,4}[\w .'-]{2,40}(?:/[\w .'-]{2,40})?)"
     r"\s*(?:\w+\s?){0,2}$",
     I,
 )
@@ -242,7 +243,7 @@ GATES: dict[str, tuple[str, ...]] = {
     "credit_line": ("photo", "image", "picture", "video", "credit", "source", "illustration", "ap",
                     "afp", "getty", "reuters", "epa", "shutterstock"),
     "credit_tail": (")", "photo", "afp", "getty", "reuters", "epa", "shutterstock", "bloomberg",
-                    "ap images"),
+                    "ap images", "credit"),
     "widget_phrase": ("voice is ai", "hold us accountable", "click", "read by", "narrated by",
                       "browser does not", "javascript"),
     "promo_header": ("read", "more", "related", "see", "also", "up next", "recommended", "you may",
@@ -273,3 +274,7 @@ for _name, _stems in GATES.items():
 
 #: Dates written in headers ("27/09/2018", "Nov. 19, 2019"): not part of a headline.
 ANY_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|" + _MONTH + r"\s+\d{1,2},?\s+\d{4}", I)
+#: Two sentences in one line ("... a big win. He didn't get it."): not a headline.
+TWO_SENTENCES = re.compile(r"[a-z]{3,}[.!?][\"”’]? [A-Z]")
+#: A label line ("Tempo de leitura: 1 minuto", "Up next: ...").
+LABEL_LINE = re.compile(r"^[^:]{1,30}:\s*(?:\S+\s*){0,3}$")
