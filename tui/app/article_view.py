@@ -12,6 +12,7 @@ terminal.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rich.cells import cell_len
@@ -81,6 +82,7 @@ class ArticleView(ScrollView, can_focus=False):
         self._base_style: Style | None = None
         self._relayout_pending = False
         self.active = False
+        self.on_moved: Callable[[], None] | None = None
 
     @property
     def text_width(self) -> int:
@@ -141,6 +143,19 @@ class ArticleView(ScrollView, can_focus=False):
             self._cache.pop(y, None)
         self.refresh_lines(first - int(self.scroll_y), last - first + 1)
 
+    def invalidate_block(self, block_id: str) -> None:
+        """Re-render only the lines of one block (a tag or a selection change)."""
+        doc = self.doc
+        if doc is None:
+            return
+        rows = [y for y, line in enumerate(doc.lines)
+                if line.block >= 0 and doc.blocks[line.block]["id"] == block_id]
+        if not rows:
+            return
+        for y in rows:
+            self._cache.pop(y, None)
+        self.refresh_lines(rows[0] - int(self.scroll_y), rows[-1] - rows[0] + 1)
+
     def set_active(self, active: bool) -> None:
         """The pane the keys act on. Not Textual focus: a focus change repaints
         the whole screen (Screen.focused is a repainting reactive), which made
@@ -154,6 +169,8 @@ class ArticleView(ScrollView, can_focus=False):
         self._base_style = None  # cached strips are unstyled: the new base applies at paint
 
     def _moved(self) -> None:
+        if self.on_moved is not None:  # the pane's status bar, repainted in the same frame
+            self.on_moved()
         self.post_message(self.Moved(self))
 
     # ---------------------------------------------------------------- cursor
@@ -261,11 +278,15 @@ class ArticleView(ScrollView, can_focus=False):
     # ------------------------------------------------------------- selection
     def clear_selection(self, post: bool = True) -> None:
         changed = self.selection is not None or self.visual
+        old = self.selection
         self.selection = None
         self.anchor = None
         self.visual = False
         if changed:
-            self.invalidate()
+            if old is not None:
+                self.invalidate_block(old[0])
+            else:
+                self.invalidate()
             if post:
                 self._moved()
 
@@ -327,9 +348,11 @@ class ArticleView(ScrollView, can_focus=False):
         block_id, start, end = self.selection
         index = next(i for i, b in enumerate(self.doc.blocks) if b["id"] == block_id)
         unit = self.doc.unit_at(index, max(end - 1, start))
+        old = self.cursor
         if unit is not None:
             self.cursor = unit
-        self.invalidate()
+        self.invalidate_unit(old)
+        self.invalidate_block(block_id)
         self.scroll_cursor_visible()
         self._moved()
 

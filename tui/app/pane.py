@@ -58,6 +58,7 @@ class ArticlePane(Vertical):
         self.link_state = ""
         self.header = Static(classes="pane-header")
         self.view = ArticleView(colors=colors)
+        self.view.on_moved = self.refresh_status
         self.status = StatusLine(classes="pane-status")
 
     def compose(self) -> ComposeResult:

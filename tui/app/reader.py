@@ -175,11 +175,6 @@ class ReaderScreen(Screen):
             if pane.view is event.view:
                 self._focus_pane(i)
 
-    def on_article_view_moved(self, event: ArticleView.Moved) -> None:
-        for pane in self.panes:
-            if pane.view is event.view:
-                pane.refresh_status()
-
     def _focus_pane(self, index: int) -> None:
         """Make pane ``index`` the one keys act on (see ArticleView.set_active)."""
         panes = self.panes
@@ -283,8 +278,13 @@ class ReaderScreen(Screen):
             pane.refresh_status()
         self.notify(msg, title="not saved", severity="error")
 
-    def refresh_article(self, article_id: str, blocks: bool = False) -> None:
-        """Re-read annotations (and block decisions) in every pane showing this article."""
+    def refresh_article(self, article_id: str, blocks: bool = False,
+                        block_id: str | None = None) -> None:
+        """Re-read annotations (and block decisions) in every pane showing this article.
+
+        With ``block_id`` only that block's lines are repainted (a tag touches
+        one block); block decisions re-wrap the whole article.
+        """
         for pane in self.panes:
             doc = pane.doc
             if doc is None or doc.article_id != article_id:
@@ -297,7 +297,10 @@ class ReaderScreen(Screen):
                 if keep is not None:
                     self._restore_cursor(pane.view, keep)
                 pane.refresh_header()
-            pane.view.invalidate()
+            if block_id is not None and not blocks:
+                pane.view.invalidate_block(block_id)
+            else:
+                pane.view.invalidate()
             pane.refresh_status()
 
     def _restore_cursor(self, view: ArticleView, passage: dict[str, Any]) -> None:
@@ -366,7 +369,7 @@ class ReaderScreen(Screen):
         self.app.history.record(Step("create", row["id"], row["article_id"], block_id,
                                      label=label.name))
         view.clear_selection(post=False)
-        self.refresh_article(row["article_id"])
+        self.refresh_article(row["article_id"], block_id=block_id)
         self._saved(pane, f"saved: {label.name} added")
         return row
 
@@ -401,7 +404,7 @@ class ReaderScreen(Screen):
             return
         self.app.history.record(Step("delete", ann["id"], ann["article_id"], ann["block_id"],
                                      label=ann["label"]))
-        self.refresh_article(ann["article_id"])
+        self.refresh_article(ann["article_id"], block_id=ann["block_id"])
         self._saved(pane, f"saved: {ann['label']} removed")
 
     def action_relabel(self) -> None:
@@ -443,7 +446,7 @@ class ReaderScreen(Screen):
         self.app.history.record(Step("update", ann["id"], ann["article_id"], ann["block_id"],
                                      before=before, after=changes,
                                      label=changes.get("label", ann["label"])))
-        self.refresh_article(ann["article_id"])
+        self.refresh_article(ann["article_id"], block_id=ann["block_id"])
         what = f"relabelled {changes['label']}" if "label" in changes else "note saved"
         self._saved(pane, f"saved: {what}")
 
@@ -463,7 +466,8 @@ class ReaderScreen(Screen):
         if step is None:
             self.notify("nothing to undo" if undo else "nothing to redo", severity="information")
             return
-        self.refresh_article(step.article_id, blocks=step.kind == "override")
+        self.refresh_article(step.article_id, blocks=step.kind == "override",
+                             block_id=step.block_id)
         self._saved(pane, f"saved: {'undid' if undo else 'redid'} {step.describe()}")
 
     # ------------------------------------------------------------ boilerplate
