@@ -49,7 +49,7 @@ def clean_html(html: str, hints: dict[str, str] | None = None) -> CleanResult:
     if not text.strip():
         return CleanResult(meta=found, blocks=[], working_text=text)
     blocks, meta = classify(md_segments(text), "md", hints, extracted=True, known_title=found.title)
-    meta.outlet = meta.outlet or found.outlet
+    meta.outlet = found.outlet or meta.outlet  # the page's own site name beats a footer guess
     meta.date = found.date or meta.date
     meta.byline = found.byline or meta.byline
     meta.url = found.url or meta.url
