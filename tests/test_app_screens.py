@@ -183,6 +183,18 @@ async def test_search_shows_untrusted_text_as_plain_text(store: Store, tmp_path:
     assert "pwned" not in svg and "\x1b" not in svg  # the OSC title sequence is stripped
 
 
+def test_styles_stay_on_their_letters_when_controls_are_stripped() -> None:
+    from tui.app.screens_search import highlighted, styled
+
+    text = "ab\x1b[31mcd\x07 ef\ngh"
+    hit = highlighted(text, [(7, 9), (14, 16)])  # "cd" and "gh" in the raw text
+    assert hit.plain == "abcd ef gh"
+    assert [hit.plain[s.start:s.end] for s in hit.spans] == ["cd", "gh"]
+    block = styled(text, [(0, 2, "red"), (7, 10, "bold")])  # a span covering the BEL
+    assert block.plain == "abcd ef\ngh" and "\x1b" not in block.plain
+    assert [block.plain[s.start:s.end] for s in block.spans] == ["ab", "cd"]
+
+
 # ------------------------------------------------------------------ events
 @pilot_test
 async def test_events_grid_shows_outlets_and_enter_opens_a_passage(seeded_store: Store) -> None:
@@ -391,6 +403,20 @@ async def test_review_accept_writes_the_adjudicators_annotation(seeded_store: St
         await pilot.press("escape")
         await pilot.pause()
     assert app.result is None
+    # another adjudicator whose name sorts first: their own layer is not a default side
+    seeded_store.add_annotation(block_id=blocks[0]["id"], start=0, end=8, label="ACTOR",
+                                annotator="adele")
+
+    class Adele(Host):
+        annotator = "adele"
+
+    again = Adele(lambda: ReviewScreen(seeded_store, article))
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.screen.annotators == ["adele", "ana", "ben", "lead"]
+        assert again.screen.pair == ("ana", "ben")
+        await pilot.press("c")  # the other pairs, in order, include every layer
+        assert again.screen.pair == ("ana", "lead")
 
 
 @pilot_test

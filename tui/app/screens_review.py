@@ -115,7 +115,10 @@ class ReviewScreen(Screen[None]):
                 "Bring in a colleague's work with `parallax merge THEIR.db`, then press R again."
             )
             return
-        self.pair = (self.annotators[0], self.annotators[1])
+        # The adjudicator's own (accepted) layer is not one of the two by default.
+        others = [name for name in self.annotators if name != self.adjudicator]
+        first = others if len(others) >= 2 else self.annotators
+        self.pair = (first[0], first[1])
         # The blocks never change while reviewing: mount them once, restyle on every move.
         self.blocks = self.store.blocks(self.article_id)
         used = {s["block_id"] for s in self.store.annotations(self.article_id)}
@@ -133,7 +136,7 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-detail").display = False
 
     # ------------------------------------------------------------------ data
-    def refresh_review(self, keep: Any | None = None) -> None:
+    def refresh_review(self, keep: int | None = None) -> None:
         """Recompute disagreements for the pair and redraw both panes."""
         from tui.team.review import disagreements
 
