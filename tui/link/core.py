@@ -1,26 +1,32 @@
 """Link passages that report the same event, across sources, without all pairs.
 
-The pipeline (pure, in memory, deterministic):
+The pipeline (pure, in memory, deterministic, vectorised with numpy):
 
-1. **Features** (:mod:`tui.link.features`): content terms, names, numbers.
-2. **Weights**: each term weighs its IDF, so rare words count and "said" or
-   "president" do not. A passage's vector is its own terms plus, at a lower
-   weight, the *names and numbers of its article* (the context: a sentence
-   like "She will host for the second time" is about the event its article
-   names).
-3. **Candidates** (:mod:`tui.link.candidates`): an inverted index over terms
-   that are informative (document frequency between 2 and a cap that grows
-   with the square root of the corpus). Each shared term adds its weight to
-   the pair; only the best ``k`` partners of each passage are kept. Cost grows
-   with the number of postings pairs under the cap, not with all pairs.
-4. **Score**: cosine of the weighted vectors, blended with rapidfuzz's
-   ``token_set_ratio`` on the content words (robust to word order and small
-   spelling differences), then multiplied by a **cue agreement** factor:
-   when both sides name people/places or give numbers and *none* of them
-   agree, the pair is most likely a look-alike event and its score is cut.
+1. **Features** (:mod:`tui.link.features`): content terms (stemmed), names
+   and numbers ("cues").
+2. **Weights**: every term weighs its IDF, so rare words count and "said" or
+   "president" hardly do. Each passage is compared twice: on its own terms,
+   and through its article (all terms of the article, IDF over articles), so
+   a sentence like "She will host for the second time" is read in the
+   context of the article that names who and when.
+3. **Candidates** (:mod:`tui.link.candidates`): inverted indexes over the
+   informative terms of passages and of articles (document frequency between
+   2 and a cap set by a pair budget proportional to the corpus). Passage
+   pairs sharing rare terms, and the passages of the most similar article
+   pairs, are candidates; each passage keeps its best ``k``. Cost grows with
+   the corpus, not with its square.
+4. **Score** = cue agreement x ((1 - f) x ((1 - c) x passage cosine + c x
+   article cosine) + f x rapidfuzz ``token_set_ratio`` of the content words).
+   The cue agreement is the IDF-weighted share of each side's names and
+   numbers found on the other side (passage or article): all found keeps the
+   score, none found multiplies it by ``conflict_factor`` (Jackson vs
+   Williams, 81st vs 86th Oscars, Friday vs Saturday).
 5. **Events** (:mod:`tui.link.cluster`): average-linkage clustering on the
    sparse candidate graph (missing pairs count as 0), which does not chain
    the way connected components do.
+6. **Direct links** (what a reader is shown): inside one event, each
+   passage's mutual best partner in each other article, scored on the two
+   passages alone.
 
 Two passages of the same source are never paired.
 """
@@ -34,10 +40,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
 
-from tui.link.candidates import candidate_pairs
+from tui.link.candidates import pair_sums, top_k, unique_sorted
 from tui.link.cluster import average_linkage, cophenetic_pairs
-from tui.link.features import Features, extract_all
+from tui.link.features import extract_all
 
 METHOD = "idf-cue-v1"
 
@@ -52,6 +59,10 @@ LINK_MIN = 0.30
 MIN_TERMS = 4
 #: Direct links: bonus for sharing a rare name or number (a year, a tally).
 ANCHOR_BONUS = 0.25
+#: Each article also proposes the passages of its most similar articles.
+DOC_NEIGHBOURS = 5
+#: Pairs scoring below EDGE_FLOOR x threshold count as 0 when grouping events.
+EDGE_FLOOR = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +119,7 @@ def link_passages(
     with_pairs: bool = False,
     overrides: dict[tuple[str, str], float] | None = None,
 ) -> LinkResult:
-    """Link ``passages`` (any order; output does not depend on it).
+    """Link ``passages`` (any order; the output does not depend on it).
 
     ``overrides`` maps passage-id pairs to a fixed score (a person's
     decision: 1.0 confirmed, 0.0 rejected); ``with_pairs`` also lists every
@@ -117,143 +128,220 @@ def link_passages(
     p = params or Params()
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    order = sorted(range(len(passages)), key=lambda i: passages[i].id)
-    ps = [passages[i] for i in order]
-    n = len(ps)
+
+    def tick(stage: str, pct: int) -> None:
+        timings[stage] = time.perf_counter() - t0
+        if progress:
+            progress(pct, 100)
+
     if progress:
         progress(0, 100)
+    ps = sorted(passages, key=lambda x: (x.doc, x.id))
+    n = len(ps)
     feats = extract_all(x.text for x in ps)
-    timings["features"] = time.perf_counter() - t0
+    tick("features", 25)
 
+    # ---- postings: passage -> term ids (CSR), article -> term ids
     vocab: dict[str, int] = {}
-    rows: list[list[int]] = []
-    for f in feats:
-        ids = []
-        for t in f.terms:
-            j = vocab.get(t)
+    p_rows: list[int] = []
+    p_terms: list[int] = []
+    cue_flag: list[bool] = []
+    p_cue_rows: list[int] = []
+    p_cue_terms: list[int] = []
+    for i, f in enumerate(feats):
+        cueset = set(f.cues)
+        for term in f.terms:
+            j = vocab.get(term)
             if j is None:
-                j = vocab[t] = len(vocab)
-            ids.append(j)
-        rows.append(ids)
-    df = np.zeros(len(vocab), dtype=np.int64)
-    for ids in rows:
-        df[ids] += 1
-    idf = np.log((n + 1) / (df + 0.5)).astype(np.float64)
+                j = vocab[term] = len(vocab)
+                cue_flag.append(term in cueset)
+            p_rows.append(i)
+            p_terms.append(j)
+            if term in cueset:
+                p_cue_rows.append(i)
+                p_cue_terms.append(j)
+    V = max(len(vocab), 1)
+    rows = np.asarray(p_rows, dtype=np.int64)
+    terms = np.asarray(p_terms, dtype=np.int64)
+    is_cue = np.asarray(cue_flag, dtype=bool) if cue_flag else np.zeros(1, dtype=bool)
+    df = np.bincount(terms, minlength=V)
+    idf = np.log((n + 1) / (df + 0.5))
+    w = idf[terms]
+    norm = np.sqrt(np.bincount(rows, weights=w * w, minlength=n))
+    norm[norm == 0] = 1.0
+    mass = np.bincount(rows, weights=w, minlength=n)
+    cue_rows = np.asarray(p_cue_rows, dtype=np.int64)
+    cue_terms = np.asarray(p_cue_terms, dtype=np.int64)
+    cue_mass = np.bincount(cue_rows, weights=idf[cue_terms], minlength=n)
+    n_terms = np.bincount(rows, minlength=n)
 
-    # article context: names and numbers of every passage of the same doc
-    doc_cues: dict[str, set[int]] = {}
-    for f, x in zip(feats, ps, strict=True):
-        cues = doc_cues.setdefault(x.doc, set())
-        for t in (*f.names, *("#" + num for num in f.numbers)):
-            cues.add(vocab[t])
-    # article vectors: every term of the article, IDF over articles
-    doc_terms: dict[str, set[int]] = {}
-    for ids, x in zip(rows, ps, strict=True):
-        doc_terms.setdefault(x.doc, set()).update(ids)
-    n_docs = len(doc_terms)
-    ddf = np.zeros(len(vocab), dtype=np.int64)
-    for terms in doc_terms.values():
-        ddf[list(terms)] += 1
-    didf = np.log((n_docs + 1) / (ddf + 0.5))
-    doc_vec: dict[str, dict[int, float]] = {}
-    w_doc = math.sqrt(p.context_weight)
-    w_own = math.sqrt(1.0 - p.context_weight)
-    V = len(vocab)
-    for d in sorted(doc_terms):
-        terms = sorted(doc_terms[d])
-        norm = math.sqrt(sum(float(didf[j]) ** 2 for j in terms)) or 1.0
-        doc_vec[d] = {V + j: w_doc * float(didf[j]) / norm for j in terms}
-    vectors: list[dict[int, float]] = []
-    for ids, x in zip(rows, ps, strict=True):
-        norm = math.sqrt(sum(float(idf[j]) ** 2 for j in ids)) or 1.0
-        v = {j: w_own * float(idf[j]) / norm for j in ids}
-        v.update(doc_vec[x.doc])
-        vectors.append(v)
-    df = np.concatenate((df, ddf))
-    timings["vectors"] = time.perf_counter() - t0
-    if progress:
-        progress(20, 100)
+    doc_names = sorted({x.doc for x in ps})
+    doc_index = {d: k for k, d in enumerate(doc_names)}
+    doc_of = np.asarray([doc_index[x.doc] for x in ps], dtype=np.int64)
+    nd = len(doc_names)
+    dkeys = unique_sorted(doc_of[rows] * V + terms)
+    d_rows, d_terms = dkeys // V, dkeys % V
+    ddf = np.bincount(d_terms, minlength=V)
+    didf = np.log((nd + 1) / (ddf + 0.5))
+    dw = didf[d_terms]
+    dnorm = np.sqrt(np.bincount(d_rows, weights=dw * dw, minlength=nd))
+    dnorm[dnorm == 0] = 1.0
+    doc_cue_keys = dkeys[is_cue[d_terms]]  # sorted: article x cue term
 
-    sources = [x.source for x in ps]
-    src_ids = {s: i for i, s in enumerate(sorted(set(sources)))}
-    src = np.array([src_ids[s] for s in sources], dtype=np.int64)
-    cand = candidate_pairs(vectors, src, 2 * V, df, k=p.k)
-    timings["candidates"] = time.perf_counter() - t0
-    if progress:
-        progress(50, 100)
+    sources = sorted({x.source for x in ps})
+    src_index = {s_: k for k, s_ in enumerate(sources)}
+    src = np.asarray([src_index[x.source] for x in ps], dtype=np.int64)
+    doc_src = np.zeros(nd, dtype=np.int64)
+    doc_src[doc_of] = src
+    tick("vectors", 35)
 
-    cues = [frozenset(vocab[t] for t in (*f.names, *("#" + m for m in f.numbers))) for f in feats]
-    ctx = [frozenset(doc_cues[x.doc]) for x in ps]
-    scored: list[tuple[int, int, float]] = []
-    own_scores: dict[tuple[int, int], float] = {}
-    own_share = 1.0 - p.context_weight or 1.0
-    idf_list = idf.tolist()
-    mass = [sum(idf_list[j] for j in ids) for ids in rows]
-    max_idf = math.log((n + 1) / 1.5)
-    for a, b in cand:
-        va, vb = vectors[a], vectors[b]
-        if len(va) > len(vb):
-            va, vb = vb, va
-        own = ctx_part = shared = 0.0
-        for j, w in va.items():
-            x = vb.get(j)
-            if x is not None:
-                if j < V:
-                    own += w * x
-                    shared += idf_list[j]
-                else:
-                    ctx_part += w * x
-        fz = fuzz.token_set_ratio(feats[a].text, feats[b].text) / 100.0
-        cue = cue_factor(cues[a], cues[b], ctx[a], ctx[b], idf, p.conflict_factor)
-        scored.append((a, b, cue * ((1 - p.fuzz_weight) * (own + ctx_part) + p.fuzz_weight * fz)))
-        # the passage alone (no article context): what a reader sees side by side
-        overlap = shared / (min(mass[a], mass[b]) or 1.0)
-        anchor = max((idf_list[j] for j in cues[a] & cues[b]), default=0.0) / max_idf
-        own_scores[(a, b)] = min(1.0, cue * (0.5 * own / own_share + 0.5 * overlap)
-                                 + ANCHOR_BONUS * anchor)
+    # ---- candidates: passages sharing informative terms ...
+    keys_p, (dot, shared, shared_cue) = pair_sums(
+        rows, terms, [w / norm[rows], np.sqrt(w), np.sqrt(w) * is_cue[terms]], n, df, src)
+    # ... and passages of the most similar article pairs
+    keys_d, (ddot,) = pair_sums(d_rows, d_terms, [dw / dnorm[d_rows]], nd, ddf, doc_src)
+    keep_d = top_k(keys_d, ddot, nd, DOC_NEIGHBOURS)
+    doc_sim_keys, doc_sim = keys_d, ddot
+    keys_x = _expand_doc_pairs(keep_d, nd, doc_of, n)
+    keys = unique_sorted(np.concatenate((keys_p, keys_x)))
+    cos_own = _lookup(keys, keys_p, dot)
+    shared = _lookup(keys, keys_p, shared)
+    shared_cue = _lookup(keys, keys_p, shared_cue)
+    a_idx, b_idx = keys // n, keys % n
+    cos_doc = _lookup(np.minimum(doc_of[a_idx], doc_of[b_idx]) * nd
+                      + np.maximum(doc_of[a_idx], doc_of[b_idx]), doc_sim_keys, doc_sim)
+    same_doc = doc_of[a_idx] == doc_of[b_idx]
+    cos_doc[same_doc] = 1.0  # cannot happen across sources, kept for safety
+    pre = (1 - p.context_weight) * cos_own + p.context_weight * cos_doc
+    best = top_k(keys, pre, n, p.k)
+    kept = np.zeros(keys.size, dtype=bool)
+    kept[np.searchsorted(keys, best)] = True
+    keys, cos_own, cos_doc, shared, shared_cue = (x[kept] for x in (keys, cos_own, cos_doc, shared,
+                                                                      shared_cue))
+    a_idx, b_idx = keys // n, keys % n
+    tick("candidates", 55)
+
+    # ---- scores
+    texts = [f.text for f in feats]
+    fz = np.asarray(cpdist([texts[i] for i in a_idx.tolist()], [texts[i] for i in b_idx.tolist()],
+                           scorer=fuzz.token_set_ratio, workers=1), dtype=np.float64) / 100.0 \
+        if keys.size else np.zeros(0)
+    found = (_cues_found(a_idx, b_idx, cue_rows, cue_terms, idf, doc_of, V, doc_cue_keys)
+             + _cues_found(b_idx, a_idx, cue_rows, cue_terms, idf, doc_of, V, doc_cue_keys))
+    total = cue_mass[a_idx] + cue_mass[b_idx]
+    both = (cue_mass[a_idx] > 0) & (cue_mass[b_idx] > 0)
+    agreement = np.where(both, found / np.where(total > 0, total, 1.0), 1.0)
+    cue = p.conflict_factor + (1 - p.conflict_factor) * np.clip(agreement, 0.0, 1.0)
+    full = cue * ((1 - p.fuzz_weight) * ((1 - p.context_weight) * cos_own
+                                          + p.context_weight * cos_doc) + p.fuzz_weight * fz)
+    overlap = shared / np.maximum(np.minimum(mass[a_idx], mass[b_idx]), 1e-9)
+    max_idf = math.log((n + 1) / 1.5) or 1.0
+    own = np.minimum(1.0, cue * (0.5 * cos_own + 0.5 * overlap)
+                     + ANCHOR_BONUS * np.minimum(1.0, shared_cue / max_idf))
+    ea, eb, es = a_idx, b_idx, full
+    # only pairs that can become direct links are kept as Python objects
+    linkable = (own >= p.link_min) & (n_terms[a_idx] >= MIN_TERMS) & (n_terms[b_idx] >= MIN_TERMS)
+    own_scores = dict(zip(zip(a_idx[linkable].tolist(), b_idx[linkable].tolist(), strict=True),
+                          own[linkable].tolist(), strict=True))
     if overrides:
-        scored = _apply_overrides(ps, scored, own_scores, overrides)
-    timings["score"] = time.perf_counter() - t0
-    if progress:
-        progress(80, 100)
+        ea, eb, es = _apply_overrides(ps, ea, eb, es, own_scores, overrides)
+    tick("score", 80)
 
-    dendro = average_linkage(n, scored, p.threshold)
+    # ---- events and direct links
+    strong = es >= EDGE_FLOOR * p.threshold
+    dendro = average_linkage(n, zip(ea[strong].tolist(), eb[strong].tolist(), es[strong].tolist(), strict=True),
+                             p.threshold)
+    timings["linkage"] = time.perf_counter() - t0
+    groups = sorted((sorted(m) for m in dendro.members.values() if len(m) > 1), key=lambda m: m[0])
+    group_of = np.full(n, -1, dtype=np.int64)
+    for g, members in enumerate(groups):
+        group_of[members] = g
+    inside = (group_of[ea] >= 0) & (group_of[ea] == group_of[eb])
+    strength = (np.bincount(ea[inside], weights=es[inside], minlength=n)
+                + np.bincount(eb[inside], weights=es[inside], minlength=n)).tolist()
     event_of: dict[int, int] = {}
     events: list[Event] = []
-    groups = sorted((sorted(m) for m in dendro.members.values() if len(m) > 1), key=lambda m: m[0])
-    direct = {(a, b): s for a, b, s in scored}
     for members in groups:
-        if len({sources[i] for i in members}) < 2:
+        if len({ps[i].source for i in members}) < 2:
             continue
-        central = max(members, key=lambda i: (sum(direct.get((min(i, j), max(i, j)), 0.0)
-                                                  for j in members if j != i), -i))
+        central = max(members, key=lambda i: (strength[i], -i))
         for i in members:
             event_of[i] = len(events)
-        events.append(Event([ps[i].id for i in members], ps[central].id))
+        events.append(Event(sorted(ps[i].id for i in members), ps[central].id))
+    events.sort(key=lambda e: e.passages[0])
     same_event = {k: v for k, v in own_scores.items()
                   if event_of.get(k[0]) is not None and event_of.get(k[0]) == event_of.get(k[1])}
-    links = _direct_links(ps, same_event, [len(f.terms) for f in feats], p.link_min)
+    links = _direct_links(ps, same_event, p.link_min)
     pairs: list[Link] = []
     if with_pairs:
+        direct = dict(zip(zip(ea.tolist(), eb.tolist(), strict=True), es.tolist(), strict=True))
         for (a, b), level in cophenetic_pairs(dendro).items():
-            if sources[a] == sources[b]:
+            if ps[a].source == ps[b].source:
                 continue
-            d = direct.get((a, b), 0.0)
-            pairs.append(Link(ps[a].id, ps[b].id, round(max(d, level), 4)))
+            x, y = sorted((ps[a].id, ps[b].id))
+            pairs.append(Link(x, y, round(max(direct.get((a, b), 0.0), level), 4)))
         pairs.sort(key=lambda lk: (lk.a, lk.b))
-    timings["cluster"] = time.perf_counter() - t0
-    if progress:
-        progress(100, 100)
-    return LinkResult(links, events, pairs, len(cand), time.perf_counter() - t0, timings)
+    tick("cluster", 100)
+    return LinkResult(links, events, pairs, int(keys.size), time.perf_counter() - t0, timings)
 
 
-def _apply_overrides(ps: Sequence[Passage], scored: list[tuple[int, int, float]],
+def _lookup(keys: np.ndarray, table_keys: np.ndarray, table_values: np.ndarray) -> np.ndarray:
+    """Values of ``keys`` in a sorted key table (0 where absent)."""
+    out = np.zeros(keys.size, dtype=np.float64)
+    if table_keys.size == 0 or keys.size == 0:
+        return out
+    pos = np.searchsorted(table_keys, keys)
+    pos[pos >= table_keys.size] = 0
+    hit = table_keys[pos] == keys
+    out[hit] = table_values[pos[hit]]
+    return out
+
+
+def _expand_doc_pairs(doc_keys: np.ndarray, nd: int, doc_of: np.ndarray, n: int) -> np.ndarray:
+    """Every passage pair of the given article pairs (passages are grouped by article)."""
+    if doc_keys.size == 0:
+        return np.empty(0, dtype=np.int64)
+    starts = np.searchsorted(doc_of, np.arange(nd), side="left")
+    ends = np.searchsorted(doc_of, np.arange(nd), side="right")
+    da, db = doc_keys // nd, doc_keys % nd
+    sa, sb = ends[da] - starts[da], ends[db] - starts[db]
+    counts = sa * sb
+    total = int(counts.sum())
+    rep = np.repeat(np.arange(doc_keys.size), counts)
+    offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    a = starts[da][rep] + offset // sb[rep]
+    b = starts[db][rep] + offset % sb[rep]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    return unique_sorted(lo * n + hi)
+
+
+def _cues_found(a_idx: np.ndarray, b_idx: np.ndarray, cue_rows: np.ndarray, cue_terms: np.ndarray,
+                idf: np.ndarray, doc_of: np.ndarray, V: int, doc_cue_keys: np.ndarray) -> np.ndarray:
+    """For each pair: IDF mass of a's cues that appear in b's article."""
+    out = np.zeros(a_idx.size, dtype=np.float64)
+    if cue_rows.size == 0 or a_idx.size == 0:
+        return out
+    starts = np.searchsorted(cue_rows, np.arange(doc_of.size), side="left")
+    ends = np.searchsorted(cue_rows, np.arange(doc_of.size), side="right")
+    counts = ends[a_idx] - starts[a_idx]
+    pair = np.repeat(np.arange(a_idx.size), counts)
+    offset = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    term = cue_terms[starts[a_idx][pair] + offset]
+    key = doc_of[b_idx][pair] * V + term
+    pos = np.searchsorted(doc_cue_keys, key)
+    pos[pos >= doc_cue_keys.size] = 0
+    hit = doc_cue_keys[pos] == key if doc_cue_keys.size else np.zeros(key.size, bool)
+    return np.bincount(pair[hit], weights=idf[term[hit]], minlength=a_idx.size)
+
+
+def _apply_overrides(ps: Sequence[Passage], ea: np.ndarray, eb: np.ndarray, es: np.ndarray,
                      own_scores: dict[tuple[int, int], float],
-                     overrides: dict[tuple[str, str], float]) -> list[tuple[int, int, float]]:
+                     overrides: dict[tuple[str, str], float]
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A person's decision beats the model: 1.0 for confirmed pairs, gone for rejected."""
     index = {x.id: i for i, x in enumerate(ps)}
     fixed: dict[tuple[int, int], float] = {}
-    for (x, y), value in overrides.items():
+    for (x, y), value in sorted(overrides.items()):
         i, j = index.get(x), index.get(y)
         if i is None or j is None or ps[i].source == ps[j].source:
             continue
@@ -263,13 +351,25 @@ def _apply_overrides(ps: Sequence[Passage], scored: list[tuple[int, int, float]]
             own_scores[key] = value
         else:
             own_scores.pop(key, None)
-    out = [(a, b, fixed.pop((a, b), s)) for a, b, s in scored]
-    out.extend((a, b, v) for (a, b), v in sorted(fixed.items()))
-    return [e for e in out if e[2] > 0.0]
+    es = es.copy()
+    position = {pair: k for k, pair in enumerate(zip(ea.tolist(), eb.tolist(), strict=True))}
+    extra = []
+    for pair, value in fixed.items():
+        k = position.get(pair)
+        if k is None:
+            extra.append((pair[0], pair[1], value))
+        else:
+            es[k] = value
+    if extra:
+        ea = np.concatenate((ea, np.asarray([e[0] for e in extra], dtype=np.int64)))
+        eb = np.concatenate((eb, np.asarray([e[1] for e in extra], dtype=np.int64)))
+        es = np.concatenate((es, np.asarray([e[2] for e in extra], dtype=np.float64)))
+    keep = es > 0.0
+    return ea[keep], eb[keep], es[keep]
 
 
 def _direct_links(ps: Sequence[Passage], own_scores: dict[tuple[int, int], float],
-                  sizes: list[int], minimum: float) -> list[Link]:
+                  minimum: float) -> list[Link]:
     """The evidence edges worth showing a reader: few, strong, passage to passage.
 
     Scored on the passages alone (no article context), because a reader
@@ -278,11 +378,12 @@ def _direct_links(ps: Sequence[Passage], own_scores: dict[tuple[int, int], float
     kept when that choice is mutual and the score reaches ``minimum``. So a
     sentence gets at most one link per other article instead of a flood.
     Passages with fewer than ``MIN_TERMS`` content words ("To victory.")
-    carry too little evidence to be linked on their own.
+    carry too little evidence to be linked on their own (they are left out
+    of ``own_scores`` by the caller).
     """
     best: dict[tuple[int, str], tuple[float, int]] = {}
     for (a, b), s in own_scores.items():
-        if s < minimum or min(sizes[a], sizes[b]) < MIN_TERMS:
+        if s < minimum:
             continue
         for x, y in ((a, b), (b, a)):
             key = (x, ps[y].doc)
@@ -295,27 +396,3 @@ def _direct_links(ps: Sequence[Passage], own_scores: dict[tuple[int, int], float
             out.append(Link(ps[a].id, ps[b].id, round(s, 4)))
     out.sort(key=lambda lk: (lk.a, lk.b))
     return out
-
-
-def cue_factor(na: frozenset[int], nb: frozenset[int], ca: frozenset[int], cb: frozenset[int],
-               idf: np.ndarray, conflict: float) -> float:
-    """How far the names and numbers of two passages agree, as a score multiplier.
-
-    Each side's own cues (names and numbers, weighted by IDF) are looked up
-    on the other side, in the passage or its article. The agreement is the
-    share of cue weight found; a pair whose cues are all found keeps its
-    score, a pair whose cues are all foreign (Jackson vs Williams, 81st vs
-    86th, Friday vs Saturday) is multiplied by ``conflict``. A passage with
-    no cue at all neither helps nor hurts.
-    """
-    if not na or not nb:
-        return 1.0
-    oa, ob = na | ca, nb | cb
-    found = sum(idf[j] for j in na if j in ob) + sum(idf[j] for j in nb if j in oa)
-    total = sum(idf[j] for j in na) + sum(idf[j] for j in nb)
-    agreement = found / total if total else 1.0
-    return conflict + (1.0 - conflict) * agreement
-
-
-def features_of(texts: Sequence[str]) -> list[Features]:
-    return extract_all(texts)

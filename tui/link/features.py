@@ -88,96 +88,71 @@ def normalise_number(token: str) -> str:
 
 
 @dataclass(slots=True)
-class Tokens:
-    """Raw tokens of one passage: (lower-case form, capitalised?, sentence-initial?)."""
-
-    items: list[tuple[str, bool, bool]]
-
-
-def tokenize(text: str) -> Tokens:
-    out: list[tuple[str, bool, bool]] = []
-    initial = True
-    for m in _TOKEN.finditer(text):
-        raw = m.group(0).replace("’", "'")
-        low = raw.lower()
-        if low.endswith("'s"):
-            low = low[:-2]
-            raw = raw[:-2]
-        if not low:
-            continue
-        out.append((low, raw[:1].isupper(), initial))
-        # a new sentence starts after . ! ? or a colon/quote at the start of a passage
-        end = m.end()
-        nxt = text[end : end + 2]
-        initial = bool(nxt[:1] in (".", "!", "?", ":") and nxt[:1] != "")
-    return Tokens(out)
-
-
-class CaseModel:
-    """Which words the corpus writes capitalised when not starting a sentence."""
-
-    def __init__(self) -> None:
-        self.upper: Counter[str] = Counter()
-        self.seen: Counter[str] = Counter()
-
-    def add(self, tokens: Tokens) -> None:
-        # Title Case lines (headlines) say nothing about case: skip them.
-        mid = [(low, cap) for low, cap, initial in tokens.items if not initial and low.isalpha()]
-        if mid and sum(cap for _, cap in mid) > 0.6 * len(mid) and len(mid) >= 3:
-            return
-        for low, cap in mid:
-            self.seen[low] += 1
-            if cap:
-                self.upper[low] += 1
-
-    def is_name(self, low: str, cap: bool) -> bool:
-        seen = self.seen.get(low, 0)
-        if seen == 0:
-            # never seen mid-sentence outside headlines: trust the token itself
-            return cap and low not in STOPWORDS
-        return self.upper.get(low, 0) >= 0.6 * seen
-
-
-@dataclass(slots=True)
 class Features:
-    """Sets the scorer compares. Lists are sorted, so everything is deterministic."""
+    """What the scorer compares. Tuples are sorted, so everything is deterministic."""
 
-    terms: tuple[str, ...]
-    names: tuple[str, ...]
-    numbers: tuple[str, ...]
+    terms: tuple[str, ...]  # content terms, names and "#"-prefixed numbers
+    cues: tuple[str, ...]  # the names and "#"-numbers among the terms
     text: str  # the normalised content string rapidfuzz compares
 
 
-def features(tokens: Tokens, case: CaseModel) -> Features:
-    terms: set[str] = set()
-    names: set[str] = set()
-    numbers: set[str] = set()
-    content: list[str] = []
-    for low, cap, _initial in tokens.items:
-        if _HAS_DIGIT.search(low):
-            num = normalise_number(low)
-            numbers.add(num)
-            terms.add("#" + num)
-            content.append(num)
-            continue
-        if low in STOPWORDS or len(low) < 2:
-            continue
-        if cap and case.is_name(low, cap):
-            names.add(low)
-            terms.add(low)
-            content.append(low)
-            continue
-        s = stem(low)
-        terms.add(s)
-        content.append(s)
-    return Features(tuple(sorted(terms)), tuple(sorted(names)), tuple(sorted(numbers)),
-                    " ".join(content))
-
-
 def extract_all(texts: Iterable[str]) -> list[Features]:
-    """Features of many passages, with the case model learnt from all of them."""
-    toks = [tokenize(t) for t in texts]
-    case = CaseModel()
-    for t in toks:
-        case.add(t)
-    return [features(t, case) for t in toks]
+    """Features of many passages, with the name model learnt from all of them.
+
+    A word is a name when the corpus writes it capitalised in at least 60% of
+    its mid-sentence uses (the first word of a passage, and every word of a
+    Title Case line, say nothing about case). A word never seen mid-sentence
+    is a name when it is capitalised where it stands. Work is done once per
+    distinct token (memoised), so the cost per passage is a few dictionary
+    look-ups per word.
+    """
+    split = [_TOKEN.findall(t) for t in texts]
+    mid_counts: Counter[str] = Counter()
+    for toks in split:
+        mid = toks[1:]
+        if len(mid) >= 3 and sum(1 for t in mid if t[0].isupper()) > 0.6 * len(mid):
+            continue  # Title Case headline
+        mid_counts.update(mid)
+    upper: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for raw, count in mid_counts.items():
+        low = _strip_possessive(raw).lower()
+        seen[low] += count
+        if raw[0].isupper():
+            upper[low] += count
+
+    def classify(raw: str) -> tuple[str, bool] | None:
+        """(term, is_cue) for a raw token, None for a stop word."""
+        raw = _strip_possessive(raw)
+        if not raw:
+            return None
+        low = raw.lower()
+        if _HAS_DIGIT.search(low):
+            return "#" + normalise_number(low), True
+        if low in STOPWORDS or len(low) < 2:
+            return None
+        n_seen = seen.get(low, 0)
+        cap = raw[0].isupper()
+        if cap and ((upper.get(low, 0) >= 0.6 * n_seen) if n_seen else True):
+            return low, True
+        return stem(low), False
+
+    memo: dict[str, tuple[str, bool] | None] = {}
+    for toks in split:
+        for raw in toks:
+            if raw not in memo:
+                memo[raw] = classify(raw)
+    out: list[Features] = []
+    get = memo.__getitem__
+    for toks in split:
+        got = [x for x in map(get, toks) if x is not None]
+        terms = sorted({t for t, _ in got})
+        cues = sorted({t for t, c in got if c})
+        out.append(Features(tuple(terms), tuple(cues), " ".join(t.lstrip("#") for t, _ in got)))
+    return out
+
+
+def _strip_possessive(raw: str) -> str:
+    if raw.endswith(("'s", "’s", "'S", "’S")):
+        return raw[:-2]
+    return raw
