@@ -117,7 +117,9 @@ def test_untitled_article_starts_with_its_first_block(store: Store) -> None:
 # ------------------------------------------------------------------------ jsonl
 def test_jsonl_records_follow_the_contract_and_offsets_hold(corpus: dict, tmp_path: Path) -> None:
     out = tmp_path / "data.jsonl"
-    report = export_dataset(corpus["store"], "jsonl", out)
+    calls: list[tuple[int, int]] = []
+    report = export_dataset(corpus["store"], "jsonl", out, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(1, 2), (2, 2)]
     records = read_jsonl(out)
     assert [r["id"] for r in records] == [corpus["a"], corpus["b"]]
     for r in records:

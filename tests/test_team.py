@@ -190,6 +190,10 @@ def test_disagreements_pair_spans_and_accept_copies_for_the_adjudicator(two_anno
     store.delete_annotation(copy["id"], "judge")
     assert accept(store, chosen["id"], "judge")["deleted_at"] is None  # restored, not duplicated
     assert len(store.annotations(x, annotator="judge")) == 1
+    # ana's Oslo equals ben's Oslo: accepting both gives the judge one span, not two
+    first = accept(store, pairs[1].a["id"], "judge")
+    assert accept(store, pairs[1].b["id"], "judge")["id"] == first["id"]
+    assert len(store.annotations(x, annotator="judge")) == 2
     assert store.annotations(x, annotator="ben")[0]["annotator"] == "ben"  # originals untouched
 
 

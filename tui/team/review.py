@@ -6,7 +6,8 @@ adjudicator's own annotation (origin ``adjudication``, the note naming the
 span it came from). Copying rather than flagging keeps both annotators' work
 untouched, so agreement figures stay honest, and the adjudicated layer is just
 another annotator: export it with ``--annotator ADJUDICATOR``. Accepting the
-same span twice returns the same copy (a removed copy is restored).
+same span twice returns the same copy (a removed copy is restored), and a span
+the adjudicator already has is not copied again.
 """
 
 from __future__ import annotations
@@ -90,6 +91,13 @@ def accept(store: Store, annotation_id: str, adjudicator: str) -> dict[str, Any]
         if rows[0]["deleted_at"] is not None:
             return store.restore_annotation(copy_id, adjudicator)
         return rows[0]
+    same = store.db.execute(
+        "select id from annotations where annotator = ? and block_id = ? and start = ? and end = ? "
+        "and label = ? and deleted_at is null",
+        [adjudicator, source["block_id"], source["start"], source["end"], source["label"]],
+    ).fetchone()
+    if same is not None:  # the adjudicator already has this very span
+        return store.get_annotation(same[0])
     note = f"accepted from {source['annotator']} ({annotation_id})"
     if source["note"]:
         note += f": {source['note']}"
