@@ -344,7 +344,7 @@ def test_a_failed_export_leaves_the_previous_file_intact(corpus: dict, tmp_path:
     # corrupt one stored quote so the offset check fails half-way through the export
     store.db.execute("update annotations set text = 'XX' where label = 'PLACE' and annotator = 'ana'")
     store.db.conn.commit()
-    with pytest.raises(AssertionError):
+    with pytest.raises(UserError, match="quotes 'XX' but its block reads 'Port Town'"):
         export_dataset(store, "jsonl", out)
     assert out.read_text() == "previous\n"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -30,6 +30,10 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != NOTES}
 
 
+class IntegrityError(UserError):
+    """A stored span that does not match its block's text: the export stops, writing nothing."""
+
+
 @dataclass(slots=True)
 class Selection:
     """Which part of the database to export; empty means everything."""
@@ -106,8 +110,10 @@ def build_records(store: Store, selection: Selection, counts: Counts,
                 continue
             start, end = base + s_start, base + s_end
             if text[start:end] != quoted:
-                raise AssertionError(
-                    f"annotation {sid} does not match the clean text of {article['id']}"
+                raise IntegrityError(
+                    f"annotation {sid} quotes {quoted!r} but its block reads "
+                    f"{text[start:end]!r} (the database was changed outside parallax?): "
+                    "nothing was exported; fix or remove that annotation"
                 )
             out_spans.append({"id": sid, "start": start, "end": end, "label": label,
                               "text": quoted, "annotator": annotator})
