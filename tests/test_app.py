@@ -568,3 +568,36 @@ def test_first_run_imports_seeds_from_the_working_folder(db_path, tmp_path, monk
             assert app.store.article_count() == 5
 
     run(go())
+
+
+def test_schema_cannot_take_a_letter_the_reader_uses():
+    """Letter keys of a schema are refused when the registry binds them (labels.RESERVED_KEYS)."""
+    from tui.labels import RESERVED_KEYS
+
+    letters = {k for spec in keyreg.REGISTRY if spec.scope in ("app", "reader")
+               for k in spec.keys.split(",") if len(k) == 1 and k.isalpha()}
+    assert letters and letters <= set(RESERVED_KEYS)
+
+
+def test_mouse_drag_selects_words_then_tag(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            view = reader.panes[0].view
+            doc = view.doc
+            target = 1
+            y = doc.unit_first_line[target] - int(view.scroll_y)
+            await pilot.mouse_down(view, offset=(4, y))  # inside the first word
+            await pilot.hover(view, offset=(14, y))
+            await pilot.mouse_up(view, offset=(14, y))
+            await pilot.pause()
+            block_id, start, end = view.selection
+            text = doc.blocks[doc.units[target].block]["text"]
+            assert start == doc.units[target].start and 1 < len(text[start:end].split()) < 5
+            await pilot.press("6")
+            await pilot.pause()
+            (row,) = live(seeded_db)
+            assert (row["label"], row["start"], row["end"]) == ("TIME", start, end)
+
+    run(go())

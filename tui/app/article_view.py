@@ -391,7 +391,7 @@ class ArticleView(ScrollView, can_focus=False):
         self._moved()
 
     def on_mouse_move(self, event: MouseMove) -> None:
-        if self.anchor is None or not event.button:
+        if self.anchor is None:  # set by mouse down, cleared by mouse up: a drag
             return
         hit = self._offset_at(event.x, event.y)
         if hit is None:
