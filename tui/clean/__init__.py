@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tui.clean.classify import classify
 from tui.clean.segment import md_segments, txt_segments
-from tui.model import CleanResult, Meta
+from tui.model import CleanResult
 
 #: Bumped whenever decisions change, so stored articles can be re-cleaned.
 CLEANER_VERSION = 2
@@ -36,8 +36,3 @@ def clean_document(text: str, fmt: str, hints: dict[str, str] | None = None) -> 
 def body_text(result: CleanResult) -> str:
     """The kept text without the title, one blank line between blocks."""
     return "\n\n".join(b.text for b in result.blocks if b.keep and b.kind != "title")
-
-
-def empty_result(text: str = "") -> CleanResult:
-    """A result with no blocks (nothing article-like was found)."""
-    return CleanResult(meta=Meta(), blocks=[], working_text=text)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from bisect import bisect_right
 from pathlib import Path
 
@@ -43,7 +42,6 @@ TITLE_REACH = 25
 MAX_GAP = 3
 _END_PUNCT = frozenset(".!?…:;\"”’)»")
 _SENTENCE_END = frozenset(".!?…\"”’)")
-_SPACES = re.compile(r"\s+")
 #: Furniture found inside article bodies: it does not break a run of prose.
 _IN_ARTICLE = frozenset(("caption", "credit", "advert", "widget", "newsletter", "meta", "byline"))
 
