@@ -389,7 +389,13 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
                           repeats=repeats)
     if title_i is not None:
         t = ws[title_i]
-        t.set("title", True, "headline: title-like line just before the article text")
+        stated = hints.get("title") or known_title
+        if stated and t.key == " ".join(stated.lower().split()):
+            t.set("title", True, "headline: the title the page states")
+        elif t.src == "heading" and t.level == 1:
+            t.set("title", True, "headline: the page's top-level heading")
+        else:
+            t.set("title", True, "headline: title-like line just before the article text")
         meta.title = t.text
         for b in ws[title_i + 1:]:
             if b.key == t.key:
