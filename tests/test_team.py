@@ -405,3 +405,36 @@ def test_cli_merge_and_agreement_json_shapes(team: dict) -> None:
     bad = run(d / "ana.db", "merge", str(d / "nothere.db"))
     assert bad.returncode == 2 and bad.stderr.startswith("parallax: error:")
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_link_status_disagreement_keeps_the_newer_and_is_reported(team: dict) -> None:
+    from tui.link.db import set_link_status
+
+    d = team["dir"]
+    with Store.open(d / "ana.db") as ana:
+        set_link_status(ana, team["link"], "rejected", "ana")  # later than ben's confirmation
+        report = merge_database(ana, d / "ben.db", annotator="ana")
+        link = ana.db["links"].get(team["link"])
+        assert (link["status"], link["status_by"]) == ("rejected", "ana")
+        lines = [c.line() for c in report.conflicts if c.kind == "link"]
+        assert lines == [f"link {team['link']}: rejected by ana here, confirmed by ben there; "
+                         "kept ours (newer)"]
+        # both decisions survive in the audit, so agreement on links still sees ben's
+        from tui.team.agreement import link_decisions
+        decisions = link_decisions(ana)
+        assert decisions["ana"][team["link"]] == "rejected"
+        assert decisions["ben"][team["link"]] == "confirmed"
+
+
+def test_an_older_database_file_merges_read_only(tmp_path: Path, store: Store) -> None:
+    """The frozen schema-v1 fixture merges into a current database and stays untouched."""
+    fixture = ROOT / "tests" / "fixtures" / "parallax-v1.db"
+    other = tmp_path / "v1.db"
+    shutil.copy(fixture, other)
+    before = other.read_bytes()
+    report = merge_database(store, other, annotator="tester")
+    assert other.read_bytes() == before
+    assert report.added["articles"] == 3 and report.added["annotations"] == 3
+    assert report.added["links"] == 1
+    again = merge_database(store, other, annotator="tester")
+    assert not again.changed
