@@ -105,6 +105,7 @@ def test_relabel_note_and_remove(seeded_db, tmp_path):
             await pilot.press(*"says who", "enter")
             await pilot.pause()
             assert live(seeded_db)[0]["note"] == "says who"
+            assert "✎ says who" in app.screen.panes[0].status.text.plain
             await pilot.press("x")
             await pilot.pause()
             assert live(seeded_db) == []

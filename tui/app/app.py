@@ -182,7 +182,7 @@ class ParallaxApp(App):
                 self.post_message(WorkProgress("links", int(done or 0), int(total or 0), detail))
 
             result = link_store(store, progress=progress)
-            self.post_message(WorkFinished("links", f"links computed: {result}"))
+            self.post_message(WorkFinished("links", _link_summary(result)))
         except (UserError, sqlite3.Error, ValueError) as exc:
             self.post_message(WorkFinished("links", "", getattr(exc, "message", str(exc))))
         finally:
@@ -260,6 +260,16 @@ class ParallaxApp(App):
             pane.view.invalidate()
         self.notify(f"schema {schema.name} loaded ({len(schema.labels)} labels)")
         return True
+
+
+def _link_summary(result: Any) -> str:
+    """One line for the notification, whatever the linker's summary object holds."""
+    parts = [f"{getattr(result, name)} {name}" for name in ("links", "events", "articles")
+             if isinstance(getattr(result, name, None), int)]
+    seconds = getattr(result, "seconds", None)
+    if parts and isinstance(seconds, (int, float)):
+        return f"{', '.join(parts)} ({seconds:.1f} s)"
+    return f"links computed: {result}"
 
 
 def _runner(target: Any, action: str, *args: Any) -> Any:

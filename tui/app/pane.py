@@ -117,13 +117,17 @@ class ArticlePane(Vertical):
             out.append("  VISUAL", style="bold reverse")
         elif view.selection:
             out.append("  SEL", style="bold")
+        notes: list[str] = []
         if span:
-            labels = sorted({a["label"] for a in doc.annotations_in(*span)})
-            for name in labels:
+            found = doc.annotations_in(*span)
+            for name in sorted({a["label"] for a in found}):
                 out.append("  ")
                 out.append(f" {name} ", style=f"#101010 on {self.label_colors.get(name, '#888888')}")
+            notes = [safe(a["note"]) for a in found if a.get("note")]
         out.append(f"  {safe(self.annotator)}", style="cyan")
         out.append("  mine" if doc.only_annotator else "  all", style="dim")
+        if notes:
+            out.append(f"  ✎ {notes[0]}", style="italic")
         if self.link_state:
             out.append(f"  {self.link_state}", style="#39c5cf")
         if self.save_state:
