@@ -105,12 +105,22 @@ def open_other(path: str | os.PathLike[str], ours: Store | None = None) -> sqlit
         raise UserError(f"cannot read {p}: {exc.strerror}") from None
     if head != SQLITE_MAGIC:
         raise UserError(f"{p} is not an SQLite database: give another annotator's Parallax database")
-    uri = "file:" + urllib.parse.quote(str(p.resolve())) + "?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-    except sqlite3.DatabaseError as exc:
-        raise UserError(f"cannot open {p}: {exc}: is it a Parallax database?") from None
+    base = "file:" + urllib.parse.quote(str(p.resolve()))
+    conn = None
+    # mode=ro reads a live WAL database; immutable=1 is the fallback for a WAL file in a
+    # read-only folder (a copy on a share, say), where SQLite cannot create the -shm file.
+    for query in ("?mode=ro", "?mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(base + query, uri=True, check_same_thread=False)
+            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+            break
+        except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            conn = None
+            error = exc
+    if conn is None:
+        raise UserError(f"cannot open {p}: {error}: is it a Parallax database?")
     if "parallax_meta" not in tables or not {"articles", "blocks", "annotations"} <= tables:
         conn.close()
         raise UserError(f"{p} is an SQLite database but not a Parallax one: nothing was merged")
