@@ -23,7 +23,7 @@ run: $(STAMP)
 	$(BIN)/parallax
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check tui tests bench
@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/links.py
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/large.py
 
 clean-venv:
 	rm -rf $(VENV)
