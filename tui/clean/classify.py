@@ -221,7 +221,7 @@ def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
         if f & _G["comment_meta"] and lx.COMMENT_META.match(t):
             b.brk = 1
             return "widget", "comment furniture (timestamp, votes, reply button)"
-        if short in lx.WIDGET_WORDS or (f & _G["digit"] and lx.WIDGET_NUM.match(short)):
+        if short in lx.WIDGET_WORDS or (lx.HAS_DIGIT(short) and lx.WIDGET_NUM.match(short)):
             return "widget", "interface text (button, share bar, player)"
     if n <= 160 and f & _G["credit_line"] and lx.CREDIT_LINE.match(t):
         return "credit", "photo credit line"
@@ -247,7 +247,7 @@ def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
             return "byline", "byline"
         if f & _G["footer"] and lx.FOOTER.search(t):
             return "footer", "footer: copyright, legal or site links"
-        if n <= 70 and f & _G["digit"] and lx.DATE_LINE.match(t) and parse_date(t):
+        if n <= 70 and lx.HAS_DIGIT(low) and lx.DATE_LINE.match(t) and parse_date(t):
             return "meta", "date line"
     if n <= 500 and f & _G["bio"] and lx.BIO.match(t):
         return "bio", "author bio: describes the writer"
@@ -358,7 +358,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
     _adapt_to_language(ws)
     # 1. lexicon kinds and prose classes
     for b, f in zip(ws, _gate_flags(lowers), strict=True):
-        found = _lexicon_kind(b, f) if f or b.chars <= 60 else None
+        found = _lexicon_kind(b, f) if f or b.chars <= 70 else None
         if found:
             b.kind, b.reason = found
         b.cls = _prose_class(b)

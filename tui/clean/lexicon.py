@@ -240,8 +240,8 @@ GATES: dict[str, tuple[str, ...]] = {
                         "what do you think", "have your say"),
     "comment_meta": (" ago", "rating", "score", "vote", "like", "point", "reply", "report", "flag",
                      "permalink", "quote", "edit", "delete"),
-    "credit_line": ("photo", "image", "picture", "video", "credit", "source", "illustration", "ap",
-                    "afp", "getty", "reuters", "epa", "shutterstock"),
+    "credit_line": ("photo", "image", "picture", "video", "credit", "source", "illustration",
+                    "ap images", "afp", "getty", "reuters", "epa", "shutterstock"),
     "credit_tail": (")", "photo", "afp", "getty", "reuters", "epa", "shutterstock", "bloomberg",
                     "ap images", "credit"),
     "widget_phrase": ("voice is ai", "hold us accountable", "click", "read by", "narrated by",
@@ -258,15 +258,16 @@ GATES: dict[str, tuple[str, ...]] = {
                    "get the", "get our"),
     "promo": ("read", "see", "watch", "listen", "also", "related", "more", "recommended", "opinion",
               "analysis", "photos", "video", "follow us", "follow our", "google news", "download",
-              "app", "what to know", "what you need to know", "click here", "full coverage",
+              "get the", "get our", "what to know", "what you need to know", "click here", "full coverage",
               "full story", "full article", "are you on", "subscribe to our"),
     "footer": ("©", "(c)", "copyright", "rights reserved", "privacy", "terms", "cookie",
                "do not sell", "accessibility", "contact us", "sitemap"),
-    "digit": tuple("0123456789"),
     "bio": ("reporter", "correspondent", "writer", "editor", "journalist", "columnist",
             "contributor", "producer", "author", "freelance", "bureau chief", "intern", "fellow"),
 }
 GATE_BITS = {name: 1 << i for i, name in enumerate(GATES)}
+#: Digits are too frequent to sweep for; short lines are tested directly.
+HAS_DIGIT = re.compile(r"[0-9]").search
 STEM_BITS: dict[str, int] = {}
 for _name, _stems in GATES.items():
     for _stem in _stems:
