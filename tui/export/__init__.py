@@ -21,6 +21,7 @@ from tui import __version__
 from tui.errors import UserError
 from tui.export.atomic import atomic_path, check_writable, sha256_file, write_text_atomic
 from tui.export.formats import WRITERS, FormatInfo
+from tui.export.load import LoadReport, import_annotations
 from tui.export.records import Counts, Progress, build_records, resolve_selection
 from tui.export.text import ArticleText, article_text
 from tui.store import Store, now
@@ -128,5 +129,5 @@ def export_dataset(
                         selection.as_dict(), digest, problems)
 
 
-__all__ = ["FORMATS", "ArticleText", "ExportReport", "article_text", "export_dataset",
-           "label_schema_document", "sidecar_paths"]
+__all__ = ["FORMATS", "ArticleText", "ExportReport", "LoadReport", "article_text", "export_dataset",
+           "import_annotations", "label_schema_document", "sidecar_paths"]
