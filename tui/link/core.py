@@ -60,7 +60,7 @@ MIN_TERMS = 4
 #: Direct links: bonus for sharing a rare name or number (a year, a tally).
 ANCHOR_BONUS = 0.25
 #: Each article also proposes the passages of its most similar articles.
-DOC_NEIGHBOURS = 5
+DOC_NEIGHBOURS = 3
 #: Pairs scoring below EDGE_FLOOR x threshold count as 0 when grouping events.
 EDGE_FLOOR = 1.0
 
@@ -207,6 +207,7 @@ def link_passages(
     cos_own = _lookup(keys, keys_p, dot)
     shared = _lookup(keys, keys_p, shared)
     shared_cue = _lookup(keys, keys_p, shared_cue)
+    del keys_p, keys_x, dot, keep_d  # free the big intermediates before scoring
     a_idx, b_idx = keys // n, keys % n
     cos_doc = _lookup(np.minimum(doc_of[a_idx], doc_of[b_idx]) * nd
                       + np.maximum(doc_of[a_idx], doc_of[b_idx]), doc_sim_keys, doc_sim)
@@ -224,7 +225,7 @@ def link_passages(
     # ---- scores
     texts = [f.text for f in feats]
     fz = np.asarray(cpdist([texts[i] for i in a_idx.tolist()], [texts[i] for i in b_idx.tolist()],
-                           scorer=fuzz.token_set_ratio, workers=1), dtype=np.float64) / 100.0 \
+                           scorer=fuzz.token_set_ratio, workers=2), dtype=np.float64) / 100.0 \
         if keys.size else np.zeros(0)
     found = (_cues_found(a_idx, b_idx, cue_rows, cue_terms, idf, doc_of, V, doc_cue_keys)
              + _cues_found(b_idx, a_idx, cue_rows, cue_terms, idf, doc_of, V, doc_cue_keys))
