@@ -602,3 +602,26 @@ def test_mouse_drag_selects_words_then_tag(seeded_db, tmp_path):
             assert (row["label"], row["start"], row["end"]) == ("TIME", start, end)
 
     run(go())
+
+
+def test_keymap_clash_is_reported(seeded_db, tmp_path):
+    keymap = tmp_path / "keys.toml"
+    keymap.write_text('[keys]\n"reader.down" = "x"\n')  # x is "remove"
+
+    async def go():
+        app = make_app(seeded_db, tmp_path, keymap=keymap)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("x")
+            await pilot.pause()
+            assert reader.panes[0].view.cursor == 1  # the user's choice wins
+            assert any("'x' is bound to both reader.down and reader.remove" in n.message
+                       or "'x' is bound to both reader.remove and reader.down" in n.message
+                       for n in app._notifications)
+
+    run(go())
+
+
+def test_default_keys_do_not_clash():
+    every = {spec.id: spec.keys for spec in keyreg.REGISTRY}  # "remap" each to its default
+    assert keyreg.clashes(every) == []

@@ -48,6 +48,7 @@ class ParallaxApp(App):
         self.initial_articles = article_ids
         self.keymap_file = Path(keymap) if keymap else keys.keymap_path()
         self.user_keymap, self.keymap_problems = keys.load_keymap(self.keymap_file)
+        self.keymap_problems += keys.clashes(self.user_keymap)
         self.reload_schema()
 
     # ---------------------------------------------------------------- schema

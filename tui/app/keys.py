@@ -210,3 +210,38 @@ def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
 def effective_keys(spec: KeySpec, keymap: dict[str, str]) -> list[str]:
     """The keys a binding answers to once the user keymap is applied."""
     return [k.strip() for k in keymap.get(spec.id, spec.keys).split(",") if k.strip()]
+
+
+#: Scopes whose bindings are live at the same time (a screen's and the app's).
+LIVE_TOGETHER = {"reader": ("reader", "app"), "library": ("library", "app"),
+                 "schema": ("schema", "app"), "help": ("help", "app"), "meta": ("meta", "app")}
+
+
+def _pairs(keymap: dict[str, str]) -> set[tuple[str, str, str, str]]:
+    """(scope, key, binding, binding) for every key two live bindings share."""
+    found = set()
+    for scope, live in LIVE_TOGETHER.items():
+        owner: dict[str, str] = {}
+        for spec in REGISTRY:
+            if spec.scope not in live:
+                continue
+            for key in effective_keys(spec, keymap):
+                other = owner.setdefault(key, spec.id)
+                if other != spec.id:
+                    found.add((scope, key, other, spec.id))
+    return found
+
+
+def clashes(keymap: dict[str, str]) -> list[str]:
+    """Keys that a user keymap gives to two bindings live on the same screen.
+
+    By design a screen may shadow an app key (``?`` closes the help screen);
+    those default pairs are not reported, only the ones the keymap creates.
+    Textual's own clash hook ignores bindings that have ids, so without this a
+    remap onto a key in use would silently shadow a binding.
+    """
+    if not keymap:
+        return []
+    new = _pairs(keymap) - _pairs({})
+    return sorted(f"keymap: key {key!r} is bound to both {a} and {b} ({scope} screen): "
+                  "only one of them will answer" for scope, key, a, b in new)
