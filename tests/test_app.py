@@ -625,3 +625,28 @@ def test_keymap_clash_is_reported(seeded_db, tmp_path):
 def test_default_keys_do_not_clash():
     every = {spec.id: spec.keys for spec in keyreg.REGISTRY}  # "remap" each to its default
     assert keyreg.clashes(every) == []
+
+
+def test_article_with_every_block_hidden(store, db_path, tmp_path):
+    store.add_article(*_article([("Only boilerplate here.", "promo", False),
+                                 ("Subscribe now. Really.", "newsletter", False)]))
+    store.close()
+
+    async def go():
+        app = make_app(db_path, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            doc = reader.panes[0].doc
+            assert doc.units == []
+            await pilot.press("j", "1", "x", "o", "l")  # nothing to act on: no crash, nothing saved
+            await pilot.pause()
+            assert live(db_path) == []
+            await pilot.press("h")
+            await pilot.pause()
+            assert len(doc.units) == 3
+            await pilot.press("o", "h")  # show the first block for good
+            await pilot.pause()
+            assert [b["visible"] for b in doc.blocks] == [True, False]
+            assert len(doc.units) == 1
+
+    run(go())

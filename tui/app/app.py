@@ -64,12 +64,18 @@ class ParallaxApp(App):
             self.notify(problem, severity="warning", timeout=8)
         ids = self.initial_articles
         if ids is None:
-            ids = [r["id"] for r in self.store.list_articles()[:2]]
+            ids = self.first_articles(2)
         self.reader = ReaderScreen(ids)
         self.push_screen(self.reader)
         seeds = Path.cwd() / "seeds"
         if not ids and self.store.article_count() == 0 and seeds.is_dir():
             self._import_worker(str(seeds))  # first run: import the seeds, with progress
+
+    def first_articles(self, n: int) -> list[str]:
+        """The first ``n`` articles in library order, without the library's counts
+        (``list_articles`` counts blocks and annotations of every article)."""
+        rows = self.store.db.execute("select id from articles order by rowid limit ?", [n])
+        return [r[0] for r in rows]
 
     def on_unmount(self) -> None:
         self.store.close()
@@ -230,7 +236,7 @@ class ParallaxApp(App):
                 pane.doc.linked = linked_ids(self.store, pane.doc.article_id)
                 pane.view.invalidate()
         if message.job == "import" and not self.reader.panes:
-            self.reader.open_articles([r["id"] for r in self.store.list_articles()[:2]])
+            self.reader.open_articles(self.first_articles(2))
 
     def ask_schema(self) -> None:
         from tui.app.dialogs import TextPrompt

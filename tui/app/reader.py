@@ -201,8 +201,8 @@ class ReaderScreen(Screen):
                 f"(each needs {MIN_PANE_WIDTH} columns): widen it first", severity="warning")
             return
         shown = {p.doc.article_id for p in panes if p.doc}
-        rows = self.app.store.list_articles()
-        candidates = [r["id"] for r in rows if r["id"] not in shown] or [r["id"] for r in rows]
+        rows = self.app.first_articles(len(shown) + 1)
+        candidates = [r for r in rows if r not in shown] or rows
         if not candidates:
             return
         pane = self.new_pane()
