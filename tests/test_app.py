@@ -650,3 +650,17 @@ def test_article_with_every_block_hidden(store, db_path, tmp_path):
             assert len(doc.units) == 1
 
     run(go())
+
+
+def test_palette_on_the_library_offers_its_actions(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("L")
+            await pilot.pause()
+            titles = {c.title for c in app.get_system_commands(app.screen)}
+            assert {s.description for s in keyreg.specs("library") if s.palette} <= titles
+            assert "Next sentence" not in titles
+
+    run(go())

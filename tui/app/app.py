@@ -147,9 +147,7 @@ class ParallaxApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the registry that applies here, plus the long jobs."""
         yield from super().get_system_commands(screen)
-        scopes = {"app"}
-        if isinstance(screen, ReaderScreen):
-            scopes.add("reader")
+        scopes = {"app", getattr(screen, "KEY_SCOPE", "app")}
         for spec in keys.REGISTRY:
             if spec.scope not in scopes or not spec.palette:
                 continue

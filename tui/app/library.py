@@ -38,6 +38,7 @@ def haystack(row: dict[str, Any]) -> str:
 class LibraryScreen(Screen[list[str] | None]):
     """Choose articles to read; edit metadata."""
 
+    KEY_SCOPE = "library"  # which registry entries the command palette offers here
     BINDINGS = keys.bindings("library")
     DEFAULT_CSS = """
     LibraryScreen Input { margin: 0 1; }

@@ -52,6 +52,7 @@ def linked_ids(store: Any, article_id: str) -> set[str]:
 class ReaderScreen(Screen):
     """Two to four ArticlePanes, a schema legend, a progress line and the footer."""
 
+    KEY_SCOPE = "reader"  # which registry entries the command palette offers here
     BINDINGS = keys.bindings("reader")
     DEFAULT_CSS = """
     ReaderScreen #panes { height: 1fr; }

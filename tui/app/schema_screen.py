@@ -40,6 +40,7 @@ def schema_table(app: ParallaxApp) -> Table:
 class SchemaScreen(ModalScreen[None]):
     """Shows the schema in force; ctrl+o loads another TOML file (refused if it orphans)."""
 
+    KEY_SCOPE = "schema"  # which registry entries the command palette offers here
     BINDINGS = keys.bindings("schema")
     DEFAULT_CSS = """
     SchemaScreen { align: center middle; }
