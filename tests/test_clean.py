@@ -169,6 +169,8 @@ def test_markdown_blocks_and_syntax_stripped() -> None:
     assert nav.source_kind == "list_item" and not nav.keep
     assert not block_of(result, "Share on").keep
     assert body_text(result).count("\n\n") == 3
+    quoted = clean_document("# T\n\n" + BODY[0] + "\n\n> " + BODY[1] + "\n\n" + BODY[2], "md")
+    assert block_of(quoted, BODY[1][:30]).kind == "quote"
 
 
 # ------------------------------------------------------------ the seeds, line by line

@@ -418,7 +418,9 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
         if lead is not None:
             meta.title = _derive_title(lead.text)
             meta.title_derived = True
-    return [Block(b.text, b.start, b.end, b.kind or "body", b.keep, b.reason, b.src, b.level)
+    return [Block(b.text, b.start, b.end,
+                  "quote" if b.kind == "body" and b.src == "blockquote" else (b.kind or "body"),
+                  b.keep, b.reason, b.src, b.level)
             for b in ws], meta
 
 
