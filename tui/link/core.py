@@ -260,12 +260,14 @@ def link_passages(
     inside = (group_of[ea] >= 0) & (group_of[ea] == group_of[eb])
     strength = (np.bincount(ea[inside], weights=es[inside], minlength=n)
                 + np.bincount(eb[inside], weights=es[inside], minlength=n)).tolist()
+    n_terms_list = n_terms.tolist()
     event_of: dict[int, int] = {}
     events: list[Event] = []
     for members in groups:
         if len({ps[i].source for i in members}) < 2:
             continue
-        central = max(members, key=lambda i: (strength[i], -i))
+        # the label comes from the most central passage that says something on its own
+        central = max(members, key=lambda i: (n_terms_list[i] >= MIN_TERMS, strength[i], -i))
         for i in members:
             event_of[i] = len(events)
         events.append(Event(sorted(ps[i].id for i in members), ps[central].id))
