@@ -39,10 +39,20 @@ from tui.model import Block, CleanResult, RawDocument
 from tui.sentences import split_sentences
 
 SCHEMA_VERSION = 2
-CLEANER_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
 META_FIELDS = ("title", "outlet", "date", "byline", "url")
+
+
+def _cleaner_version() -> int:
+    """The cleaner's version, recorded per article so re-cleaning can find stale ones.
+
+    Imported lazily: the paths that store articles have just run the cleaner,
+    and commands like ``list`` should not pay for importing it.
+    """
+    from tui.clean import CLEANER_VERSION
+
+    return CLEANER_VERSION
 
 
 def now() -> str:
@@ -237,7 +247,7 @@ class Store:
             "url": hints.get("url") or meta.url,
             "edited": "[]",
             "imported_at": now(),
-            "cleaner_version": CLEANER_VERSION,
+            "cleaner_version": _cleaner_version(),
         }
         with self.transaction():
             self.db["articles"].insert(row)
@@ -408,7 +418,7 @@ class Store:
                                 "override_at": prior["override_at"]})
                     self.db["sources"].update(article["id"], {"working_text": result.working_text})
                     counts["resegmented"] += 1
-                self.db["articles"].update(article["id"], {"cleaner_version": CLEANER_VERSION})
+                self.db["articles"].update(article["id"], {"cleaner_version": _cleaner_version()})
         return counts
 
     # ----------------------------------------------------------- label schema
