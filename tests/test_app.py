@@ -664,3 +664,50 @@ def test_palette_on_the_library_offers_its_actions(seeded_db, tmp_path):
             assert "Next sentence" not in titles
 
     run(go())
+
+
+def test_wrap_offsets_property():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rich.cells import cell_len
+
+    from tui.app.document import display_text, wrap_offsets
+
+    alphabet = st.sampled_from(list("ab cd\n\t—中文\u0301\u200b\x1b[]") + ["xyzxyzxyzxyz"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(alphabet, max_size=80).map("".join), st.integers(4, 40))
+    def check(raw, width):
+        text = display_text(raw)
+        assert len(text) == len(raw)  # offsets never move
+        lines = wrap_offsets(text, width)
+        covered = {i for s, e in lines for i in range(s, e)}
+        assert {i for i, c in enumerate(text) if not c.isspace()} <= covered
+        assert all(cell_len(text[s:e]) <= width for s, e in lines)
+        assert "\x1b" not in text
+
+    check()
+
+
+def test_missing_modules_degrade_to_a_notification(seeded_db, tmp_path, monkeypatch):
+    import sys
+
+    for name in ("tui.link", "tui.app.screens_search", "tui.app.screens_events",
+                 "tui.app.screens_export", "tui.app.screens_review"):
+        monkeypatch.setitem(sys.modules, name, None)  # import now raises ImportError
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("l", "y", "slash", "E", "X", "R")
+            app.compute_links()
+            await pilot.pause()
+            messages = " | ".join(n.message for n in app._notifications)
+            for what in ("links are not available", "search is not available",
+                         "events is not available", "export is not available",
+                         "review is not available", "linking is not available"):
+                assert what in messages
+            assert app.screen is reader
+
+    run(go())
