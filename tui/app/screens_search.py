@@ -48,8 +48,8 @@ _TITLE_WIDTH = 100
 SEARCH_BINDINGS: tuple[Binding, ...] = (
     Binding("escape", "close", "Close", id="search.close"),
     Binding("enter", "open", "Open hit", id="search.open"),
-    Binding("down,ctrl+n", "next", "Next hit", id="search.next"),
-    Binding("up", "previous", "Previous hit", id="search.previous"),
+    Binding("down,ctrl+n", "next", "Next hit", key_display="↓", id="search.next"),
+    Binding("up", "previous", "Previous hit", key_display="↑", id="search.previous"),
     Binding("pagedown", "page(1)", "Next page", show=False, id="search.page_down"),
     Binding("pageup", "page(-1)", "Previous page", show=False, id="search.page_up"),
     Binding("tab", "toggle_focus", "Query/results", id="search.toggle_focus"),
