@@ -133,10 +133,10 @@ async def presses(db: Path, keymap: Path, n: int) -> tuple[dict[str, list[float]
             await timed("tag (1-9)", str(i % 7 + 1))
             await timed("undo (u)", "u")
             await timed("switch pane (tab)", "tab")
-        out["library (L)"] = []
+        out["library (L)"], out["back (escape)"] = [], []
         for _ in range(5):
             await timed("library (L)", "L")
-            await timed("library (L)", "escape")
+            await timed("back (escape)", "escape")
     return out, cpu, screen
 
 

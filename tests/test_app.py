@@ -675,7 +675,7 @@ def test_wrap_offsets_property():
 
     alphabet = st.sampled_from(list("ab cd\n\t—中文\u0301\u200b\x1b[]") + ["xyzxyzxyzxyz"])
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=150, deadline=None)
     @given(st.lists(alphabet, max_size=80).map("".join), st.integers(4, 40))
     def check(raw, width):
         text = display_text(raw)
