@@ -711,3 +711,24 @@ def test_missing_modules_degrade_to_a_notification(seeded_db, tmp_path, monkeypa
             assert app.screen is reader
 
     run(go())
+
+
+def test_resizing_the_terminal_rewraps_and_keeps_the_cursor(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            view = reader.panes[0].view
+            view.move_to(12)
+            passage = view.current_passage()["id"]
+            before = view.doc.width
+            await pilot.resize_terminal(80, 30)
+            for _ in range(3):
+                await pilot.pause()
+            assert view.doc.width < before
+            assert view.doc.width == view.size.width - 4  # scrollbar + gutter
+            assert view.current_passage()["id"] == passage
+            top = view.doc.unit_first_line[view.cursor]
+            assert view.scroll_y <= top < view.scroll_y + view.size.height
+
+    run(go())
