@@ -156,10 +156,12 @@ class ReaderScreen(Screen):
                 continue
             out.append(f" {key_label(self.app, shown[0])} ", style="bold #ffa62b")
             out.append(f"{spec.short or spec.description} ", style="")
-        out.append(" 1-9 ", style="bold")
-        out.append("tag  ")
-        out.append(" ^p ", style="bold")
-        out.append("palette")
+        out.append(" 1-9 ", style="bold #ffa62b")
+        out.append("tag ")
+        palette = keys.effective_keys(keys.BY_ID["app.palette"], self.app.user_keymap)
+        if palette:
+            out.append(f" {key_label(self.app, palette[0])} ", style="bold #ffa62b")
+            out.append("palette")
         return out
 
     def refresh_legend(self) -> None:
@@ -167,7 +169,12 @@ class ReaderScreen(Screen):
         for lb in self.app.store_labels:
             out.append(f" {lb.key or '·'} {lb.name} ", style=f"#101010 on {lb.color}")
             out.append(" ")
-        out.append("  ? keys  s schema", style="dim")
+        from tui.app.help import key_label
+
+        for spec_id, what in (("app.help", "keys"), ("app.schema", "schema")):
+            shown = keys.effective_keys(keys.BY_ID[spec_id], self.app.user_keymap)
+            if shown:
+                out.append(f"  {key_label(self.app, shown[0])} {what}", style="dim")
         self.query_one("#legend", Static).update(out)
 
     # ----------------------------------------------------------- pane focus
