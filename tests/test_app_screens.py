@@ -50,8 +50,8 @@ class Host(App[None]):
         self.result = result
 
 
-async def settle(pilot: Any, screen: Screen, attr: str, expect: Any, tries: int = 60) -> None:
-    """Wait (a bounded time) for a worker-driven attribute of the screen to settle."""
+async def settle(pilot: Any, screen: Screen, attr: str, expect: Any, tries: int = 300) -> None:
+    """Wait for a worker-driven attribute of the screen to settle (at most 15 s: CI is slow)."""
     for _ in range(tries):
         await pilot.pause(0.05)
         if getattr(screen, attr) == expect:
@@ -59,7 +59,7 @@ async def settle(pilot: Any, screen: Screen, attr: str, expect: Any, tries: int 
     raise AssertionError(f"{attr} stayed {getattr(screen, attr)!r}, expected {expect!r}")
 
 
-async def loaded(pilot: Any, screen: Screen, tries: int = 60) -> None:
+async def loaded(pilot: Any, screen: Screen, tries: int = 300) -> None:
     """Wait (a bounded time) for a screen's loading worker to deliver."""
     for _ in range(tries):
         await pilot.pause(0.05)
@@ -115,7 +115,7 @@ async def test_search_enter_right_after_typing_opens_the_answer_to_the_typed_tex
         await pilot.press(*"Stoltenberg")
         await settle(pilot, screen, "shown_query", "Stoltenberg")
         await pilot.press(*" Portugal", "enter")  # no pause: the list still shows "Stoltenberg"
-        for _ in range(60):
+        for _ in range(300):
             await pilot.pause(0.05)
             if app.result is not UNSET:
                 break
@@ -280,7 +280,7 @@ async def _export_run(pilot: Any, screen: Screen, path: Path, *, fmt: str | None
     if mine:
         screen.query_one("#export-mine", Checkbox).value = True
     await pilot.press("enter")
-    for _ in range(100):
+    for _ in range(300):
         await pilot.pause(0.05)
         if not screen.running:
             return
