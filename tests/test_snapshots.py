@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.app import ParallaxApp
+from tui.store import Store
 
 SIZE = (120, 36)
 
@@ -25,7 +26,11 @@ async def _settle(pilot) -> None:
 
 
 def test_reader_seeds_000_001(snap_compare, seeded_db, tmp_path):
-    assert snap_compare(make_app(seeded_db, tmp_path), terminal_size=SIZE, run_before=_settle)
+    with Store.open(seeded_db) as store:
+        by_seed = {Path(r["path"]).name[:3]: r["id"] for r in store.list_articles()}
+    app = ParallaxApp(db_path=str(seeded_db), annotator="snap", keymap=tmp_path / "none.toml",
+                      article_ids=[by_seed["000"], by_seed["001"]])
+    assert snap_compare(app, terminal_size=SIZE, run_before=_settle)
 
 
 def test_reader_tagged_and_selected(snap_compare, seeded_db, tmp_path):
