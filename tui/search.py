@@ -38,11 +38,13 @@ from rapidfuzz import fuzz, process
 from tui.store import Store
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-RECALL = 200  # rows fetched from FTS before ranking
+RECALL = 120  # rows fetched from FTS before ranking
 COMPLETIONS = 6  # vocabulary completions of the word being typed
 CORRECTIONS = 3  # closest vocabulary words for an unknown word
 CORRECTION_CUTOFF = 70  # rapidfuzz ratio needed to accept a correction
 MIN_PREFIX = 2  # shortest typed word that is completed
+#: words in more than this share of passages ("the", "said") do not drive recall
+COMMON_SHARE = 0.05
 
 
 @dataclass(slots=True)
@@ -59,6 +61,8 @@ class Hit:
 
 def fold(word: str) -> str:
     """The form the FTS tokenizer indexes: lower case, diacritics removed."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -182,6 +186,16 @@ def search(store: Store, query: str, *, limit: int = 50) -> list[Hit]:
     groups = [t.forms for t in terms if t.forms]
     if not groups:
         return []
+    # Very common words cost a ranking pass over most of the index and say
+    # little: recall on the informative words; rank on all of them.
+    common = vocab.total * COMMON_SHARE
+    informative = [[f for f in g if vocab.docs.get(f, 0) <= common] for g in groups]
+    informative = [g for g in informative if g]
+    sql = _RECALL_SQL
+    if informative:
+        groups = informative
+    else:
+        sql = _RECALL_SQL.replace("order by f.rank", "")  # first rows found; ranked below
     rows: list[sqlite3.Row | tuple] = []
     seen: set[int] = set()
     attempts = [_match_expr(groups, "AND")]
@@ -190,7 +204,7 @@ def search(store: Store, query: str, *, limit: int = 50) -> list[Hit]:
     recall = max(RECALL, limit * 2)
     for expr in attempts:
         try:
-            batch = store.db.execute(_RECALL_SQL, [expr, recall]).fetchall()
+            batch = store.db.execute(sql, [expr, recall]).fetchall()
         except sqlite3.OperationalError:  # defensive: the expression is built from words only
             batch = []
         for r in batch:
@@ -199,34 +213,58 @@ def search(store: Store, query: str, *, limit: int = 50) -> list[Hit]:
                 rows.append(r)
         if len(rows) >= limit:
             break
-    hits = [_rank(r, terms, vocab, query) for r in rows]
-    hits.sort(key=lambda h: (-h.score, h.passage_id))
-    return hits[:limit]
+    q = query.strip().lower()
+    weights = [max(vocab.idf(f) for f in t.forms) if t.forms else 0.0 for t in terms]
+    scored = sorted((-_score(r[4], terms, weights, q), r[1], r) for r in rows)[:limit]
+    hits = []
+    for neg, _pid, r in scored:
+        _rowid, pid, article_id, block_id, text, outlet, title = r
+        hits.append(Hit(article_id, outlet, title, pid, block_id, text, round(-neg, 2),
+                        _highlights(text, terms)))
+    return hits
 
 
-def _rank(row: tuple, terms: list[_Term], vocab: Vocabulary, query: str) -> Hit:
-    _rowid, pid, article_id, block_id, text, outlet, title = row
-    words = [(m.start(), m.end(), fold(m.group(0))) for m in _WORD.finditer(text)]
-    present = {w for _s, _e, w in words}
-    weight_total = weight_found = 0.0
-    highlights: list[tuple[int, int]] = []
-    for t in terms:
+def _words(text: str) -> set[str]:
+    return {w if w.isascii() else fold(w) for w in _WORD.findall(text.lower())}
+
+
+def _found(term: _Term, present: set[str]) -> set[str]:
+    found = set(term.forms) & present
+    if term.prefix:
+        found |= {x for x in present if x.startswith(term.typed)}
+    return found
+
+
+def _score(text: str, terms: list[_Term], weights: list[float], query: str) -> float:
+    """75% IDF-weighted share of the query words present, 25% rapidfuzz closeness."""
+    present = _words(text)
+    total = found_weight = 0.0
+    for t, w in zip(terms, weights, strict=True):
         if not t.forms:
             continue
-        w = max(vocab.idf(f) for f in t.forms)
-        weight_total += w
-        forms = set(t.forms)
-        found = forms & present
-        if t.prefix:
-            found |= {x for x in present if x.startswith(t.typed)}
+        total += w
+        found = _found(t, present)
         if found:
             # a corrected or completed word counts a little less than the typed one
-            weight_found += w * (1.0 if t.typed in found else 0.85)
-            highlights += [(s, e) for s, e, x in words if x in found]
-    coverage = weight_found / weight_total if weight_total else 0.0
-    closeness = fuzz.partial_ratio(fold(query.strip()), fold(text)) / 100.0 if len(text) < 2000 else 0.0
-    score = round(100.0 * (0.75 * coverage + 0.25 * closeness), 2)
-    return Hit(article_id, outlet, title, pid, block_id, text, score, _merge(highlights))
+            found_weight += w * (1.0 if t.typed in found else 0.85)
+    coverage = found_weight / total if total else 0.0
+    closeness = fuzz.partial_ratio(query, text.lower()) / 100.0 if len(text) < 1000 else 0.0
+    return 100.0 * (0.75 * coverage + 0.25 * closeness)
+
+
+def _highlights(text: str, terms: list[_Term]) -> list[tuple[int, int]]:
+    """Character ranges in ``text`` of the words that matched the query."""
+    present = _words(text)
+    found: set[str] = set()
+    for t in terms:
+        if t.forms:
+            found |= _found(t, present)
+    ranges = []
+    for m in _WORD.finditer(text):
+        w = m.group(0)
+        if (w.lower() if w.isascii() else fold(w)) in found:
+            ranges.append((m.start(), m.end()))
+    return _merge(ranges)
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
