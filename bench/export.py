@@ -29,9 +29,7 @@ sys.path.insert(0, str(ROOT))
 from tui.model import Block, CleanResult, Meta, RawDocument  # noqa: E402
 from tui.store import Store, now  # noqa: E402
 
-WORDS = ("storm coast minister said police city council report vote market ferry power river "
-         "court union strike bridge border talks rescue workers officials monday tuesday "
-         "government protest election school hospital fire water road train airport").split()
+WORDS = ["storm", "coast", "minister", "said", "police", "city", "council", "report", "vote", "market", "ferry", "power", "river", "court", "union", "strike", "bridge", "border", "talks", "rescue", "workers", "officials", "monday", "tuesday", "government", "protest", "election", "school", "hospital", "fire", "water", "road", "train", "airport"]
 ANNOTATORS = ("ana", "ben", "carl")
 LABELS = ("EVENT", "CLAIM", "QUOTE", "ACTOR", "PLACE", "TIME", "SOURCE")
 
