@@ -110,17 +110,19 @@ class Vocabulary:
         return result
 
 
-_CACHE: dict[tuple[str, int], tuple[tuple[int, int], Vocabulary]] = {}
 _LOCK = threading.Lock()
 
 
 def vocabulary(store: Store) -> Vocabulary:
-    """The FTS vocabulary, cached per connection until the database changes."""
+    """The FTS vocabulary, cached on the store object until the database changes.
+
+    ``PRAGMA data_version`` moves when another connection commits; the
+    connection's own ``total_changes`` moves when this one writes.
+    """
     conn = store.db.conn
     version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
-    key = (store.path, id(conn))
     with _LOCK:
-        hit = _CACHE.get(key)
+        hit = getattr(store, "_search_vocabulary", None)
         if hit is not None and hit[0] == version:
             return hit[1]
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.parallax_fts_vocab "
@@ -130,7 +132,7 @@ def vocabulary(store: Store) -> Vocabulary:
     vocab = Vocabulary(rows, total)
     version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
     with _LOCK:
-        _CACHE[key] = (version, vocab)
+        store._search_vocabulary = (version, vocab)  # type: ignore[attr-defined]
     return vocab
 
 
