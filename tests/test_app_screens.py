@@ -224,7 +224,7 @@ async def test_events_grid_shows_outlets_and_enter_opens_a_passage(seeded_store:
             assert sorted(covered) == sorted(event["outlets"])
         # move to the second event: its passages are listed; enter, down, enter opens one
         await pilot.press("j")
-        await pilot.pause()
+        await settle(pilot, screen, "current_event", screen.loaded.events[1])
         assert screen.current_event["id"] == events[1]["id"]
         await pilot.press("enter")
         await pilot.press("down")
@@ -237,6 +237,45 @@ async def test_events_grid_shows_outlets_and_enter_opens_a_passage(seeded_store:
     assert app.result.passage_id == chosen["passage_id"]
     row = seeded_store.db["passages"].get(chosen["passage_id"])
     assert app.result == Target(row["article_id"], row["id"], row["block_id"])
+
+
+@pilot_test
+async def test_events_grid_caps_rows_and_columns_and_counts_the_rest(store: Store) -> None:
+    """Thousands of events or outlets must not freeze the screen, nor vanish silently."""
+    from tui.app.screens_events import MAX_OUTLETS, MAX_ROWS, EventsScreen
+    from tui.model import Block, CleanResult, Meta, RawDocument
+
+    outlets = [f"Outlet {n:02d}" for n in range(MAX_OUTLETS + 3)]
+    ids = []
+    for outlet in outlets:
+        text = f"{outlet} reports that the dam held after the flood."
+        raw = RawDocument(path=f"{outlet}.txt", text=text, format="txt")
+        ids.append(store.add_article(raw, CleanResult(Meta(title=text, outlet=outlet),
+                                                      [Block(text, 0, len(text))], text))
+                   .article_id)
+    with store.transaction():
+        for n in range(MAX_ROWS + 20):
+            members = [0, 1] if n else list(range(len(outlets)))  # event 0: every outlet
+            store.db["events"].insert({"id": f"E{n:04d}", "label": f"event {n}",
+                                       "central_passage": f"{ids[0]}:0000.000",
+                                       "outlets": json.dumps([outlets[m] for m in members]),
+                                       "size": len(members)})
+            store.db["event_passages"].insert_all(
+                {"event_id": f"E{n:04d}", "passage_id": f"{ids[m]}:0000.000",
+                 "article_id": ids[m]} for m in members)
+    app = Host(lambda: EventsScreen(store))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await loaded(pilot, screen)
+        grid = screen.query_one("#events-grid")
+        assert grid.row_count == MAX_ROWS
+        assert len(grid.columns) == 2 + MAX_OUTLETS + 1
+        assert str(list(grid.columns.values())[-1].label) == "+3"
+        assert str(grid.get_cell_at((0, 2 + MAX_OUTLETS))) == "3"  # the widest event
+        assert str(grid.get_cell_at((1, 2 + MAX_OUTLETS))) == "·"
+        status = str(screen.query_one("#events-status").render())
+        assert f"{MAX_ROWS + 20} events across {len(outlets)} outlets" in status
+        assert f"the {MAX_ROWS} largest are listed" in status
 
 
 @pilot_test
@@ -508,7 +547,7 @@ def test_snapshot_events_screen(snapshot_store: Store, snap_compare: Any) -> Non
         await loaded(pilot, pilot.app.screen)
         assert pilot.app.screen.loaded.error is None  # never picture a broken state
         await pilot.press("j")  # the second event's passages below the grid
-        await pilot.pause()
+        await settle(pilot, pilot.app.screen, "current_event", pilot.app.screen.loaded.events[1])
 
     app = Host(lambda: EventsScreen(snapshot_store))
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)

@@ -13,6 +13,7 @@ database never freezes the screen while they load.
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -24,6 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -36,6 +38,12 @@ from tui.textsafe import safe
 
 #: Outlet column widths (longer names are cut with an ellipsis).
 OUTLET_MIN, OUTLET_MAX = 8, 20
+#: At most this many events (the largest) and outlet columns (the most active)
+#: are shown; the rest are counted ("+N" column), never silently dropped.
+MAX_ROWS = 300
+#: While the grid cursor moves fast, the passages below follow at most this often (s).
+FOLLOW_EVERY = 0.1
+MAX_OUTLETS = 12
 #: The event label column takes what the outlet columns leave, within these bounds.
 LABEL_MIN, LABEL_WANT, LABEL_MAX = 24, 44, 70
 MARK = "●"
@@ -128,6 +136,10 @@ class EventsScreen(Screen[Target | None]):
         self.loaded: _Loaded | None = None
         self._passages: dict[str, dict[str, Any]] = {}
         self.current_event: dict[str, Any] | None = None
+        self._by_id: dict[str, dict[str, Any]] = {}
+        self._wanted: dict[str, Any] | None = None
+        self._shown_at = 0.0
+        self._follow_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="events-box"):
@@ -173,6 +185,7 @@ class EventsScreen(Screen[Target | None]):
     # -------------------------------------------------------------- display
     def _show(self, loaded: _Loaded) -> None:
         self.loaded = loaded
+        self._by_id = {e["id"]: e for e in loaded.events}
         status = self.query_one("#events-status", Static)
         grid = self.query_one("#events-grid", DataTable)
         if loaded.error or not loaded.events:
@@ -183,29 +196,42 @@ class EventsScreen(Screen[Target | None]):
             return
         n_ev, n_out = len(loaded.events), len(loaded.outlets)
         unknown = any(o.startswith("(") for o in loaded.outlets)
+        # A DataTable measures every row on the UI thread: thousands of events
+        # would freeze the screen for seconds. The largest events come first.
+        rows = loaded.events[:MAX_ROWS]
+        columns = loaded.outlets[:MAX_OUTLETS]
+        others = n_out - len(columns)
+        shown = (f"; the {len(rows)} largest are listed" if len(rows) < n_ev else "")
         status.update(Text(
             f"{n_ev} event{'s' if n_ev != 1 else ''} across {n_out} outlet"
-            f"{'s' if n_out != 1 else ''}; {MARK} = the outlet has a passage in the event"
+            f"{'s' if n_out != 1 else ''}{shown}; {MARK} = the outlet has a passage in the event"
             f"{', ? = outlet unknown (named by its article)' if unknown else ''}. "
             "enter lists its passages, enter on a passage opens it."
         ))
         # Widths: the screen less borders, padding, scrollbar and the size column;
         # the event label is read first, so it keeps LABEL_WANT before outlets widen.
-        room = self.size.width - 8 - 5
-        n = len(loaded.outlets)
-        longest = max(len(self._outlet_name(o, OUTLET_MAX)) for o in loaded.outlets)
+        room = self.size.width - 8 - 5 - (8 if others else 0)
+        n = len(columns)
+        longest = max(len(self._outlet_name(o, OUTLET_MAX)) for o in columns)
         outlet_width = max(OUTLET_MIN, min(OUTLET_MAX, longest, (room - LABEL_WANT) // n - 2))
         label_width = max(LABEL_MIN, min(LABEL_MAX, room - n * (outlet_width + 2)))
         grid.add_column(Text("Event"), width=label_width, key="label")
         grid.add_column(Text("n", justify="right"), width=3, key="size")
-        for i, outlet in enumerate(loaded.outlets):
+        for i, outlet in enumerate(columns):
             grid.add_column(Text(self._outlet_name(outlet, outlet_width), justify="center"),
                             width=outlet_width, key=f"o{i}")
-        for event in loaded.events:
+        if others:
+            grid.add_column(Text(f"+{others}", justify="center"), width=6, key="others")
+        listed = set(columns)
+        for event in rows:
             covered = set(event["outlets"])
             marks = [Text(MARK if o in covered else "·", justify="center",
                           style="bold green" if o in covered else "dim")
-                     for o in loaded.outlets]
+                     for o in columns]
+            if others:
+                extra = len(covered - listed)
+                marks.append(Text(str(extra) if extra else "·", justify="center",
+                                  style="bold green" if extra else "dim"))
             grid.add_row(Text(cut(event["label"], label_width)),
                          Text(str(event["size"]), justify="right"), *marks, key=event["id"])
         self._show_event(loaded.events[0])
@@ -253,10 +279,20 @@ class EventsScreen(Screen[Target | None]):
 
     @on(DataTable.RowHighlighted, "#events-grid")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.loaded and event.row_key.value is not None:
-            chosen = next((e for e in self.loaded.events if e["id"] == event.row_key.value), None)
-            if chosen is not None and chosen is not self.current_event:
-                self._show_event(chosen)
+        """Follow the cursor; while a key is held, redraw the passages at most every 0.1 s."""
+        if not self.loaded or event.row_key.value is None:
+            return
+        self._wanted = self._by_id.get(event.row_key.value)
+        if time.monotonic() - self._shown_at >= FOLLOW_EVERY:
+            self._follow()
+        elif self._follow_timer is None:
+            self._follow_timer = self.set_timer(FOLLOW_EVERY, self._follow)
+
+    def _follow(self) -> None:
+        self._follow_timer = None
+        self._shown_at = time.monotonic()
+        if self._wanted is not None and self._wanted is not self.current_event:
+            self._show_event(self._wanted)
 
     @on(DataTable.RowSelected, "#events-grid")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
