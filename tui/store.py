@@ -611,6 +611,14 @@ class Store:
             "select distinct annotator from annotations order by annotator")]
 
     # ------------------------------------------------------------------ audit
+    def audit(self, annotator: str, action: str, target: str, before: Any, after: Any) -> None:
+        """Append to the audit log (who, when, what, before, after); call inside a transaction.
+
+        Public so the core modules that write (links, merge, import-annotations)
+        leave the same trail as the store's own methods.
+        """
+        self._audit(annotator, action, target, before, after)
+
     def _audit(self, annotator: str, action: str, target: str, before: Any, after: Any) -> None:
         self.db["audit"].insert(
             {"at": now(), "annotator": annotator, "action": action, "target": target,

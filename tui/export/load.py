@@ -232,6 +232,6 @@ def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Mat
             store.db.conn.executemany(
                 f"insert into annotations ({', '.join(f'[{c}]' for c in cols)}) "
                 f"values ({', '.join('?' * len(cols))})", [[r[c] for c in cols] for r in rows])
-            store._audit(default_annotator, "import-annotations", article_id, None,
+            store.audit(default_annotator, "import-annotations", article_id, None,
                          {"spans": [r["id"] for r in rows], "file": report.path})
         report.imported += len(rows)

@@ -431,7 +431,7 @@ def merge_database(store: Store, other_path: str | os.PathLike[str], *, annotato
             _merge_overrides(other, store, maps, report)
             _merge_audit(other, store, report)
             if report.changed:
-                store._audit(annotator, "merge", str(other_path), None,
+                store.audit(annotator, "merge", str(other_path), None,
                              {"added": dict(report.added), "updated": dict(report.updated),
                               "conflicts": len(report.conflicts)})
     finally:
