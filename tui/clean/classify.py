@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from bisect import bisect_right
 from pathlib import Path
 
@@ -47,10 +48,14 @@ _IN_ARTICLE = frozenset(("caption", "credit", "advert", "widget", "newsletter", 
 
 
 class W:
-    """A block while it is being classified (mutable, cheap)."""
+    """A block while it is being classified (mutable, cheap).
+
+    ``sentence_like`` is computed once here (and again by
+    ``_adapt_to_language`` when it changes ``stop``), since every rule asks.
+    """
 
     __slots__ = ("text", "start", "end", "src", "level", "links", "chars", "nw", "stop",
-                 "cls", "kind", "keep", "reason", "key", "brk")
+                 "cls", "kind", "keep", "reason", "key", "brk", "sentence_like")
 
     def __init__(self, text: str, start: int, end: int, src: str, level: int, links: int,
                  lower: str) -> None:
@@ -64,11 +69,13 @@ class W:
         if n < 12:  # menus and buttons: no need to count function words
             self.nw = lower.count(" ") + 1
             self.stop = 0.0
+            self.sentence_like = False  # stop 0.0 is below the 0.15 a sentence needs
         else:
-            words = lx.WORD.findall(lower)
+            # \w+ words; on ASCII text (most lines) an ASCII class finds the same, faster
+            words = (_ASCII_WORDS if lower.isascii() else _WORDS)(lower)
             self.nw = nw = len(words)
-            stop = lx.STOPWORDS
-            self.stop = (sum(map(stop.__contains__, words)) / nw) if nw else 0.0
+            self.stop = stop = (sum(map(_IS_STOP, words)) / nw) if nw else 0.0
+            self.sentence_like = nw >= 4 and text[-1] in _SENTENCE_END and stop >= 0.15
         self.cls = ""
         self.kind = ""
         self.keep = False
@@ -76,12 +83,14 @@ class W:
         self.key = lower
         self.brk = 0  # 1: counts as a gap between paragraphs, 2: comments start here
 
-    @property
-    def sentence_like(self) -> bool:
-        return self.nw >= 4 and self.text[-1] in _SENTENCE_END and self.stop >= 0.15
-
     def set(self, kind: str, keep: bool, reason: str) -> None:
         self.kind, self.keep, self.reason = kind, keep, reason
+
+
+_WORDS = lx.WORD.findall
+#: ``\w+`` on lower-cased ASCII text: the same words (no A-Z is left).
+_ASCII_WORDS = re.compile(r"[a-z0-9_]+").findall
+_IS_STOP = lx.STOPWORDS.__contains__
 
 
 def _split_date_prefix(segs: list[tuple]) -> tuple[list[tuple], str | None]:
@@ -90,20 +99,20 @@ def _split_date_prefix(segs: list[tuple]) -> tuple[list[tuple], str | None]:
     The prefix becomes metadata only (no block of its own): it is a label the
     page put in front of the lead, not part of what the reader reads.
     """
-    out: list[tuple] = []
+    out: list[tuple] | None = None
     found: str | None = None
-    for i, seg in enumerate(segs):
+    for i, seg in enumerate(segs[:12]):
         text, start, end, src, level, links = seg
-        m = lx.DATE_PREFIX.match(text) if i < 12 and text[:1].isalpha() else None
+        m = lx.DATE_PREFIX.match(text) if text[:1].isalpha() else None
         if m and len(text) > m.end():
             head = m.group(1)
             rest_off = m.end()
             if found is None:
                 found = parse_date(head)
-            out.append((text[rest_off:], start + rest_off, end, src, level, links))
-        else:
-            out.append(seg)
-    return out, found
+            if out is None:
+                out = list(segs)
+            out[i] = (text[rest_off:], start + rest_off, end, src, level, links)
+    return (segs if out is None else out), found
 
 
 def parse_date(text: str) -> str | None:
@@ -145,6 +154,7 @@ def _adapt_to_language(ws: list[W]) -> None:
         if ". " in t or ", " in t or "。" in t or "、" in t:
             s += 0.1
         b.stop = max(b.stop, s)
+        b.sentence_like = b.nw >= 4 and t[-1] in _SENTENCE_END and b.stop >= 0.15
 
 
 def _prose_class(b: W) -> str:
@@ -202,6 +212,50 @@ def _gate_flags(lowers: list[str]) -> list[int]:
 
 
 
+# gate bits as plain ints (a global name is cheaper than a dict look-up per block)
+_G_COMMENTS_HEADER = _G["comments_header"]
+_G_COMMENT_META = _G["comment_meta"]
+_G_CREDIT_LINE = _G["credit_line"]
+_G_CREDIT_TAIL = _G["credit_tail"]
+_G_WIDGET_PHRASE = _G["widget_phrase"]
+_G_PROMO_HEADER = _G["promo_header"]
+_G_BIO_HEADER = _G["bio_header"]
+_G_END_CREDIT = _G["end_credit"]
+_G_NEWSLETTER = _G["newsletter"]
+_G_PROMO = _G["promo"]
+_G_FOOTER = _G["footer"]
+_G_BIO = _G["bio"]
+_TRAILING = lx.TRAILING
+_ADVERT_WORDS = lx.ADVERT_WORDS
+_WIDGET_WORDS = lx.WIDGET_WORDS
+_HAS_DIGIT = lx.HAS_DIGIT
+_BYLINE_STARTS = ("by ", "von ", "par ", "por ", "di ", "door ")
+
+
+def _lexicon_plain(b: W) -> tuple[str, str] | None:
+    """``_lexicon_kind`` for a block of at most 70 characters holding no gate stem.
+
+    Only the patterns that need no stem can match: advert and button words,
+    logo lines, bylines and date lines. Most lines of a page (menus, links)
+    take this path, so it repeats those tests in the same order, and no more.
+    """
+    n = b.chars
+    low = b.key
+    if n <= 60:
+        short = low.strip(_TRAILING)
+        if short in _ADVERT_WORDS:
+            return "advert", "advert marker"
+        if short in _WIDGET_WORDS or (_HAS_DIGIT(short) and lx.WIDGET_NUM.match(short)):
+            return "widget", "interface text (button, share bar, player)"
+        if low.endswith("logo") and lx.LOGO.match(b.text):
+            return "logo", "logo text"
+    if b.nw <= 12 and low.startswith(_BYLINE_STARTS) and lx.BYLINE.match(b.text):
+        return "byline", "byline"
+    if _HAS_DIGIT(low) and lx.DATE_LINE.match(b.text) and parse_date(b.text):
+        return "meta", "date line"
+    return None
+
+
 def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
     """Kind and reason when the block is worded like known page furniture.
 
@@ -225,7 +279,7 @@ def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
             return "widget", "interface text (button, share bar, player)"
     if n <= 160 and f & _G["credit_line"] and lx.CREDIT_LINE.match(t):
         return "credit", "photo credit line"
-    if f & _G["credit_tail"] and b.nw >= 3 and n <= 600 and lx.CREDIT_TAIL.search(t):
+    if f & _G["credit_tail"] and b.nw >= 3 and n <= 600 and lx.credit_tail(t, low):
         return "caption", "photo caption: ends in a photo credit"
     if n <= 200:
         if f & _G["widget_phrase"] and lx.WIDGET_PHRASE.search(low):
@@ -240,7 +294,7 @@ def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
             return "credit", "reporting credit: the article ends here"
         if f & _G["newsletter"] and lx.NEWSLETTER.search(t):
             return "newsletter", "newsletter call to action"
-        if f & _G["promo"] and lx.PROMO.search(t):
+        if f & _G["promo"] and (lx.PROMO_START.match(t) or lx.promo_phrase(low)):
             return "promo", "promo: call to read, follow or download something else"
         if b.nw <= 12 and low.startswith(("by ", "von ", "par ", "por ", "di ", "door ")) \
                 and lx.BYLINE.match(t):
@@ -356,26 +410,33 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
     lowers = [s[0].lower() for s in segs]
     ws = [W(*s, low) for s, low in zip(segs, lowers, strict=True)]
     _adapt_to_language(ws)
-    # 1. lexicon kinds and prose classes
-    for b, f in zip(ws, _gate_flags(lowers), strict=True):
-        found = _lexicon_kind(b, f) if f or b.chars <= 70 else None
-        if found:
-            b.kind, b.reason = found
-        b.cls = _prose_class(b)
-    if prefix_date:
-        meta.date = prefix_date
-    # 2. lines repeated from earlier on the page
+    # 1. lexicon kinds and prose classes, and 2. lines repeated from earlier
+    # on the page (one pass: both look at the block alone and what came before)
     seen: dict[str, int] = {}
     repeats: dict[str, int] = {}
-    for i, b in enumerate(ws):
-        first = seen.get(b.key)
-        repeats[b.key] = repeats.get(b.key, 0) + 1
+    for i, (b, f) in enumerate(zip(ws, _gate_flags(lowers), strict=True)):
+        if f:
+            found = _lexicon_kind(b, f)
+        elif b.chars <= 70:
+            found = _lexicon_plain(b)
+        else:
+            found = None
+        if found:
+            b.kind, b.reason = found
+        b.cls = cls = _prose_class(b)
+        key = b.key
+        first = seen.get(key)
         if first is None:
-            seen[b.key] = i
-        elif b.nw and (i - first <= 3 or not (b.sentence_like or b.cls == "good")):
-            # a sentence repeated far away is content (interview questions,
-            # pull quotes); nearby repeats and repeated menus are not
-            b.set("duplicate", False, "repeats an earlier block")
+            seen[key] = i
+            repeats[key] = 1
+        else:
+            repeats[key] += 1
+            if b.nw and (i - first <= 3 or not (b.sentence_like or cls == "good")):
+                # a sentence repeated far away is content (interview questions,
+                # pull quotes); nearby repeats and repeated menus are not
+                b.set("duplicate", False, "repeats an earlier block")
+    if prefix_date:
+        meta.date = prefix_date
     # 3. the article window
     runs: list[tuple[float, int, int]] = []
     if extracted:
@@ -450,7 +511,7 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
             continue
         t = b.text
         s = min(b.nw, 16) - 0.3 * (lo - i) + (3 if b.src == "heading" else 0)
-        if "|" in t or lx.ANY_DATE.search(t):
+        if "|" in t or (lx.ANY_DIGIT(t) and lx.ANY_DATE.search(t)):
             s -= 8  # a header line with a date or separators, not a headline
         if b.nw <= 3:
             s -= 4

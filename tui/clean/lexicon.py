@@ -52,6 +52,25 @@ CREDIT_TAIL = re.compile(
     r"\s*(?:\w+\s?){0,2}$",
     I,
 )
+#: Besides "(...)", every alternative of CREDIT_TAIL contains one of these.
+_CREDIT_NAMES = ("ap photo", "afp", "getty images", "reuters", "epa", "shutterstock", "bloomberg",
+                 "ap images", "credit")
+
+
+def credit_tail(text: str, lower: str) -> bool:
+    """True when the block ends in a photo credit (CREDIT_TAIL), tested cheaply first.
+
+    Scanning CREDIT_TAIL over a whole block is slow, and ")" is in many
+    blocks: a "(...)" credit can only be the last ")" of the block, followed
+    by at most two words, so blocks failing that (and holding no agency name)
+    cannot match and are not scanned.
+    """
+    k = lower.rfind(")")
+    if (k < 0 or len(lower[k + 1:].split()) > 2) and not any(n in lower for n in _CREDIT_NAMES):
+        return False
+    return CREDIT_TAIL.search(text) is not None
+
+
 #: A whole line that is only a credit: "(photo credit: REUTERS/X)", "Photo: AP".
 CREDIT_LINE = re.compile(
     r"^\(?\s*(?:photo(?:graph)?s?|image|picture|video|credit|credits|source|illustration)"
@@ -100,7 +119,7 @@ WIDGET_WORDS = _phrases(
     open in app|download app|view gallery|view slideshow|view all|see all|read full article"""
 
 )
-_TRAILING = " \t.:!|»›>-–—…"
+TRAILING = " \t.:!|»›>-–—…"
 WIDGET_NUM = re.compile(
     r"^(?:image \d+ of \d+|\d+ of \d+|[\d:]+|\d+ min(?:ute)?s? (?:read|listen)|\d+ (?:photos|images|shares))$"
 )
@@ -123,7 +142,7 @@ ADVERT_WORDS = _phrases(
 
 def norm_short(lower: str) -> str:
     """A short lower-cased line without trailing punctuation, for set look-ups."""
-    return lower.strip(_TRAILING)
+    return lower.strip(TRAILING)
 
 
 #: Links to other stories and "read more" calls.
@@ -138,16 +157,33 @@ PROMO_HEADER = re.compile(
     r"[^:]{0,40}: what you need to know|what to know|what you need to know)\s*[:.!…»›>-]*$",
     I,
 )
-PROMO = re.compile(
-    r"^(?:read more|read|see|watch|listen|also read|related|more|read next|see also|recommended|"
-    r"opinion|analysis|photos|video)\s*[:|»›>-]\s*\S"
-    r"|\bfollow (?:us|our)\b|\bgoogle news\b|\bdownload (?:the|our) (?:\w+ )?app\b"
+#: "Read more: ...", "Video | ..." at the start of a block (matched on the block's text).
+PROMO_START = re.compile(
+    r"(?:read more|read|see|watch|listen|also read|related|more|read next|see also|recommended|"
+    r"opinion|analysis|photos|video)\s*[:|»›>-]\s*\S",
+    I,
+)
+#: Calls to follow, download or read elsewhere (searched in the lower-cased block).
+_PROMO_PHRASE = re.compile(
+    r"\bfollow (?:us|our)\b|\bgoogle news\b|\bdownload (?:the|our) (?:\w+ )?app\b"
     r"|\bget (?:the|our) (?:\w+ )?app\b|^what to know about\b|^what you need to know\b"
     r"|\bclick here\b|\bread (?:our|the) full coverage\b|\bread the full (?:story|article)\b"
     r"|\bto read the full (?:story|article)\b|\bare you on (?:telegram|whatsapp)\b"
     r"|\bsubscribe to our (?:channel|podcast)\b",
-    I,
 )
+#: Every phrase above contains one of these: the regex (slow to scan, since
+#: no alternative starts with a fixed letter) runs only when one is present.
+_PROMO_LITERALS = ("follow ", "google news", "download ", "get ", "what ", "click here",
+                   "read ", "are you on", "subscribe to our")
+
+
+def promo_phrase(lower: str) -> bool:
+    """True when the lower-cased block holds a call to follow, download or read elsewhere."""
+    for lit in _PROMO_LITERALS:
+        if lit in lower:
+            return _PROMO_PHRASE.search(lower) is not None
+    return False
+
 
 BIO_HEADER = re.compile(
     r"^(?:about the (?:author|writer|reporter|authors)|about (?:me|us)|author(?:'s)? bio|"
@@ -268,6 +304,8 @@ GATES: dict[str, tuple[str, ...]] = {
 GATE_BITS = {name: 1 << i for i, name in enumerate(GATES)}
 #: Digits are too frequent to sweep for; short lines are tested directly.
 HAS_DIGIT = re.compile(r"[0-9]").search
+#: Any decimal digit (what ``\\d`` matches): every date pattern needs one.
+ANY_DIGIT = re.compile(r"\d").search
 STEM_BITS: dict[str, int] = {}
 for _name, _stems in GATES.items():
     for _stem in _stems:

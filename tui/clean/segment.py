@@ -20,6 +20,10 @@ Seg = tuple  # (text, start, end, source_kind, level, link_chars)
 
 _BULLET = re.compile(r"(?:[*•·‣▪◦+-]|\d{1,3}[.)])\s+(?=\S)")
 _NEWLINES = re.compile(r"\r\n?|\n")
+#: A line's text without its surrounding whitespace: from the first to the
+#: last non-space character before the next newline.
+_LINE = re.compile(r"\S(?:[^\n]*\S)?")
+_BULLET_FIRST = frozenset("*•·‣▪◦+-")
 _INLINE_SYNTAX = re.compile(r"[\[\]*_`<\\!&~]|  \n")
 
 # Block rules only: indented code is switched off because page dumps indent
@@ -34,36 +38,28 @@ def txt_segments(text: str) -> list[Seg]:
     """Every non-empty line is a block, except in hard-wrapped text (see ``_unwrap``).
 
     A leading list bullet is left out of the block, which is marked ``list_item``.
+    One regex scan finds every line's stripped extent (``\\S`` and
+    ``str.strip`` agree on what whitespace is), so the per-line Python work is
+    a tuple and, for lines starting like a bullet, one regex match.
     """
     segs: list[Seg] = []
-    follows: list[bool] = []  # True when the line right above was a non-empty line
-    pos = 0
-    n = len(text)
-    prev_nonblank = False
-    while pos <= n:
-        nl = text.find("\n", pos)
-        if nl < 0:
-            nl = n
-        line = text[pos:nl]
-        stripped = line.strip()
-        if stripped:
-            start = pos + (len(line) - len(line.lstrip()))
-            kind = "line"
-            m = _BULLET.match(stripped)
-            if m and len(stripped) > m.end():
-                start += m.end()
-                stripped = stripped[m.end():]
-                kind = "list_item"
-            segs.append((stripped, start, start + len(stripped), kind, 0, 0))
-            follows.append(prev_nonblank)
-            prev_nonblank = True
-        else:
-            prev_nonblank = False
-        pos = nl + 1
-    return _unwrap(text, segs, follows)
+    append = segs.append
+    bullet = _BULLET.match
+    for m in _LINE.finditer(text):
+        stripped = m.group()
+        start, end = m.span()
+        first = stripped[0]
+        if first in _BULLET_FIRST or first.isdecimal():
+            b = bullet(stripped)
+            if b and len(stripped) > b.end():
+                k = b.end()
+                append((stripped[k:], start + k, end, "list_item", 0, 0))
+                continue
+        append((stripped, start, end, "line", 0, 0))
+    return _unwrap(text, segs)
 
 
-def _unwrap(text: str, segs: list[Seg], follows: list[bool]) -> list[Seg]:
+def _unwrap(text: str, segs: list[Seg]) -> list[Seg]:
     """Join the lines of hard-wrapped paragraphs (plain text filled to ~60-80 columns).
 
     Page dumps put a whole paragraph on one line, so their lines are kept
@@ -78,6 +74,10 @@ def _unwrap(text: str, segs: list[Seg], follows: list[bool]) -> list[Seg]:
     width = lengths[int(len(lengths) * 0.9)]
     if width > 100:
         return segs
+    # True when the line right above a block is a non-empty line (only
+    # needed for the few texts that pass the width test)
+    follows = [False] + [text.count("\n", segs[i - 1][2], segs[i][1]) == 1
+                         for i in range(1, len(segs))]
     run_on = 0
     for i in range(1, len(segs)):
         nxt = segs[i][0]
