@@ -318,3 +318,24 @@ def test_default_params_are_documented() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "linking.md").read_text(encoding="utf-8")
     assert f"`threshold` ({Params().threshold:.2f})" in doc
     assert f"`k` candidates per passage ({Params().k})" in doc
+
+
+def test_database_mode_deterministic(tmp_path: Path) -> None:
+    """Two databases with the same articles get the same links and events, row for row."""
+    results = []
+    for name, order in (("one.db", [0, 1, 2, 3, 4]), ("two.db", [4, 2, 0, 3, 1])):
+        s = Store.open(tmp_path / name)
+        s.ensure_schema(None, None, "tester")
+        articles = [("Reuters", TURKEY_A), ("AP", TURKEY_B), ("BBC", CHILE_C), ("AFP", CHILE_D),
+                    ("Guardian", FOOTBALL_E)]
+        for k in order:
+            add(s, *articles[k])
+        link_store(s)
+        links = list(s.db.execute("select id, a, b, score, status from links order by id"))
+        events = list(s.db.execute("select id, label, central_passage, outlets, size from events "
+                                   "order by id"))
+        members = list(s.db.execute("select * from event_passages order by event_id, passage_id"))
+        results.append((links, events, members))
+        s.close()
+    assert results[0] == results[1]
+    assert results[0][0] and results[0][1]
