@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -181,8 +182,14 @@ class ParallaxApp(App):
 
         store = Store.open(self.db_path)  # a connection of this thread's own
         try:
+            last = [0.0]
+
             def progress(*args: Any) -> None:
                 done, total = (args + (0, 0))[:2]
+                now = time.monotonic()
+                if now - last[0] < 0.05 and done != total:
+                    return  # at most 20 updates a second: the UI thread has better things to do
+                last[0] = now
                 detail = str(args[2]) if len(args) > 2 else ""
                 self.post_message(WorkProgress("links", int(done or 0), int(total or 0), detail))
 
