@@ -189,7 +189,7 @@ def set_link_status(store: Store, link_id: str, status: str, annotator: str) -> 
     with store.transaction():
         store.db["links"].update(link_id, {"status": status, "status_by": annotator,
                                            "status_at": stamp})
-        store._audit(annotator, "link-status", link_id, {"status": before["status"]},
+        store.audit(annotator, "link-status", link_id, {"status": before["status"]},
                      {"status": status})
     return dict(store.db["links"].get(link_id))
 
