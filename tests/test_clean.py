@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import SEEDS, SHARED
@@ -345,3 +345,72 @@ def test_learned_scorer_is_loaded_and_leaves_prose_alone() -> None:
     result = clean_document(page("Advertisement", "Share"), "txt")
     assert all(block_of(result, p[:40]).keep for p in BODY)
     assert not any("learned scorer" in b.reason for b in result.blocks if b.text in BODY)
+
+
+# ------------------------------------------------------------ speed shortcuts give the same result
+# The fast paths in tui/clean/segment.py and lexicon.py skip work that cannot
+# change the result; these compare each one with the plain way on random input.
+mdish = st.lists(st.sampled_from(["# ", "## ", "* ", "- ", "+ ", "1. ", "2) ", "> ", "```", "~~~", "---",
+                                  "***", "___", "===", "   ", "    ", "\t", "\n", "\n\n", "word ", "Text",
+                                  "_x_", "*y*", "[a](b)", "![i](j)", "&amp;", "!", "\\*", "`c`", "<b>",
+                                  "  \n", "3.", "#x", ">q", "-x", "é", "\r\n"]), max_size=80).map("".join)
+
+
+def _token_key(tokens) -> list[tuple]:
+    return [(t.type, t.tag, t.map, t.content, t.markup, t.info, t.level, t.nesting) for t in tokens]
+
+
+MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@MANY
+@given(text=st.one_of(mdish, texty))
+@example(text="+ one\n+ two\n\n1) three\n- four\n* * *\n> five\n```\ncode\n```\n# six\n___\n")
+def test_block_start_dispatch_gives_markdown_its_tokens(text: str) -> None:
+    from tui.clean import segment
+
+    assert _token_key(segment._MD.parse(text)) == _token_key(segment._MD_PLAIN.parse(text))
+
+
+def test_block_start_dispatch_on_dev_pages() -> None:
+    from tui.clean import segment
+
+    dev = SHARED / "bench" / "extraction-dev"
+    if not dev.exists():
+        pytest.skip("shared dev pages not available")
+    for path in sorted(dev.glob("*.md"))[:20]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert _token_key(segment._MD.parse(text)) == _token_key(segment._MD_PLAIN.parse(text)), path.name
+
+
+@MANY
+@given(text=st.lists(st.sampled_from(["a", "Bc", " ", "  ", "\n", "&", "!", "&amp;", "  \n", "\t", "é",
+                                      "[", "*", "_", "x_y", "\\", "_a_", "*b*"]), max_size=40).map("".join))
+@example(text="_a_ & b!")
+def test_inline_fast_paths_agree_with_the_inline_parser(text: str) -> None:
+    from tui.clean import segment
+
+    content = text.strip()
+    if content:
+        assert segment._inline_text(content) == segment._inline_parsed(content)
+
+
+def _lines_plainly(text: str) -> list[tuple[str, int, int]]:
+    """Non-empty stripped lines with offsets, by splitting (what txt_segments must find)."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = pos + len(line) - len(line.lstrip())
+            out.append((stripped, start, start + len(stripped)))
+        pos += len(line) + 1
+    return out
+
+
+@MANY
+@given(text=st.one_of(texty, st.text(alphabet=" \t\r\n\x0b\x0c\x1c\x85\xa0\u2028\u3000ab.-*1", max_size=80)))
+def test_line_scan_matches_split_and_strip(text: str) -> None:
+    from tui.clean import segment
+
+    found = [(m.group(), *m.span()) for m in segment._LINE.finditer(text)]
+    assert found == _lines_plainly(text)

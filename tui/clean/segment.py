@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 #: One block before classification. ``link_chars`` counts characters shown as
@@ -25,12 +26,67 @@ _NEWLINES = re.compile(r"\r\n?|\n")
 _LINE = re.compile(r"\S(?:[^\n]*\S)?")
 _BULLET_FIRST = frozenset("*•·‣▪◦+-")
 _INLINE_SYNTAX = re.compile(r"[\[\]*_`<\\!&~]|  \n")
+#: The characters that can start inline markup the shown text depends on
+#: (entities and raw HTML are off in ``_MD_INLINE``; "!" needs a "[").
+_INLINE_MARKUP = re.compile(r"[\[\]*_`<\\~]")
 
-# Block rules only: indented code is switched off because page dumps indent
-# prose; reference definitions and raw HTML blocks are not article text.
-_MD = MarkdownIt("commonmark", {"maxNesting": 40}).disable(
+_STARTERS = (("fence", rules_block.fence), ("blockquote", rules_block.blockquote),
+             ("hr", rules_block.hr), ("list", rules_block.list_block),
+             ("heading", rules_block.heading))
+#: markdown-it's own rules that can start a block at a line, by the line's
+#: first character, in markdown-it's order. Each of them returns False at once
+#: for any other character, so skipping it there changes nothing.
+_BY_FIRST: dict[str, tuple] = {}
+for _chars, _names in (("`~", ("fence",)), (">", ("blockquote",)), ("*-", ("hr", "list")),
+                       ("_", ("hr",)), ("+0123456789", ("list",)), ("#", ("heading",))):
+    for _ch in _chars:
+        _BY_FIRST[_ch] = tuple(fn for name, fn in _STARTERS if name in _names)
+#: The same for the chain that ends a list item (markdown-it: fence, blockquote, hr).
+_BY_FIRST_IN_LIST = {ch: tuple(fn for fn in fns if fn is not rules_block.list_block
+                               and fn is not rules_block.heading)
+                     for ch, fns in _BY_FIRST.items()}
+
+
+def _starts(table: dict[str, tuple]):
+    def rule(state: StateBlock, line: int, end_line: int, silent: bool) -> bool:
+        pos = state.bMarks[line] + state.tShift[line]
+        fns = table.get(state.src[pos:pos + 1])
+        if fns:
+            for fn in fns:
+                if fn(state, line, end_line, silent):
+                    return True
+        return False
+    return rule
+
+
+def _block_parser() -> MarkdownIt:
+    """markdown-it with block rules only, its block-start rules tried by first character.
+
+    Indented code is switched off because page dumps indent prose; reference
+    definitions and raw HTML blocks are not article text. markdown-it tries
+    every block rule at every line (and every terminator rule at every
+    paragraph line); on a page of 300 short blocks most of that is calling
+    rules that reject the line's first character. Two dispatch rules call
+    markdown-it's own rules only where the first character can start them:
+    the tokens are exactly markdown-it's (tests/test_clean.py checks), in
+    about three quarters of the time.
+    """
+    md = MarkdownIt("commonmark", {"maxNesting": 40}).disable(
+        ["inline", "text_join", "code", "reference", "html_block"]
+    )
+    md.block.ruler.disable([name for name, _ in _STARTERS])
+    md.block.ruler.before("lheading", "block_start", _starts(_BY_FIRST),
+                          {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.before("lheading", "block_start_in_list", _starts(_BY_FIRST_IN_LIST),
+                          {"alt": ["list"]})
+    return md
+
+
+#: The plain configuration, kept to check that the dispatch changes no token.
+_MD_PLAIN = MarkdownIt("commonmark", {"maxNesting": 40}).disable(
     ["inline", "text_join", "code", "reference", "html_block"]
 )
+_MD = _block_parser()
 _MD_INLINE = MarkdownIt("commonmark", {"maxNesting": 40}).disable(["entity", "html_inline"])
 
 
@@ -113,7 +169,19 @@ def _line_starts(text: str) -> list[int]:
 def _inline_text(content: str) -> tuple[str, int]:
     """Visible text of an inline run (syntax removed) and how much of it is link text."""
     if not _INLINE_SYNTAX.search(content):
+        if "\n" not in content:
+            return content.strip(), 0
         return " ".join(part.strip() for part in content.split("\n")), 0
+    if not _INLINE_MARKUP.search(content):
+        # only "&", "!" or hard breaks: with entities off and no "[" for an
+        # image, the inline parser returns the text with its line breaks as
+        # spaces, which the whitespace clean-up below gives directly
+        return " ".join(content.split()), 0
+    return _inline_parsed(content)
+
+
+def _inline_parsed(content: str) -> tuple[str, int]:
+    """``_inline_text`` by markdown-it's inline parser (the fast paths above must agree)."""
     tokens: list[Token] = []
     _MD_INLINE.inline.parse(content, _MD_INLINE, {}, tokens)
     parts: list[str] = []
