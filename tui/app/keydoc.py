@@ -19,7 +19,9 @@ NAMES = {
     "left_square_bracket": "[", "right_square_bracket": "]",
 }
 SCOPES = {"app": "anywhere", "reader": "reader", "library": "library", "schema": "schema screen",
-          "help": "help screen", "meta": "metadata form"}
+          "help": "help screen", "meta": "metadata form", "search": "search screen",
+          "search_list": "search hit list", "events": "events screen", "export": "export dialog",
+          "review": "review screen"}
 
 
 def key_names(keys: str) -> str:

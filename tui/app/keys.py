@@ -42,6 +42,7 @@ class KeySpec:
     priority: bool = False
     palette: bool = True  # offered in the command palette
     short: str = ""  # footer text when the description is too long for it
+    display: str | None = None  # how the footer shows the key (e.g. "↓")
 
 
 def _labels() -> list[KeySpec]:
@@ -145,6 +146,57 @@ REGISTRY: tuple[KeySpec, ...] = (
             "schema", show=True, short="load schema"),
     KeySpec("schema.close", "escape,s", "close", "Close", "Schema", "schema", show=True,
             palette=False),
+    # -- search screen (/): the query box has focus, so no letter keys here
+    KeySpec("search.close", "escape", "close", "Close search", "Search", "search", show=True,
+            palette=False, short="Close"),
+    KeySpec("search.open", "enter", "open", "Open the hit in the other pane, at the passage",
+            "Search", "search", show=True, palette=False, short="Open hit"),
+    KeySpec("search.next", "down,ctrl+n", "next", "Next hit", "Search", "search", show=True,
+            palette=False, display="↓"),
+    KeySpec("search.previous", "up", "previous", "Previous hit", "Search", "search", show=True,
+            palette=False, display="↑"),
+    KeySpec("search.page_down", "pagedown", "page(1)", "Next page of hits", "Search", "search",
+            palette=False),
+    KeySpec("search.page_up", "pageup", "page(-1)", "Previous page of hits", "Search", "search",
+            palette=False),
+    KeySpec("search.toggle_focus", "tab", "toggle_focus", "Switch between query and hits",
+            "Search", "search", show=True, palette=False, short="Query/results"),
+    KeySpec("search.list.next", "j", "cursor_down", "Next hit (in the hit list)", "Search",
+            "search_list", palette=False),
+    KeySpec("search.list.previous", "k", "cursor_up", "Previous hit (in the hit list)",
+            "Search", "search_list", palette=False),
+    KeySpec("search.list.query", "slash", "focus_query", "Back to the query (in the hit list)",
+            "Search", "search_list", palette=False),
+    # -- events screen (E)
+    KeySpec("events.close", "escape", "back", "Back to the grid / close", "Events", "events",
+            show=True, palette=False, short="Back / close"),
+    KeySpec("events.open", "enter", "open", "Show the event's passages / open one beside",
+            "Events", "events", show=True, palette=False, short="Passages / open"),
+    KeySpec("events.toggle_focus", "tab", "toggle_focus", "Switch between grid and passages",
+            "Events", "events", show=True, palette=False, short="Grid/passages"),
+    KeySpec("events.reload", "r", "reload", "Reload events (after Compute links)", "Events",
+            "events", show=True, palette=False, short="Reload"),
+    KeySpec("events.down", "j", "down", "Down", "Events", "events", palette=False),
+    KeySpec("events.up", "k", "up", "Up", "Events", "events", palette=False),
+    # -- export dialog (X)
+    KeySpec("export.run", "ctrl+s", "export", "Export with the chosen format and path",
+            "Export", "export", show=True, palette=False, short="Export"),
+    KeySpec("export.close", "escape", "close", "Close the export dialog", "Export", "export",
+            show=True, palette=False, short="Close"),
+    # -- review screen (R)
+    KeySpec("review.next", "n", "next", "Next disagreement", "Review", "review", show=True,
+            palette=False),
+    KeySpec("review.previous", "p", "previous", "Previous disagreement", "Review", "review",
+            show=True, palette=False, short="Previous"),
+    KeySpec("review.accept_a", "a", "accept('a')", "Accept A's span as mine", "Review",
+            "review", show=True, palette=False, short="Accept A"),
+    KeySpec("review.accept_b", "b", "accept('b')", "Accept B's span as mine", "Review",
+            "review", show=True, palette=False, short="Accept B"),
+    KeySpec("review.cycle_pair", "c", "cycle_pair", "Compare another pair of annotators",
+            "Review", "review", show=True, palette=False, short="Other annotators"),
+    KeySpec("review.swap", "s", "swap", "Swap sides", "Review", "review", palette=False),
+    KeySpec("review.close", "escape", "close", "Close review", "Review", "review", show=True,
+            palette=False, short="Close"),
     # -- help screen
     KeySpec("help.close", "escape,q,question_mark", "close", "Close", "Help", "help",
             show=True, palette=False),
@@ -166,7 +218,8 @@ def bindings(scope: str) -> list[Binding]:
     """Textual bindings for one scope, each carrying its registry id (for keymaps)."""
     return [
         Binding(spec.keys, spec.action, spec.short or spec.description, show=spec.show,
-                id=spec.id, priority=spec.priority, tooltip=spec.description)
+                key_display=spec.display, id=spec.id, priority=spec.priority,
+                tooltip=spec.description)
         for spec in specs(scope)
     ]
 

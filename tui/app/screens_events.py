@@ -30,6 +30,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from tui.app import keys
 from tui.app.screens_search import read_store
 from tui.app.targets import Target
 from tui.errors import UserError
@@ -48,14 +49,7 @@ MAX_OUTLETS = 12
 LABEL_MIN, LABEL_WANT, LABEL_MAX = 24, 44, 70
 MARK = "●"
 
-EVENTS_BINDINGS: tuple[Binding, ...] = (
-    Binding("escape", "back", "Back / close", id="events.close"),
-    Binding("enter", "open", "Passages / open", id="events.open"),
-    Binding("tab", "toggle_focus", "Grid/passages", id="events.toggle_focus"),
-    Binding("r", "reload", "Reload", id="events.reload"),
-    Binding("j", "down", "Down", show=False, id="events.down"),
-    Binding("k", "up", "Up", show=False, id="events.up"),
-)
+EVENTS_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("events"))  # declared in tui/app/keys.py
 
 NO_EVENTS = (
     "No events yet: links between outlets have not been computed for this database.\n"

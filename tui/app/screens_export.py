@@ -26,6 +26,7 @@ from textual.widgets import Checkbox, Footer, Input, OptionList, ProgressBar, St
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from tui.app import keys
 from tui.app.screens_search import read_store
 from tui.errors import UserError
 from tui.store import Store
@@ -37,10 +38,7 @@ DEFAULT_STEM = "dataset"
 #: article would make a 10,000-article export wait on the screen.
 PROGRESS_EVERY = 0.05
 
-EXPORT_BINDINGS: tuple[Binding, ...] = (
-    Binding("ctrl+s", "export", "Export", id="export.run"),
-    Binding("escape", "close", "Close", id="export.close"),
-)
+EXPORT_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("export"))  # declared in tui/app/keys.py
 
 
 def formats() -> dict[str, Any]:

@@ -22,20 +22,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.app import keys
 from tui.app.screens_search import styled
 from tui.errors import UserError
 from tui.store import Store, default_annotator
 from tui.textsafe import safe
 
-REVIEW_BINDINGS: tuple[Binding, ...] = (
-    Binding("n", "next", "Next disagreement", id="review.next"),
-    Binding("p", "previous", "Previous", id="review.previous"),
-    Binding("a", "accept('a')", "Accept A", id="review.accept_a"),
-    Binding("b", "accept('b')", "Accept B", id="review.accept_b"),
-    Binding("c", "cycle_pair", "Other annotators", id="review.cycle_pair"),
-    Binding("s", "swap", "Swap sides", show=False, id="review.swap"),
-    Binding("escape", "close", "Close", id="review.close"),
-)
+REVIEW_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("review"))  # declared in tui/app/keys.py
 
 KIND_TEXT = {
     "overlap": "same label, different boundaries",

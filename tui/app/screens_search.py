@@ -33,6 +33,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tui.app import keys
 from tui.app.targets import Target
 from tui.errors import UserError
 from tui.store import BUSY_TIMEOUT_MS, Store
@@ -45,21 +46,9 @@ LIMIT = 50
 HIGHLIGHT_STYLE = "bold reverse"
 _TITLE_WIDTH = 100
 
-SEARCH_BINDINGS: tuple[Binding, ...] = (
-    Binding("escape", "close", "Close", id="search.close"),
-    Binding("enter", "open", "Open hit", id="search.open"),
-    Binding("down,ctrl+n", "next", "Next hit", key_display="↓", id="search.next"),
-    Binding("up", "previous", "Previous hit", key_display="↑", id="search.previous"),
-    Binding("pagedown", "page(1)", "Next page", show=False, id="search.page_down"),
-    Binding("pageup", "page(-1)", "Previous page", show=False, id="search.page_up"),
-    Binding("tab", "toggle_focus", "Query/results", id="search.toggle_focus"),
-)
+SEARCH_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("search"))  # declared in tui/app/keys.py
 #: Keys that only work while the result list has focus (typing owns them otherwise).
-SEARCH_LIST_BINDINGS: tuple[Binding, ...] = (
-    Binding("j", "cursor_down", "Next hit", show=False, id="search.list.next"),
-    Binding("k", "cursor_up", "Previous hit", show=False, id="search.list.previous"),
-    Binding("slash", "focus_query", "Edit query", show=False, id="search.list.query"),
-)
+SEARCH_LIST_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("search_list"))  # declared in tui/app/keys.py
 
 
 _SEARCH_READERS: dict[str, tuple[Store, threading.Lock]] = {}
