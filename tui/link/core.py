@@ -172,6 +172,7 @@ def link_passages(
     mass = np.bincount(rows, weights=w, minlength=n)
     cue_rows = np.asarray(p_cue_rows, dtype=np.int64)
     cue_terms = np.asarray(p_cue_terms, dtype=np.int64)
+    del p_rows, p_terms, p_cue_rows, p_cue_terms  # Python lists: large, no longer needed
     cue_mass = np.bincount(cue_rows, weights=idf[cue_terms], minlength=n)
     n_terms = np.bincount(rows, minlength=n)
 
@@ -227,6 +228,7 @@ def link_passages(
     fz = np.asarray(cpdist([texts[i] for i in a_idx.tolist()], [texts[i] for i in b_idx.tolist()],
                            scorer=fuzz.token_set_ratio, workers=2), dtype=np.float64) / 100.0 \
         if keys.size else np.zeros(0)
+    del texts, feats
     found = (_cues_found(a_idx, b_idx, cue_rows, cue_terms, idf, doc_of, V, doc_cue_keys)
              + _cues_found(b_idx, a_idx, cue_rows, cue_terms, idf, doc_of, V, doc_cue_keys))
     total = cue_mass[a_idx] + cue_mass[b_idx]
