@@ -95,6 +95,7 @@ class Store:
     def __init__(self, db: sqlite_utils.Database, path: str) -> None:
         self.db = db
         self.path = path
+        self._schema_cache: tuple[tuple[int, str], Schema] | None = None
 
     # ------------------------------------------------------------------ open
     @classmethod
@@ -423,13 +424,28 @@ class Store:
 
     # ----------------------------------------------------------- label schema
     def schema(self) -> Schema:
-        """The schema in force (the latest loaded version)."""
+        """The schema in force (the latest loaded version).
+
+        Parsed once per schema version: every tag validates its label against
+        it, and re-parsing the TOML on each keypress cost the app milliseconds.
+        The cache key is read from the database, so a schema another process
+        loaded is seen at once.
+        """
         row = self.db.execute(
-            "select toml, source from schema_versions order by version desc limit 1"
+            "select version, hash from schema_versions order by version desc limit 1"
         ).fetchone()
         if row is None:
             return load_default()
-        return parse_schema(row[0], source=row[1])
+        key = (row[0], row[1])
+        cached = self._schema_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        toml_text, source = self.db.execute(
+            "select toml, source from schema_versions where version = ?", [row[0]]
+        ).fetchone()
+        schema = parse_schema(toml_text, source=source)
+        self._schema_cache = (key, schema)
+        return schema
 
     def schema_version_number(self) -> int:
         row = self.db.execute("select max(version) from schema_versions").fetchone()
