@@ -391,7 +391,8 @@ def test_inline_fast_paths_agree_with_the_inline_parser(text: str) -> None:
     from tui.clean import segment
 
     content = text.strip()
-    if content:
+    # the '&'/'!'/hard-break shortcut (plain text has its own, older path)
+    if segment._INLINE_SYNTAX.search(content):
         assert segment._inline_text(content) == segment._inline_parsed(content)
 
 
@@ -414,3 +415,15 @@ def test_line_scan_matches_split_and_strip(text: str) -> None:
 
     found = [(m.group(), *m.span()) for m in segment._LINE.finditer(text)]
     assert found == _lines_plainly(text)
+
+
+@MANY
+@given(lines=st.lists(st.tuples(st.sampled_from(["", "* ", "1. ", "  "]), st.integers(1, 130),
+                                st.sampled_from(["\n", "\n\n"])), max_size=30))
+def test_unwrap_shortcut_agrees_with_the_line_length_percentile(lines) -> None:
+    from tui.clean import segment
+
+    text = "".join(f"{bullet}{'word ' * (n // 5)}{'x' * (n % 5)}{end}" for bullet, n, end in lines)
+    segs, long_lines = segment._lines(text)
+    # long_lines=0 always takes the sorted-percentile path
+    assert segment._unwrap(text, segs, long_lines) == segment._unwrap(text, segs, 0)

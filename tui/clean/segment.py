@@ -91,7 +91,12 @@ _MD_INLINE = MarkdownIt("commonmark", {"maxNesting": 40}).disable(["entity", "ht
 
 
 def txt_segments(text: str) -> list[Seg]:
-    """Every non-empty line is a block, except in hard-wrapped text (see ``_unwrap``).
+    """Every non-empty line is a block, except in hard-wrapped text (see ``_unwrap``)."""
+    return _unwrap(text, *_lines(text))
+
+
+def _lines(text: str) -> tuple[list[Seg], int]:
+    """Every non-empty line as a block, and how many are over 100 characters.
 
     A leading list bullet is left out of the block, which is marked ``list_item``.
     One regex scan finds every line's stripped extent (``\\S`` and
@@ -101,6 +106,7 @@ def txt_segments(text: str) -> list[Seg]:
     segs: list[Seg] = []
     append = segs.append
     bullet = _BULLET.match
+    long_lines = 0  # lines over 100 characters: page dumps are mostly these
     for m in _LINE.finditer(text):
         stripped = m.group()
         start, end = m.span()
@@ -110,12 +116,16 @@ def txt_segments(text: str) -> list[Seg]:
             if b and len(stripped) > b.end():
                 k = b.end()
                 append((stripped[k:], start + k, end, "list_item", 0, 0))
+                if end - start - k > 100:
+                    long_lines += 1
                 continue
         append((stripped, start, end, "line", 0, 0))
-    return _unwrap(text, segs)
+        if end - start > 100:
+            long_lines += 1
+    return segs, long_lines
 
 
-def _unwrap(text: str, segs: list[Seg]) -> list[Seg]:
+def _unwrap(text: str, segs: list[Seg], long_lines: int) -> list[Seg]:
     """Join the lines of hard-wrapped paragraphs (plain text filled to ~60-80 columns).
 
     Page dumps put a whole paragraph on one line, so their lines are kept
@@ -124,9 +134,10 @@ def _unwrap(text: str, segs: list[Seg]) -> list[Seg]:
     starting in lower case; then a line between 60 % and 115 % of the usual
     width that is directly followed by another line is joined with it.
     """
-    if len(segs) < 4:
-        return segs
-    lengths = sorted(len(s[0]) for s in segs)
+    n = len(segs)
+    if n < 4 or long_lines >= n - int(n * 0.9):
+        return segs  # the 90th-percentile line is over 100 characters (no sort needed)
+    lengths = sorted([len(s[0]) for s in segs])
     width = lengths[int(len(lengths) * 0.9)]
     if width > 100:
         return segs
