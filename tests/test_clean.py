@@ -427,3 +427,12 @@ def test_unwrap_shortcut_agrees_with_the_line_length_percentile(lines) -> None:
     segs, long_lines = segment._lines(text)
     # long_lines=0 always takes the sorted-percentile path
     assert segment._unwrap(text, segs, long_lines) == segment._unwrap(text, segs, 0)
+
+
+@MANY
+@given(text=st.text(alphabet="ab \n\r", max_size=60))
+def test_line_starts_without_regex_agree(text: str) -> None:
+    from tui.clean import segment
+
+    expected = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)] + [len(text) + 1]
+    assert segment._line_starts(text) == expected

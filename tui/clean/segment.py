@@ -10,6 +10,7 @@ slowest part of cleaning.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from markdown_it import MarkdownIt, rules_block
 from markdown_it.rules_block import StateBlock
@@ -171,9 +172,14 @@ def _unwrap(text: str, segs: list[Seg], long_lines: int) -> list[Seg]:
 
 def _line_starts(text: str) -> list[int]:
     """Offsets where each line starts, splitting like markdown-it (CRLF, CR, LF)."""
+    if "\r" in text:
+        starts = [0]
+        starts.extend(m.end() for m in _NEWLINES.finditer(text))
+        starts.append(len(text) + 1)
+        return starts
     starts = [0]
-    starts.extend(m.end() for m in _NEWLINES.finditer(text))
-    starts.append(len(text) + 1)
+    starts += accumulate([len(line) + 1 for line in text.split("\n")])
+    starts[-1] = len(text) + 1  # past the last line, as above
     return starts
 
 
@@ -215,6 +221,12 @@ def _inline_parsed(content: str) -> tuple[str, int]:
     return " ".join("".join(parts).split()), link_chars
 
 
+#: The token types md_segments acts on (any other type is skipped at once).
+_TOKEN_CODES = {"list_item_open": 1, "list_item_close": 2, "blockquote_open": 3,
+                "blockquote_close": 4, "heading_open": 5, "heading_close": 6,
+                "inline": 7, "fence": 7}
+
+
 def md_segments(text: str) -> list[Seg]:
     """Headings, paragraphs, list items and block quotes, each with its line span."""
     try:
@@ -227,22 +239,27 @@ def md_segments(text: str) -> list[Seg]:
     quote_depth = 0
     heading_level = 0
     marker = ""  # "3." of an ordered list item, shown with its first block
+    n_starts = len(starts)
+    codes = _TOKEN_CODES
     for tok in tokens:
-        t = tok.type
-        if t == "list_item_open":
+        code = codes.get(tok.type, 0)
+        if not code:
+            continue  # paragraphs and lists open and close: nothing to track
+        if code == 1:
             list_depth += 1
             marker = f"{tok.info}{tok.markup}" if tok.info else ""
-        elif t == "list_item_close":
+        elif code == 2:
             list_depth -= 1
-        elif t == "blockquote_open":
+        elif code == 3:
             quote_depth += 1
-        elif t == "blockquote_close":
+        elif code == 4:
             quote_depth -= 1
-        elif t == "heading_open":
+        elif code == 5:
             heading_level = int(tok.tag[1:]) if tok.tag[1:].isdigit() else 1
-        elif t == "heading_close":
+        elif code == 6:
             heading_level = 0
-        elif t in ("inline", "fence") and tok.map:
+        elif tok.map:
+            t = tok.type
             if t == "inline":
                 shown, links = _inline_text(tok.content)
             else:
@@ -250,8 +267,8 @@ def md_segments(text: str) -> list[Seg]:
             if not shown:
                 continue
             begin, end_line = tok.map
-            start = starts[begin] if begin < len(starts) else len(text)
-            end = (starts[end_line] - 1) if end_line < len(starts) else len(text)
+            start = starts[begin] if begin < n_starts else len(text)
+            end = (starts[end_line] - 1) if end_line < n_starts else len(text)
             end = min(max(end, start), len(text))
             raw = text[start:end]
             start += len(raw) - len(raw.lstrip())
