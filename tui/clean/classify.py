@@ -241,17 +241,18 @@ def _lexicon_plain(b: W) -> tuple[str, str] | None:
     """
     n = b.chars
     low = b.key
+    digit = _HAS_DIGIT(low)  # the stripped trailing characters are no digits
     if n <= 60:
         short = low.strip(_TRAILING)
         if short in _ADVERT_WORDS:
             return "advert", "advert marker"
-        if short in _WIDGET_WORDS or (_HAS_DIGIT(short) and lx.WIDGET_NUM.match(short)):
+        if short in _WIDGET_WORDS or (digit and lx.WIDGET_NUM.match(short)):
             return "widget", "interface text (button, share bar, player)"
         if low.endswith("logo") and lx.LOGO.match(b.text):
             return "logo", "logo text"
     if b.nw <= 12 and low.startswith(_BYLINE_STARTS) and lx.BYLINE.match(b.text):
         return "byline", "byline"
-    if _HAS_DIGIT(low) and lx.DATE_LINE.match(b.text) and parse_date(b.text):
+    if digit and lx.DATE_LINE.match(b.text) and parse_date(b.text):
         return "meta", "date line"
     return None
 
@@ -765,24 +766,28 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
             b.set("masthead", False, "masthead: outlet name and tagline")
             break
     if outlet is None:
+        # one pass for the three kinds that may name the outlet (rare lines)
+        named: dict[str, list[W]] = {"logo": [], "newsletter": [], "footer": []}
         for b in ws:
-            m = lx.LOGO.match(b.text) if b.kind == "logo" else None
+            if b.kind in named:
+                named[b.kind].append(b)
+        for b in named["logo"]:
+            m = lx.LOGO.match(b.text)
             if m:
                 outlet = m.group(1)
                 break
     if outlet is None:
-        for b in ws:
-            m = lx.NEWSLETTER_OUTLET.match(b.text) if b.kind == "newsletter" and b.chars <= 120 else None
+        for b in named["newsletter"]:
+            m = lx.NEWSLETTER_OUTLET.match(b.text) if b.chars <= 120 else None
             if m:
                 outlet = m.group(1)
                 break
     if outlet is None:
-        for b in reversed(ws):
-            if b.kind == "footer":
-                m = lx.COPYRIGHT_OWNER.search(b.text)
-                if m:
-                    outlet = m.group(1).strip()
-                    break
+        for b in reversed(named["footer"]):
+            m = lx.COPYRIGHT_OWNER.search(b.text)
+            if m:
+                outlet = m.group(1).strip()
+                break
     meta.outlet = outlet
     if meta.date is None and title_i is not None:
         for b in ws[max(0, title_i - 3):min(len(ws), header_end + 2)]:
