@@ -6,7 +6,9 @@ root; nothing is copied), scores with the shared scorer
 (score_extraction.py, word 4-gram shingles averaged per page), and prints a
 Markdown table with trafilatura alone as the reference measured in the same
 run, plus the speed ratio of text/Markdown cleaning against trafilatura on
-the same pages' HTML. Also checks the seeds gold line by line.
+the same pages' HTML: txt, md and trafilatura take turns for a few rounds
+(--rounds) and each keeps its best, warm pass, so load changes on a shared
+machine hit all three alike. Also checks the seeds gold line by line.
 
 Usage:
   .venv/bin/python bench/extraction.py            # everything
