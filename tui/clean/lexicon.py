@@ -306,23 +306,10 @@ GATE_BITS = {name: 1 << i for i, name in enumerate(GATES)}
 HAS_DIGIT = re.compile(r"[0-9]").search
 #: Any decimal digit (what ``\\d`` matches): every date pattern needs one.
 ANY_DIGIT = re.compile(r"\d").search
-_ALL_STEMS: dict[str, int] = {}
+STEM_BITS: dict[str, int] = {}
 for _name, _stems in GATES.items():
     for _stem in _stems:
-        _ALL_STEMS[_stem] = _ALL_STEMS.get(_stem, 0) | GATE_BITS[_name]
-#: The stems swept for: a stem containing a shorter one ("keep reading" and
-#: "read") is left out and its gates go to the shorter one, which occurs in
-#: every block the longer one does. Flagging a few more blocks only means a
-#: pattern is tried and fails; one sweep fewer per left-out stem.
-STEM_BITS: dict[str, int] = {}
-for _stem, _bits in _ALL_STEMS.items():
-    _inner = [o for o in _ALL_STEMS if o != _stem and o in _stem]
-    if not _inner:
-        STEM_BITS[_stem] = STEM_BITS.get(_stem, 0) | _bits
-for _stem, _bits in _ALL_STEMS.items():
-    for _inner_stem in STEM_BITS:
-        if _inner_stem != _stem and _inner_stem in _stem:
-            STEM_BITS[_inner_stem] |= _bits
+        STEM_BITS[_stem] = STEM_BITS.get(_stem, 0) | GATE_BITS[_name]
 
 #: Dates written in headers ("27/09/2018", "Nov. 19, 2019"): not part of a headline.
 ANY_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|" + _MONTH + r"\s+\d{1,2},?\s+\d{4}", I)
