@@ -339,3 +339,34 @@ def test_database_mode_deterministic(tmp_path: Path) -> None:
         s.close()
     assert results[0] == results[1]
     assert results[0][0] and results[0][1]
+
+
+def test_a_decision_taken_while_links_are_computed_is_kept(seeded_store) -> None:
+    """The app computes links in a worker while the annotator keeps confirming."""
+    import tui.link.db as link_db
+    from tui.link import link_store, set_link_status
+
+    link_store(seeded_store)
+    first = seeded_store.db.execute("select id from links order by id limit 1").fetchone()[0]
+    seeded_store.db.execute("delete from links where id = ?", [first])  # as if never suggested
+    seeded_store.db.conn.commit()
+    real = link_db.link_passages
+
+    def racing(*args, **kwargs):
+        result = real(*args, **kwargs)
+        # another annotator decides on the link between the snapshot and the write
+        a, b = next((lk.a, lk.b) for lk in result.links if link_db.link_id(lk.a, lk.b) == first)
+        with seeded_store.transaction():
+            seeded_store.db["links"].insert({"id": first, "a": a, "b": b, "a_article": a.split(":")[0],
+                                             "b_article": b.split(":")[0], "score": 0.5,
+                                             "method": "x", "status": "suggested"})
+        set_link_status(seeded_store, first, "rejected", "ana")
+        return result
+
+    link_db.link_passages = racing
+    try:
+        link_store(seeded_store)
+    finally:
+        link_db.link_passages = real
+    row = seeded_store.db["links"].get(first)
+    assert row["status"] == "rejected" and row["status_by"] == "ana"

@@ -115,7 +115,10 @@ def link_store(
     with store.transaction():
         store.db.execute("delete from links where status not in ('confirmed', 'rejected')"
                          " or status is null")
-        store.db["links"].insert_all(link_rows, batch_size=1000)
+        # ignore=True: a link someone confirmed or rejected while the scores were
+        # being computed (outside this transaction) is still in the table; their
+        # decision wins over the fresh suggestion.
+        store.db["links"].insert_all(link_rows, batch_size=1000, ignore=True)
         if decided:
             # refresh the score of decided links that were found again
             fresh = {link_id(lk.a, lk.b): lk.score for lk in result.links}
