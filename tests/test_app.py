@@ -732,3 +732,36 @@ def test_resizing_the_terminal_rewraps_and_keeps_the_cursor(seeded_db, tmp_path)
             assert view.scroll_y <= top < view.scroll_y + view.size.height
 
     run(go())
+
+
+def test_review_accept_shows_in_the_reader_on_return(seeded_db, tmp_path):
+    """Adjudicating in the review screen adds the adjudicator's span; the reader shows it."""
+    import asyncio
+
+    from tui.app import ParallaxApp
+    from tui.store import Store
+
+    store = Store.open(seeded_db)
+    article = store.list_articles()[0]["id"]
+    block = next(b for b in store.blocks(article) if b["visible"] and len(b["text"]) > 40)
+    store.add_annotation(block_id=block["id"], start=0, end=10, label="EVENT", annotator="ana")
+    store.add_annotation(block_id=block["id"], start=0, end=12, label="EVENT", annotator="ben")
+    store.close()
+
+    async def run() -> None:
+        app = ParallaxApp(db_path=str(seeded_db), annotator="judge")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("R")
+            await pilot.pause()
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            doc = app.reader.active_pane.doc
+            assert [a["annotator"] for a in doc.annotations].count("judge") == 1
+            check = Store.open(seeded_db)
+            assert len(check.annotations(article, annotator="judge")) == 1
+            check.close()
+
+    asyncio.run(run())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,8 @@ class ParallaxApp(App):
         if not isinstance(self.screen, SchemaScreen):
             self.push_screen(SchemaScreen())
 
-    def _open_external(self, module: str, cls: str, *args: Any, target: bool = False) -> None:
+    def _open_external(self, module: str, cls: str, *args: Any, target: bool = False,
+                       on_close: Callable[[Any], None] | None = None) -> None:
         """Push a screen from a sibling module, or say it is not available."""
         try:
             screen_cls = getattr(importlib.import_module(f"tui.app.{module}"), cls)
@@ -122,7 +123,7 @@ class ParallaxApp(App):
         if target:
             self.push_screen(screen, self.open_target)
         else:
-            self.push_screen(screen)
+            self.push_screen(screen, on_close)
 
     def open_target(self, target: Target | None) -> None:
         if target is not None:
@@ -142,7 +143,10 @@ class ParallaxApp(App):
         if pane is None or pane.doc is None:
             self.notify("open an article first", severity="warning")
             return
-        self._open_external("screens_review", "ReviewScreen", self.store, pane.doc.article_id)
+        article_id = pane.doc.article_id
+        # accepting a span adds the adjudicator's annotation: show it on return
+        self._open_external("screens_review", "ReviewScreen", self.store, article_id,
+                            on_close=lambda _result: self.reader.refresh_article(article_id))
 
     # -------------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
