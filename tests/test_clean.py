@@ -436,3 +436,22 @@ def test_line_starts_without_regex_agree(text: str) -> None:
 
     expected = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)] + [len(text) + 1]
     assert segment._line_starts(text) == expected
+
+
+@MANY
+@given(lines=st.lists(st.one_of(pieces, st.text(max_size=30), st.sampled_from(
+    ["read more", "2 days ago", "© 2020 x", "(ap photo/x)", "sign up for", "click here", "x" * 250])),
+    max_size=25))
+def test_stem_automaton_flags_like_the_find_sweep(lines) -> None:
+    import importlib
+
+    classify = importlib.import_module("tui.clean.classify")
+    if classify._STEMS is None:
+        pytest.skip("pyahocorasick not installed: the find sweep is the only path")
+    lowers = [line.lower() for line in lines]
+    with_automaton = classify._gate_flags(lowers)
+    saved, classify._STEMS = classify._STEMS, None
+    try:
+        assert classify._gate_flags(lowers) == with_automaton
+    finally:
+        classify._STEMS = saved

@@ -175,11 +175,14 @@ _LONG_GATES = (("credit_tail", -80), ("bio", 0))
 
 
 def _gate_flags(lowers: list[str]) -> list[int]:
-    """Which lexicon patterns may match each block, from one str.find sweep per stem.
+    """Which lexicon patterns may match each block: blocks holding one of their stems.
 
-    Only blocks of up to 200 characters are swept (most patterns apply to
+    Only blocks of up to 200 characters are searched (most patterns apply to
     short blocks only); the few longer ones are tested directly for the two
-    patterns that also apply to them (caption credits, author bios).
+    patterns that also apply to them (caption credits, author bios). The
+    short blocks are searched as one text, by one Aho-Corasick pass over all
+    stems when pyahocorasick is installed, else by one ``str.find`` sweep per
+    stem (the same flags; the sweep takes about 0.45 ms of a 2 ms page).
     """
     flags = [0] * len(lowers)
     short = []
@@ -199,6 +202,15 @@ def _gate_flags(lowers: list[str]) -> list[int]:
     for low in short:
         starts.append(pos)
         pos += len(low) + 1
+    if _STEMS is not None:
+        for end, bits in _STEMS.iter(joined):
+            flags[bisect_right(starts, end) - 1] |= bits
+        return flags
+    return _sweep(joined, starts, flags)
+
+
+def _sweep(joined: str, starts: list[int], flags: list[int]) -> list[int]:
+    """``_gate_flags``'s search without pyahocorasick: one ``str.find`` sweep per stem."""
     find = joined.find
     for stem, bits in lx.STEM_BITS.items():
         hit = find(stem)
@@ -210,6 +222,21 @@ def _gate_flags(lowers: list[str]) -> list[int]:
             hit = find(stem, nxt)
     return flags
 
+
+def _stem_automaton():
+    """All gate stems in one Aho-Corasick automaton, or None without pyahocorasick."""
+    try:
+        import ahocorasick
+    except ImportError:
+        return None
+    automaton = ahocorasick.Automaton()
+    for stem, bits in lx.STEM_BITS.items():
+        automaton.add_word(stem, bits)
+    automaton.make_automaton()
+    return automaton
+
+
+_STEMS = _stem_automaton()
 
 
 # gate bits as plain ints (a global name is cheaper than a dict look-up per block)
