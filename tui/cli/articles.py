@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli.main import Context, cli, echo, echo_json
+from tui.cli.main import Context, cli, echo, echo_json, progress_bar
 from tui.errors import UserError
 from tui.textsafe import safe
 
@@ -58,22 +58,9 @@ def import_cmd(ctx: Context, paths: tuple[str, ...], as_json: bool, max_mb: int)
     from tui.importer import import_paths
 
     store = ctx.store()
-    show_bar = sys.stderr.isatty()
-    bar = None
-
-    def progress(index: int, total: int, path: str) -> None:
-        nonlocal bar
-        if show_bar and total > 3:
-            if bar is None:
-                bar = click.progressbar(length=total, label="importing", file=sys.stderr)
-                bar.__enter__()
-            bar.update(1)
-
-    try:
-        report = import_paths(store, paths, progress=progress, max_bytes=max_mb * 1024 * 1024)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    with progress_bar("importing", min_total=4) as progress:
+        report = import_paths(store, paths, progress=lambda i, total, _path: progress(i, total),
+                              max_bytes=max_mb * 1024 * 1024)
     for r in report.results:
         if as_json:
             echo_json({"path": r.path, "status": r.status, "reason": r.reason,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli.main import Context, cli, echo, echo_json
+from tui.cli.main import Context, cli, echo, echo_json, progress_bar
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -48,22 +48,9 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
     """
     from tui.export import export_dataset
 
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None and total > 200 and sys.stderr.isatty():
-            bar = click.progressbar(length=total, label=f"exporting {fmt}", file=sys.stderr)
-            bar.__enter__()
-        if bar is not None:
-            bar.update(1)
-
-    try:
+    with progress_bar(f"exporting {fmt}", min_total=200) as progress:
         report = export_dataset(ctx.store(), fmt, out, annotators=annotators, labels=labels,
                                 articles=articles, progress=progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
     for problem in report.problems:
         echo(f"parallax: warning: {problem}", err=True)
     if as_json:

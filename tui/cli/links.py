@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from tui.cli.main import Context, cli, echo, echo_json
+from tui.cli.main import Context, cli, echo, echo_json, progress_bar
 from tui.errors import UserError
 from tui.textsafe import safe
 
@@ -66,24 +64,8 @@ def links_cmd(ctx: Context, jsonl_path: str | None, threshold: float | None, dir
                  f"{_flat(r['a_text'], 40):<40} <> {safe(r['b_outlet'] or '-')[:14]:<14} "
                  f"{_flat(r['b_text'], 40)}")
         return
-    bar = None
-    last = 0
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar, last
-        if not sys.stderr.isatty():
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="linking", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - last)
-        last = done
-
-    try:
+    with progress_bar("linking") as progress:
         summary = link_store(store, threshold=threshold, progress=progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
     if as_json:
         echo_json(summary.as_dict())
         return

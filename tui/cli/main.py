@@ -7,9 +7,11 @@ Every user mistake surfaces as one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,34 @@ from tui.store import Store, default_annotator
 from tui.textsafe import safe
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, min_total: int = 1) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback drawing a bar on stderr, for long core calls.
+
+    The core reports absolute progress; the bar appears only on a terminal and
+    only when there are at least ``min_total`` steps, so pipes and scripts get
+    clean output and short jobs no flicker.
+    """
+    bar: Any = None
+    shown = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar, shown
+        if bar is None:
+            if total < min_total or not sys.stderr.isatty():
+                return
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - shown)
+        shown = done
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 @dataclass
