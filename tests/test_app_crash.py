@@ -90,3 +90,36 @@ def test_sigkill_while_annotating_keeps_every_saved_annotation(seeded_db: Path, 
          "asyncio.run(main())\n", str(db)],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert reopen.returncode == 0, reopen.stderr[-2000:]
+
+
+def test_app_tags_while_a_cli_import_writes_the_same_file(seeded_db: Path, tmp_path: Path) -> None:
+    """Two writers on one file: the app's tags and a CLI import both land, nobody sees 'locked'."""
+    import asyncio
+
+    from test_reliability import make_corpus
+
+    from tui.app import ParallaxApp
+
+    corpus = tmp_path / "incoming"
+    make_corpus(corpus, 80)
+    importer = subprocess.Popen([sys.executable, "-m", "tui", "--db", str(seeded_db), "import", str(corpus)],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    async def tag_many() -> None:
+        app = ParallaxApp(db_path=str(seeded_db), annotator="ana")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            for _ in range(12):
+                await pilot.press("1")
+                await pilot.pause()
+                await pilot.press("j")
+
+    asyncio.run(tag_many())
+    _out, err = importer.communicate(timeout=300)
+    assert importer.returncode == 0, err
+    assert "locked" not in err
+    store = Store.open(seeded_db)
+    assert len(store.annotations(annotator="ana")) == 12
+    assert len(store.list_articles()) == 85
+    assert store.db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    store.close()
