@@ -135,3 +135,20 @@ def test_override_and_meta_round_trip(tmp_path: Path) -> None:
     proc = run("meta", article["id"], "--date", "2022-09-30", "--json", db=db)
     assert json.loads(proc.stdout)["date"] == "2022-09-30"
     assert_user_error(run("meta", article["id"], "--date", "yesterday", db=db), "YYYY-MM-DD")
+
+
+def test_reclean_stale_touches_only_older_articles(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "r.db"
+    assert run("import", str(SEEDS), db=db).returncode == 0
+    conn = sqlite3.connect(db)
+    first = conn.execute("select id from articles order by rowid limit 1").fetchone()[0]
+    conn.execute("update articles set cleaner_version = 0 where id = ?", [first])
+    conn.commit()
+    conn.close()
+    proc = run("reclean", "--stale", db=db)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().startswith("1 updated"), proc.stdout
+    again = run("reclean", "--stale", db=db)
+    assert again.stdout.strip().startswith("0 updated"), again.stdout

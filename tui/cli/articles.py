@@ -271,17 +271,25 @@ def override_cmd(ctx: Context, block_ids: tuple[str, ...], decision: str | None)
 
 @cli.command("reclean")
 @click.argument("articles", nargs=-1)
+@click.option("--stale", is_flag=True,
+              help="Only articles cleaned by an older cleaner version.")
 @pass_ctx
-def reclean_cmd(ctx: Context, articles: tuple[str, ...]) -> None:
+def reclean_cmd(ctx: Context, articles: tuple[str, ...], stale: bool) -> None:
     """Re-run the cleaner on stored articles, keeping overrides, edits and annotations.
 
     \b
-    Example:
-      parallax reclean            # every article
+    Examples:
+      parallax reclean                 # every article
+      parallax reclean --stale         # only those an older cleaner version cleaned
+      parallax reclean 6be67237        # one article (any unique id prefix)
     """
-    from tui.clean import clean_document
+    from tui.clean import CLEANER_VERSION, clean_document
 
     store = ctx.store()
     ids = [store.get_article(a)["id"] for a in articles] if articles else None
+    if stale:
+        old = {r[0] for r in store.db.execute(
+            "select id from articles where coalesce(cleaner_version, 0) < ?", [CLEANER_VERSION])}
+        ids = [i for i in ids if i in old] if ids is not None else sorted(old)
     counts = store.reclean(clean_document, ids)
     echo(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
