@@ -351,7 +351,7 @@ class Store:
             update["title_derived"] = 0
         with self.transaction():
             self.db["articles"].update(article["id"], update)
-            self._audit(annotator, "meta", article["id"], {k: article[k] for k in changes}, changes)
+            self.audit(annotator, "meta", article["id"], {k: article[k] for k in changes}, changes)
         return self.get_article(article["id"])
 
     # --------------------------------------------------------- block overrides
@@ -368,7 +368,7 @@ class Store:
                 {"override": value, "override_by": annotator if value is not None else None,
                  "override_at": now() if value is not None else None},
             )
-            self._audit(annotator, "override", block_id, {"override": before["override"]}, {"override": value})
+            self.audit(annotator, "override", block_id, {"override": before["override"]}, {"override": value})
         return self.blocks(before["article_id"])[before["seq"]]
 
     def reclean(self, cleaner: Callable[[str, str, dict[str, str]], CleanResult],
@@ -468,11 +468,7 @@ class Store:
             schema, toml_text = load_default(), default_schema_text()
         if current_row is not None and current_row[0] == schema.digest:
             return schema
-        used = dict(
-            self.db.execute(
-                "select label, count(*) from annotations where deleted_at is null group by label"
-            ).fetchall()
-        )
+        used = self.label_counts()
         names = schema.by_name()
         orphans = [f"{name} ({n})" for name, n in sorted(used.items()) if name not in names]
         if orphans:
@@ -550,7 +546,7 @@ class Store:
         }
         with self.transaction():
             self.db["annotations"].insert(row)
-            self._audit(annotator, "annotate", row["id"], None, row)
+            self.audit(annotator, "annotate", row["id"], None, row)
         return row
 
     def get_annotation(self, annotation_id: str) -> dict[str, Any]:
@@ -576,7 +572,7 @@ class Store:
             update["text"] = block["text"][start:end]
         with self.transaction():
             self.db["annotations"].update(annotation_id, update)
-            self._audit(annotator, "update", annotation_id, {k: before[k] for k in changes}, changes)
+            self.audit(annotator, "update", annotation_id, {k: before[k] for k in changes}, changes)
         return self.get_annotation(annotation_id)
 
     def delete_annotation(self, annotation_id: str, annotator: str) -> dict[str, Any]:
@@ -586,7 +582,7 @@ class Store:
             self.db["annotations"].update(
                 annotation_id, {"deleted_at": now(), "deleted_by": annotator, "updated_at": now()}
             )
-            self._audit(annotator, "delete", annotation_id, None, None)
+            self.audit(annotator, "delete", annotation_id, None, None)
         return self.get_annotation(annotation_id)
 
     def restore_annotation(self, annotation_id: str, annotator: str) -> dict[str, Any]:
@@ -596,7 +592,7 @@ class Store:
             self.db["annotations"].update(
                 annotation_id, {"deleted_at": None, "deleted_by": None, "updated_at": now()}
             )
-            self._audit(annotator, "restore", annotation_id, None, None)
+            self.audit(annotator, "restore", annotation_id, None, None)
         return self.get_annotation(annotation_id)
 
     def annotations(
@@ -633,9 +629,6 @@ class Store:
         Public so the core modules that write (links, merge, import-annotations)
         leave the same trail as the store's own methods.
         """
-        self._audit(annotator, action, target, before, after)
-
-    def _audit(self, annotator: str, action: str, target: str, before: Any, after: Any) -> None:
         self.db["audit"].insert(
             {"at": now(), "annotator": annotator, "action": action, "target": target,
              "before": json.dumps(before, ensure_ascii=False) if before is not None else None,
