@@ -22,7 +22,7 @@ from rich.padding import Padding
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -49,7 +49,6 @@ MAX_OUTLETS = 12
 LABEL_MIN, LABEL_WANT, LABEL_MAX = 24, 44, 70
 MARK = "●"
 
-EVENTS_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("events"))  # declared in tui/app/keys.py
 
 NO_EVENTS = (
     "No events yet: links between outlets have not been computed for this database.\n"
@@ -108,7 +107,7 @@ def cut(text: str, width: int) -> str:
 class EventsScreen(Screen[Target | None]):
     """Coverage grid of events by outlet, and each event's passages."""
 
-    BINDINGS: ClassVar[list[BindingType]] = list(EVENTS_BINDINGS)
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("events")  # declared in tui/app/keys.py
     AUTO_FOCUS = "#events-grid"
 
     DEFAULT_CSS = """

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -38,7 +38,6 @@ DEFAULT_STEM = "dataset"
 #: article would make a 10,000-article export wait on the screen.
 PROGRESS_EVERY = 0.05
 
-EXPORT_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("export"))  # declared in tui/app/keys.py
 
 
 def formats() -> dict[str, Any]:
@@ -56,7 +55,7 @@ def default_path(extension: str) -> str:
 class ExportScreen(ModalScreen[str | None]):
     """Choose a format, a path and a filter; export in the background."""
 
-    BINDINGS: ClassVar[list[BindingType]] = list(EXPORT_BINDINGS)
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("export")  # declared in tui/app/keys.py
     AUTO_FOCUS = "#export-formats"
 
     DEFAULT_CSS = """

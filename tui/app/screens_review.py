@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -27,8 +27,6 @@ from tui.app.screens_search import styled
 from tui.errors import UserError
 from tui.store import Store, default_annotator
 from tui.textsafe import safe
-
-REVIEW_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("review"))  # declared in tui/app/keys.py
 
 KIND_TEXT = {
     "overlap": "same label, different boundaries",
@@ -47,7 +45,7 @@ def _pairs(names: list[str]) -> list[tuple[str, str]]:
 class ReviewScreen(Screen[None]):
     """Side-by-side adjudication of two annotators on one article."""
 
-    BINDINGS: ClassVar[list[BindingType]] = list(REVIEW_BINDINGS)
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("review")  # declared in tui/app/keys.py
 
     DEFAULT_CSS = """
     ReviewScreen #review-box { height: 1fr; padding: 0 1; }

@@ -25,7 +25,7 @@ from rich.padding import Padding
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -46,9 +46,7 @@ LIMIT = 50
 HIGHLIGHT_STYLE = "bold reverse"
 _TITLE_WIDTH = 100
 
-SEARCH_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("search"))  # declared in tui/app/keys.py
 #: Keys that only work while the result list has focus (typing owns them otherwise).
-SEARCH_LIST_BINDINGS: tuple[Binding, ...] = tuple(keys.bindings("search_list"))  # declared in tui/app/keys.py
 
 
 _SEARCH_READERS: dict[str, tuple[Store, threading.Lock]] = {}
@@ -138,7 +136,7 @@ class _Answer:
 class HitList(OptionList):
     """The result list; vi keys only here, where they cannot eat typed letters."""
 
-    BINDINGS: ClassVar[list[BindingType]] = list(SEARCH_LIST_BINDINGS)
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("search_list")  # declared in tui/app/keys.py
 
     def action_focus_query(self) -> None:
         self.screen.query_one("#search-input", Input).focus()
@@ -147,7 +145,7 @@ class HitList(OptionList):
 class SearchScreen(Screen[Target | None]):
     """Search passages across outlets; dismisses with a Target or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = list(SEARCH_BINDINGS)
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("search")  # declared in tui/app/keys.py
     AUTO_FOCUS = "#search-input"
 
     DEFAULT_CSS = """
