@@ -46,7 +46,6 @@ LIMIT = 50
 HIGHLIGHT_STYLE = "bold reverse"
 _TITLE_WIDTH = 100
 
-#: Keys that only work while the result list has focus (typing owns them otherwise).
 
 
 _SEARCH_READERS: dict[str, tuple[Store, threading.Lock]] = {}
@@ -136,6 +135,7 @@ class _Answer:
 class HitList(OptionList):
     """The result list; vi keys only here, where they cannot eat typed letters."""
 
+    #: Keys that only work while the result list has focus (typing owns them otherwise).
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("search_list")  # declared in tui/app/keys.py
 
     def action_focus_query(self) -> None:
