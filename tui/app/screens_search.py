@@ -47,7 +47,6 @@ HIGHLIGHT_STYLE = "bold reverse"
 _TITLE_WIDTH = 100
 
 
-
 _SEARCH_READERS: dict[str, tuple[Store, threading.Lock]] = {}
 _READERS_LOCK = threading.Lock()
 
