@@ -228,17 +228,37 @@ _TOKEN_CODES = {"list_item_open": 1, "list_item_close": 2, "blockquote_open": 3,
 
 
 def md_segments(text: str) -> list[Seg]:
-    """Headings, paragraphs, list items and block quotes, each with its line span."""
+    """Headings, paragraphs, list items and block quotes, each with its line span.
+
+    The line scanner in ``mdscan`` gives the same blocks as markdown-it-py
+    (``md_segments_reference``) several times faster; where it cannot be sure
+    it hands the region, or the page, to markdown-it.
+    """
+    return _fast_md_segments(text)
+
+
+def md_segments_reference(text: str) -> list[Seg]:
+    """``md_segments`` by markdown-it-py alone: the reference the fast path must equal."""
     try:
         tokens = _MD.parse(text)
     except RecursionError:  # pathological nesting: fall back to lines
         return txt_segments(text)
-    starts = _line_starts(text)
     segs: list[Seg] = []
+    _tokens_to_segs(tokens, text, _line_starts(text), 0, segs, "")
+    return segs
+
+
+def _tokens_to_segs(tokens: list[Token], text: str, starts: list[int], offset: int,
+                    segs: list[Seg], marker: str) -> str:
+    """Append the blocks of markdown-it ``tokens`` to ``segs``; returns the pending marker.
+
+    ``offset`` is added to the tokens' line numbers (a region parsed on its
+    own); ``marker`` is the "3." of an ordered list item whose first block
+    was empty, which goes to the next block shown, even in the next region.
+    """
     list_depth = 0
     quote_depth = 0
     heading_level = 0
-    marker = ""  # "3." of an ordered list item, shown with its first block
     n_starts = len(starts)
     codes = _TOKEN_CODES
     for tok in tokens:
@@ -267,6 +287,8 @@ def md_segments(text: str) -> list[Seg]:
             if not shown:
                 continue
             begin, end_line = tok.map
+            begin += offset
+            end_line += offset
             start = starts[begin] if begin < n_starts else len(text)
             end = (starts[end_line] - 1) if end_line < n_starts else len(text)
             end = min(max(end, start), len(text))
@@ -285,4 +307,7 @@ def md_segments(text: str) -> list[Seg]:
             else:
                 kind, level = "paragraph", 0
             segs.append((shown, start, max(start, end), kind, level, links))
-    return segs
+    return marker
+
+
+from tui.clean.mdscan import md_segments_fast as _fast_md_segments  # noqa: E402
