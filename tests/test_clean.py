@@ -455,3 +455,23 @@ def test_stem_automaton_flags_like_the_find_sweep(lines) -> None:
         assert classify._gate_flags(lowers) == with_automaton
     finally:
         classify._STEMS = saved
+
+
+_CREDIT_PIECES = ["(", ")", "/", " ", "  ", "\t", "AP Photo", "Getty Images", "Reuters", "credit",
+                  "Credits", ": ", "photo", "Jane Doe", "x", "é", "_", "a" * 50, "b" * 130, ".", "'",
+                  "-", "file", "AFP", "said", "12", "—"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CREDIT_PIECES), max_size=40), st.text(max_size=4))
+@example(["A soldier in Kyiv. ", "(", "Chris Mcgrath", "/", "Getty Images", ")"], "")
+@example(["b" * 130, " ", "credit", ": ", "Jane Doe", "/", "Reuters", " ", "file"], "")
+def test_credit_tail_search_bound_finds_what_the_full_search_finds(parts, extra):
+    """credit_tail searches only the end of a block: it must agree with scanning all of it."""
+    from tui.clean import lexicon as lx
+
+    text = "".join(parts) + extra
+    lower = text.lower()
+    k = lower.rfind(")")
+    gated = (k >= 0 and len(lower[k + 1:].split()) <= 2) or any(n in lower for n in lx._CREDIT_NAMES)
+    assert lx.credit_tail(text, lower) == (gated and lx.CREDIT_TAIL.search(text) is not None)

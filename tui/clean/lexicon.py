@@ -68,7 +68,26 @@ def credit_tail(text: str, lower: str) -> bool:
     k = lower.rfind(")")
     if (k < 0 or len(lower[k + 1:].split()) > 2) and not any(n in lower for n in _CREDIT_NAMES):
         return False
-    return CREDIT_TAIL.search(text) is not None
+    if "\n" in text:  # "$" may then match before a final newline: no shortcut
+        return CREDIT_TAIL.search(text) is not None
+    # A match ends where at most two words are left, and its credit part is
+    # short unless it is the last "(...)" of the block: no match starts
+    # earlier than the bound below, so searching from there finds the same
+    # (``search(text, pos)`` still sees the character before ``pos`` for \b).
+    tail = _TAIL_WORDS_REVERSED.match(text[::-1]).end()
+    start = len(text) - tail - _CREDIT_MAX
+    paren = text.rfind("(")
+    if 0 <= paren < start:
+        start = paren
+    return CREDIT_TAIL.search(text, max(0, start)) is not None
+
+
+#: The words a credit may be followed by (CREDIT_TAIL's ``\s*(?:\w+\s?){0,2}$``),
+#: read from the end of the reversed block.
+_TAIL_WORDS_REVERSED = re.compile(r"(?:\s?\w+){0,2}\s*")
+#: Longer than CREDIT_TAIL's longest credit outside parentheses ("credit: " and
+#: two 40-character names, 92 characters).
+_CREDIT_MAX = 130
 
 
 #: A whole line that is only a credit: "(photo credit: REUTERS/X)", "Photo: AP".
