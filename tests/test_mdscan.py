@@ -102,7 +102,7 @@ def test_random_markdown_equals_reference(text):
 
 @st.composite
 def _inline(draw) -> str:
-    pieces = st.sampled_from(["*", "**", "***", "_", "__", "a", "b c", " ", "\n", "\\", "\\*",
+    pieces = st.sampled_from(["*", "**", "***", "_", "__", "a", "b c", " ", "\n", "\\", "\\*", "~", "&",
                               "\\_", "é", ".", ",", "(", ")", "[", "]", "!", "-", "“", "中",
                               "\u00a0", "  \n", "\\\n", "_a_", "*a*", "x_y", "\U0001d400"])
     return "".join(draw(st.lists(pieces, min_size=1, max_size=14)))
@@ -112,7 +112,7 @@ def _inline(draw) -> str:
 @given(_inline())
 def test_emphasis_stripper_equals_inline_parser(content):
     assert mdscan.inline_text(content) == segment._inline_text(content)
-    if not mdscan._INLINE_UNSURE.search(content):
+    if not ("`" in content or "<" in content or "](" in content):
         shown = " ".join(mdscan._strip_emphasis(content).split())
         assert (shown, 0) == segment._inline_parsed(content)
 

@@ -18,15 +18,36 @@ inline parser.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
-from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, mdTrim
+from markdown_it.common.utils import (
+    MD_TRIM_CHARS,
+    isMdAsciiPunct,
+    isPunctChar,
+    isWhiteSpace,
+    mdTrim,
+)
 
 from tui.clean import segment as _seg
-from tui.clean.segment import _INLINE_MARKUP, _INLINE_SYNTAX
 
 #: Deeper list nesting than this goes to markdown-it (its nesting limit and
 #: Python's recursion limit are then in play).
 _MAX_DEPTH = 10
+
+
+#: markdown-it's block-start tests as patterns, matched at a line's first
+#: non-space character with the line's end as ``endpos`` (no tabs on the
+#: page, so a space is the only whitespace they see):
+#: ``hr`` (three or more of one marker, spaces between),
+_HR = re.compile(r"([*_-])(?: *\1){2,} *\Z")
+#: ``skipOrderedListMarker`` / ``skipBulletListMarker`` (ASCII digits, at most 9),
+_LIST_MARKER = re.compile(r"(?:[0-9]{1,9}[.)]|[*+-])(?= |\Z)")
+#: ``heading`` (one to six "#", then a space or the end of the line).
+_ATX = re.compile(r"#{1,6}(?= |\Z)")
+#: First characters at which some block rule besides paragraph can fire.
+_STARTERS = frozenset("*-_+0123456789#>")
+#: ... and those a paragraph line must be checked for (terminators, underlines).
+_SPECIAL = frozenset("*-_+0123456789#>=")
 
 
 class _Unsupported(Exception):
@@ -64,23 +85,30 @@ class _Scanner:
 
     def __init__(self, text: str) -> None:
         self.src = text
-        starts = _seg._line_starts(text)
-        self.starts = starts
         lines = text.split("\n")
+        # line starts as segment._line_starts gives them (no CR on the page)
+        starts = [0, *accumulate([len(line) + 1 for line in lines])]
+        starts[-1] = len(text) + 1
+        self.starts = starts
         if text.endswith("\n"):
             lines.pop()
         elif not lines[-1].strip(" "):
             lines.pop()  # markdown-it gives a last line of only spaces no marker
         n = len(lines)
-        self.bm = bm = starts[:n]
-        self.em = [b + len(line) for b, line in zip(bm, lines, strict=True)]
-        self.ts = [len(line) - len(line.lstrip(" ")) for line in lines]
-        length = len(text)
-        bm.append(length)
-        self.em.append(length)
-        self.ts.append(0)
-        self.ts0 = self.ts[:]
-        self.sc = self.ts[:]  # no tabs: the indent in columns is the count of spaces
+        self.length = length = len(text)
+        # markdown-it's bMarks, eMarks, tShift and sCount, with its extra line
+        self.bm = starts[:n]
+        self.bm.append(length)
+        self.em = em = [x - 1 for x in starts[1:n + 1]]
+        em.append(length)
+        stripped = [line.lstrip(" ") for line in lines]
+        self.ts = ts = [len(a) - len(b) for a, b in zip(lines, stripped, strict=True)]
+        ts.append(0)
+        self.ts0 = ts[:]
+        self.sc = ts[:]  # no tabs: the indent in columns is the count of spaces
+        #: first character of each line ("" when empty), at its own indentation
+        self.fc = [line[:1] for line in stripped]
+        self.fc.append("")
         self.line_max = n
         self.blk_indent = 0
         self.list_indent = -1
@@ -163,15 +191,18 @@ class _Scanner:
             line += 1
         return line
 
-    def _empty(self, line: int) -> bool:
-        return self.bm[line] + self.ts[line] >= self.em[line]
-
     def _get_lines(self, begin: int, end: int, indent: int) -> str:
-        """markdown-it's ``getLines(begin, end, indent, False)`` without tabs."""
+        """markdown-it's ``getLines(begin, end, indent, False)`` without tabs.
+
+        It drops up to ``indent`` columns of a line's indentation (``tShift``,
+        which on a list item's first line also covers the marker).
+        """
         src, bm, em = self.src, self.bm, self.em
         if indent == 0:
             return src[bm[begin]:em[end - 1]]
         ts = self.ts
+        if end == begin + 1:
+            return src[bm[begin] + min(indent, ts[begin]):em[begin]]
         parts = [src[bm[i] + min(indent, ts[i]):em[i] + 1] for i in range(begin, end - 1)]
         parts.append(src[bm[end - 1] + min(indent, ts[end - 1]):em[end - 1]])
         return "".join(parts)
@@ -179,97 +210,86 @@ class _Scanner:
     # -- block rules ----------------------------------------------------------
 
     def _tokenize(self, line: int, end_line: int) -> None:
-        """markdown-it's ``ParserBlock.tokenize`` with our rule chain."""
-        sc = self.sc
-        while line < end_line:
-            line = self._skip_empty(line)
+        """markdown-it's ``ParserBlock.tokenize`` with our rule chain.
+
+        Only ``line`` can be a list item's first line (its indent moved past
+        the marker); later lines are as parsed, so ``fc`` tells if they are empty.
+        ``end_line`` is always ``lineMax`` (only block quotes lower it).
+        """
+        bm, ts, em, sc, fc = self.bm, self.ts, self.em, self.sc, self.fc
+        line_max = self.line_max
+        while line < line_max and bm[line] + ts[line] >= em[line]:
+            line += 1
+        while True:
             self.line = line
-            if line >= end_line:
-                break
-            if sc[line] < self.blk_indent:
-                break
+            if line >= end_line or sc[line] < self.blk_indent:
+                return
             self._block(line, end_line)
             line = self.line
-            if line < end_line and self._empty(line):
+            while line < line_max and not fc[line]:
                 line += 1
-                self.line = line
 
     def _block(self, line: int, end_line: int) -> None:
         """One block at ``line``: markdown-it's rules in order (first-character dispatch)."""
         pos = self.bm[line] + self.ts[line]
-        ch = self.src[pos] if pos < self.em[line] else ""
-        if ch == ">":
-            raise _Unsupported
-        if ch in "*-_" and self._hr(line):
-            self.line = line + 1
-            return
-        if ch in "*-+0123456789" and self._list(line, end_line, False):
-            return
-        if ch == "#" and self._heading(line, False):
-            return
-        if self._lheading(line, end_line):
-            return
-        self._paragraph(line)
+        maximum = self.em[line]
+        ch = self.src[pos] if pos < maximum else ""
+        if ch in _STARTERS:
+            if ch == ">":
+                raise _Unsupported
+            if ch in "*-_" and _HR.match(self.src, pos, maximum):
+                self.line = line + 1
+                return
+            if ch in "*-+0123456789" and self._list(line, end_line):
+                return
+            if ch == "#" and self._heading(line):
+                return
+        self._text_block(line)
 
     def _terminates_paragraph(self, line: int) -> bool:
-        """The paragraph terminators (fence, blockquote, hr, list, heading), silent."""
-        pos = self.bm[line] + self.ts[line]
-        if pos >= self.em[line]:
-            return False
-        ch = self.src[pos]
-        if ch in "*-_":
-            if self._hr(line):
-                return True
-            return ch != "_" and self._list(line, self.line_max, True)
-        if ch in "+0123456789":
-            return self._list(line, self.line_max, True)
-        if ch == "#":
-            return self._heading(line, True)
-        if ch == ">":
-            raise _Unsupported
-        return False  # a fence needs three backticks or tildes: none on the page
+        """The paragraph terminators (fence, blockquote, hr, list, heading), silent.
 
-    def _terminates_list(self, line: int) -> bool:
-        """The list terminators (fence, blockquote, hr), silent."""
-        pos = self.bm[line] + self.ts[line]
-        if pos >= self.em[line]:
-            return False
-        ch = self.src[pos]
-        if ch == ">":
-            raise _Unsupported
-        return ch in "*-_" and self._hr(line)
-
-    def _hr(self, line: int) -> bool:
+        ``line`` follows the paragraph's first line, so its indent is as parsed.
+        A fence needs three backticks or tildes: there are none on the page.
+        """
         src = self.src
         pos = self.bm[line] + self.ts[line]
         maximum = self.em[line]
-        marker = src[pos]
-        cnt = 1
-        pos += 1
-        while pos < maximum:
-            ch = src[pos]
-            pos += 1
-            if ch != marker and ch != " ":
-                return False
-            if ch == marker:
-                cnt += 1
-        return cnt >= 3
-
-    def _heading(self, line: int, silent: bool) -> bool:
-        src = self.src
-        pos = self.bm[line] + self.ts[line]
-        maximum = self.em[line]
-        level = 1
-        pos += 1
-        ch = src[pos] if pos < len(src) else None
-        while ch == "#" and pos < maximum and level <= 6:
-            level += 1
-            pos += 1
-            ch = src[pos] if pos < len(src) else None
-        if level > 6 or (pos < maximum and ch != " "):
-            return False
-        if silent:
+        ch = src[pos]
+        if ch in "*-_" and _HR.match(src, pos, maximum):
             return True
+        if ch in "*-+0123456789":
+            # markdown-it's list rule, silent, as a paragraph terminator
+            sc = self.sc[line]
+            blk = self.blk_indent
+            if self.list_indent >= 0 and sc - self.list_indent >= 4 and sc < blk:
+                return False
+            m = _LIST_MARKER.match(src, pos, maximum)
+            if m is None:
+                return False
+            if sc >= blk:  # it would interrupt the paragraph: stricter
+                after = m.end()
+                if ch in "0123456789" and int(src[pos:after - 1]) != 1:
+                    return False
+                if not src[after:maximum].strip(" "):
+                    return False
+            return True
+        if ch == "#":
+            return _ATX.match(src, pos, maximum) is not None
+        if ch == ">":
+            raise _Unsupported
+        return False
+
+    def _heading(self, line: int) -> bool:
+        """markdown-it's ``heading``: "# text", its closing "#"s cut."""
+        src = self.src
+        pos = self.bm[line] + self.ts[line]
+        maximum = self.em[line]
+        m = _ATX.match(src, pos, maximum)
+        if m is None:
+            return False
+        level = m.end() - pos
+        pos = m.end()
         # cut tails like '    ###  '
         while maximum > pos and src[maximum - 1] == " ":
             maximum -= 1
@@ -282,123 +302,65 @@ class _Scanner:
         self._emit(line, line + 1, mdTrim(src[pos:maximum]), level)
         return True
 
-    def _lheading(self, start_line: int, end_line: int) -> bool:
-        src, bm, em, sc, ts = self.src, self.bm, self.em, self.sc, self.ts
+    def _text_block(self, start_line: int) -> None:
+        """markdown-it's ``lheading``, else its ``paragraph``, in one pass.
+
+        Both walk the same lines with the same terminators (with the end line
+        ``lineMax`` in both, as no block quote is open); lheading also stops at
+        an underline. When it finds none it fails and paragraph stops at the
+        very line it stopped at, so one walk decides both.
+        """
+        fc = self.fc
         blk = self.blk_indent
-        level = 0
         next_line = start_line + 1
-        while next_line < end_line and bm[next_line] + ts[next_line] < em[next_line]:
-            if sc[next_line] - blk > 3:
-                next_line += 1
-                continue
-            if sc[next_line] >= blk:
-                pos = bm[next_line] + ts[next_line]
-                maximum = em[next_line]
-                marker = src[pos]
-                if marker == "-" or marker == "=":
-                    while pos < maximum and src[pos] == marker:
+        level = 0
+        if fc[next_line]:  # else a one-line paragraph, the commonest block
+            sc = self.sc
+            end_line = self.line_max
+            special = _SPECIAL
+            while next_line < end_line:
+                c = fc[next_line]
+                if not c:
+                    break  # an empty line
+                if sc[next_line] - blk > 3 or c not in special:
+                    next_line += 1  # lazy continuation, or no rule can start here
+                    continue
+                if (c == "-" or c == "=") and sc[next_line] >= blk:
+                    src = self.src
+                    pos = self.bm[next_line] + self.ts[next_line]
+                    maximum = self.em[next_line]
+                    while pos < maximum and src[pos] == c:
                         pos += 1
                     while pos < maximum and src[pos] == " ":
                         pos += 1
                     if pos >= maximum:
-                        level = 1 if marker == "=" else 2
+                        level = 1 if c == "=" else 2
                         break
-            if self._terminates_paragraph(next_line):
-                break
-            next_line += 1
-        if not level:
-            return False
-        content = mdTrim(self._get_lines(start_line, next_line, blk))
-        self.line = next_line + 1
-        self._emit(start_line, next_line, content, level)
-        return True
-
-    def _paragraph(self, start_line: int) -> None:
-        bm, em, sc, ts = self.bm, self.em, self.sc, self.ts
-        blk = self.blk_indent
-        next_line = start_line + 1
-        end_line = self.line_max
-        while next_line < end_line:
-            if bm[next_line] + ts[next_line] >= em[next_line]:
-                break
-            if sc[next_line] - blk > 3:
+                if self._terminates_paragraph(next_line):
+                    break
                 next_line += 1
-                continue
-            if self._terminates_paragraph(next_line):
-                break
-            next_line += 1
-        content = mdTrim(self._get_lines(start_line, next_line, blk))
-        self.line = next_line
-        self._emit(start_line, next_line, content, 0)
+        if next_line == start_line + 1:
+            first = self.bm[start_line]
+            if blk:
+                first += min(blk, self.ts[start_line])
+            content = self.src[first:self.em[start_line]].strip(MD_TRIM_CHARS)
+        else:
+            content = self._get_lines(start_line, next_line, blk).strip(MD_TRIM_CHARS)
+        self.line = next_line + 1 if level else next_line
+        self._emit(start_line, next_line, content, level)
 
-    def _ordered_marker(self, line: int) -> int:
-        """markdown-it's ``skipOrderedListMarker``: the position after ``12.``, or -1."""
-        src = self.src
-        start = pos = self.bm[line] + self.ts[line]
-        maximum = self.em[line]
-        if pos + 1 >= maximum:
-            return -1
-        ch = src[pos]
-        pos += 1
-        if not "0" <= ch <= "9":
-            return -1
-        while True:
-            if pos >= maximum:
-                return -1
-            ch = src[pos]
-            pos += 1
-            if "0" <= ch <= "9":
-                if pos - start >= 10:
-                    return -1
-                continue
-            if ch == ")" or ch == ".":
-                break
-            return -1
-        if pos < maximum and src[pos] != " ":
-            return -1
-        return pos
-
-    def _bullet_marker(self, line: int) -> int:
-        """markdown-it's ``skipBulletListMarker``: the position after ``-``, or -1."""
-        src = self.src
-        pos = self.bm[line] + self.ts[line]
-        maximum = self.em[line]
-        if pos >= len(src):
-            return -1
-        marker = src[pos]
-        pos += 1
-        if marker != "*" and marker != "-" and marker != "+":
-            return -1
-        if pos < maximum and src[pos] != " ":
-            return -1
-        return pos
-
-    def _list(self, start_line: int, end_line: int, silent: bool) -> bool:
-        """markdown-it's ``list_block`` (called silent only as a paragraph terminator)."""
-        src, bm, em, sc, ts = self.src, self.bm, self.em, self.sc, self.ts
+    def _list(self, start_line: int, end_line: int) -> bool:
+        """markdown-it's ``list_block``, not silent (see ``_terminates_paragraph``)."""
+        src, bm, em, sc, ts, fc = self.src, self.bm, self.em, self.sc, self.ts, self.fc
         if (self.list_indent >= 0 and sc[start_line] - self.list_indent >= 4
                 and sc[start_line] < self.blk_indent):
             return False
-        terminating_paragraph = silent and sc[start_line] >= self.blk_indent
-        pos_after = self._ordered_marker(start_line)
         start = bm[start_line] + ts[start_line]
-        if pos_after >= 0:
-            ordered = True
-            if terminating_paragraph and int(src[start:pos_after - 1]) != 1:
-                return False
-        else:
-            pos_after = self._bullet_marker(start_line)
-            if pos_after < 0:
-                return False
-            ordered = False
-        if terminating_paragraph:
-            p = pos_after
-            while p < len(src) and src[p] == " ":
-                p += 1
-            if p >= em[start_line]:
-                return False
-        if silent:
-            return True
+        m = _LIST_MARKER.match(src, start, em[start_line])
+        if m is None:
+            return False
+        pos_after = m.end()
+        ordered = src[start] in "0123456789"
         marker_char = src[pos_after - 1]
         self.depth += 1
         if self.depth > _MAX_DEPTH:
@@ -407,7 +369,7 @@ class _Scanner:
         while next_line < end_line:
             pos = pos_after
             maximum = em[next_line]
-            initial = offset = sc[next_line] + pos_after - (bm[start_line] + ts[start_line])
+            initial = offset = sc[next_line] + pos_after - start
             while pos < maximum and src[pos] == " ":
                 offset += 1
                 pos += 1
@@ -415,17 +377,16 @@ class _Scanner:
             after = 1 if content_start >= maximum else offset - initial
             if after > 4:
                 after = 1
-            indent = initial + after
             # list_item_open: the marker shown with the item's first block
             self.marker = src[start:pos_after - 1] + marker_char if ordered else ""
             old_ts = ts[start_line]
             old_sc = sc[start_line]
             old_list_indent = self.list_indent
             self.list_indent = self.blk_indent
-            self.blk_indent = indent
+            self.blk_indent = initial + after
             ts[start_line] = content_start - bm[start_line]
             sc[start_line] = offset
-            if content_start >= maximum and self._empty(start_line + 1):
+            if content_start >= maximum and not fc[start_line + 1]:
                 self.line = min(self.line + 2, end_line)
             else:
                 self._tokenize(start_line, end_line)
@@ -438,17 +399,19 @@ class _Scanner:
                 break
             if sc[next_line] < self.blk_indent:
                 break
-            if self._terminates_list(next_line):
+            c = fc[next_line]  # the list terminators: fence, blockquote, hr
+            if not c:
+                break  # an empty line is no list item either
+            if c == ">":
+                raise _Unsupported
+            start = bm[next_line] + ts[next_line]
+            maximum = em[next_line]
+            if c in "*-_" and _HR.match(src, start, maximum):
                 break
-            if ordered:
-                pos_after = self._ordered_marker(next_line)
-                if pos_after < 0:
-                    break
-                start = bm[next_line] + ts[next_line]
-            else:
-                pos_after = self._bullet_marker(next_line)
-                if pos_after < 0:
-                    break
+            m = _LIST_MARKER.match(src, start, maximum)
+            if m is None or (src[start] in "0123456789") != ordered:
+                break
+            pos_after = m.end()
             if marker_char != src[pos_after - 1]:
                 break
         self.depth -= 1
@@ -458,19 +421,23 @@ class _Scanner:
     # -- output ---------------------------------------------------------------
 
     def _emit(self, begin: int, end_line: int, content: str, heading: int) -> None:
-        """One inline block, as ``segment._tokens_to_segs`` turns its token into a Seg."""
+        """One inline block, as ``segment._tokens_to_segs`` turns its token into a Seg.
+
+        ``begin < end_line <= line_max`` here, so the reference's bounds
+        checks reduce to clipping the end to the text.
+        """
         shown, links = inline_text(content)
         if not shown:
             return
         text = self.src
-        starts = self.starts
-        n_starts = len(starts)
-        start = starts[begin] if begin < n_starts else len(text)
-        end = (starts[end_line] - 1) if end_line < n_starts else len(text)
-        end = min(max(end, start), len(text))
+        start = self.bm[begin]
+        end = self.starts[end_line] - 1
+        if end > self.length:
+            end = self.length
         raw = text[start:end]
-        start += len(raw) - len(raw.lstrip())
-        end -= len(raw) - len(raw.rstrip())
+        lead = raw.lstrip()
+        start += len(raw) - len(lead)
+        end = start + len(lead.rstrip())
         if self.marker:
             shown = f"{self.marker} {shown}"
             self.marker = ""
@@ -480,14 +447,11 @@ class _Scanner:
             kind = "list_item"
         else:
             kind = "paragraph"
-        self.segs.append((shown, start, max(start, end), kind, heading, links))
+        self.segs.append((shown, start, end, kind, heading, links))
 
 
 # -- inline -------------------------------------------------------------------
 
-#: Inline syntax the stripper does not replay: code spans, autolinks, and
-#: anything that could be a link or image ("](" after a label).
-_INLINE_UNSURE = re.compile(r"[`<]|\]\(")
 #: Where the stripper has work: escapes, line breaks, emphasis delimiters.
 _INLINE_SPECIAL = re.compile(r"[\\\n*_]")
 _ESCAPED = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -503,25 +467,50 @@ def inline_text(content: str) -> tuple[str, int]:
     and ``processDelimiters``), replayed on the delimiter runs. A "[" whose
     label is not followed by "(" is plain text (reference links are off).
     """
-    if not _INLINE_SYNTAX.search(content):
-        if "\n" not in content:
-            return content.strip(), 0
-        return " ".join(part.strip() for part in content.split("\n")), 0
-    if not _INLINE_MARKUP.search(content):
-        return " ".join(content.split()), 0
-    if _INLINE_UNSURE.search(content):
-        return _seg._inline_parsed(content)
+    # segment._inline_text's tests, as substring tests (several times faster
+    # than its character-class search on long paragraphs)
+    c = content
+    if ("*" in c or "_" in c or "[" in c or "]" in c or "\\" in c or "`" in c or "<" in c
+            or "~" in c):
+        if "`" in c or "<" in c or "](" in c:
+            return _seg._inline_parsed(c)
+    elif "&" in c or "!" in c or "  \n" in c:
+        return " ".join(c.split()), 0
+    elif "\n" in c:
+        return " ".join(map(str.strip, c.split("\n"))), 0
+    else:
+        return c.strip(), 0
     return " ".join(_strip_emphasis(content).split()), 0
 
 
+#: (punctuation, whitespace) for ``scanDelims``, per character, by markdown-it's tests.
+_CHAR_CLASS: dict[str, tuple[bool, bool]] = {}
+
+
+def _char_class(ch: str) -> tuple[bool, bool]:
+    cls = _CHAR_CLASS.get(ch)
+    if cls is None:
+        code = ord(ch)
+        cls = (isMdAsciiPunct(code) or isPunctChar(ch), isWhiteSpace(code))
+        if len(_CHAR_CLASS) < 4096:
+            _CHAR_CLASS[ch] = cls
+    return cls
+
+
 def _strip_emphasis(src: str) -> str:
-    """The shown text of ``src`` (no code spans, autolinks or links) before whitespace clean-up."""
-    pieces: list = []
-    # delimiters as markdown-it keeps them: [marker, length, token, end, open, close]
-    delims: list[list] = []
+    """The shown text of ``src`` (no code spans, autolinks or links) before whitespace clean-up.
+
+    markdown-it's inline rules that can fire here are text, newline, escape
+    and emphasis. Text and line breaks are shown as written (the caller
+    folds whitespace); an escape shows the escaped character; a run of
+    ``*`` or ``_`` becomes one delimiter per character, and the delimiters
+    ``processDelimiters`` pairs are not shown. All characters of a run are
+    the same, so only how many of a run's delimiters are paired matters.
+    """
+    pieces: list[str] = []
+    runs: list[tuple[int, str, int, bool, bool]] = []  # (piece index, marker, length, open, close)
     n = len(src)
     pos = 0
-    tok = 0  # token counter: only adjacency of delimiter tokens matters
     search = _INLINE_SPECIAL.search
     while pos < n:
         m = search(src, pos)
@@ -531,63 +520,81 @@ def _strip_emphasis(src: str) -> str:
         i = m.start()
         if i > pos:
             pieces.append(src[pos:i])
-            tok += 1
         ch = src[i]
         if ch == "\n":
             pieces.append(" ")
-            tok += 1
             pos = i + 1
         elif ch == "\\":
-            tok += 1
+            pieces.append("")  # a token between delimiter runs
             if i + 1 >= n:
-                pieces.append("\\")
+                pieces[-1] = "\\"
                 pos = i + 1
             else:
                 c1 = src[i + 1]
                 if c1 == "\n":
-                    pieces.append(" ")
+                    pieces[-1] = " "
                     pos = i + 2
                 elif c1 in _ESCAPED:
-                    pieces.append(c1)
+                    pieces[-1] = c1
                     pos = i + 2
                 else:
                     # escapes nothing: shown as written (a surrogate pair stays whole)
                     j = i + 2
                     if "\ud800" <= c1 <= "\udbff" and j < n and "\udc00" <= src[j] <= "\udfff":
                         j += 1
-                    pieces.append(src[i:j])
+                    pieces[-1] = src[i:j]
                     pos = j
         else:
             j = i + 1
             while j < n and src[j] == ch:
                 j += 1
-            length = j - i
-            last = src[i - 1] if i > 0 else " "
-            nxt = src[j] if j < n else " "
-            last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
-            next_punct = isMdAsciiPunct(ord(nxt)) or isPunctChar(nxt)
-            last_space = isWhiteSpace(ord(last))
-            next_space = isWhiteSpace(ord(nxt))
+            last_punct, last_space = _char_class(src[i - 1]) if i > 0 else (False, True)
+            next_punct, next_space = _char_class(src[j]) if j < n else (False, True)
             left = not (next_space or (next_punct and not (last_space or last_punct)))
             right = not (last_space or (last_punct and not (next_space or next_punct)))
-            split_word = ch == "*"
-            can_open = left and (split_word or not right or last_punct)
-            can_close = right and (split_word or not left or next_punct)
-            for _ in range(length):
-                pieces.append(len(delims))
-                delims.append([ch, length, tok, -1, can_open, can_close])
-                tok += 1
+            if ch == "*":
+                can_open, can_close = left, right
+            else:
+                can_open = left and (not right or last_punct)
+                can_close = right and (not left or next_punct)
+            runs.append((len(pieces), ch, j - i, can_open, can_close))
+            pieces.append(ch * (j - i))
             pos = j
-    if not delims:
+    # a pair needs an opening run before a closing run of the same marker
+    paired = False
+    for marker in "*_":
+        opened = False
+        for run in runs:
+            if run[1] == marker:
+                if opened and run[4]:
+                    paired = True
+                    break
+                opened = opened or run[3]
+        if paired:
+            break
+    if not paired:
         return "".join(pieces)
+    # markdown-it's delimiter list: one per character, [marker, run length,
+    # token, end, open, close]; token numbers only need to tell whether two
+    # delimiters are adjacent tokens, i.e. in one run
+    delims: list[list] = []
+    owner: list[int] = []
+    for r, (index, marker, length, can_open, can_close) in enumerate(runs):
+        token = 2 * index * n  # runs are never adjacent tokens...
+        if r and runs[r - 1][0] == index - 1:
+            token = delims[-1][2] + 1  # ...unless nothing stands between them
+        for k in range(length):
+            delims.append([marker, length, token + k, -1, can_open, can_close])
+            owner.append(index)
     _process_delimiters(delims)
-    hidden = set()
+    hidden: dict[int, int] = {}
     for k, d in enumerate(delims):
         if d[3] != -1:
-            hidden.add(k)
-            hidden.add(d[3])
-    return "".join(("" if p in hidden else delims[p][0]) if type(p) is int else p
-                   for p in pieces)
+            hidden[owner[k]] = hidden.get(owner[k], 0) + 1
+            hidden[owner[d[3]]] = hidden.get(owner[d[3]], 0) + 1
+    for index, count in hidden.items():
+        pieces[index] = pieces[index][count:]
+    return "".join(pieces)
 
 
 def _process_delimiters(delimiters: list[list]) -> None:
