@@ -61,7 +61,7 @@ def test_most_dev_pages_take_the_fast_path():
 
 _PREFIXES = ["", "", "", " ", "  ", "   ", "    ", "      ", "* ", "- ", "+ ", "1. ", "2) ",
              "10. ", "0. ", "  * ", "    * ", "   - ", "*   * ", "  *     * ", "- - ", "* ",
-             "> ", ">", "> > ", "# ", "## ", "###### ", "####### ", "#", "-", "*", "1.",
+             "> ", ">", "> > ", "> * ", "> 1. ", ">  ", "  > ", ">>", "> # ", "# ", "## ", "###### ", "####### ", "#", "-", "*", "1.",
              "  -  ", "-    ", "1234567890. ", "\\* ", "*\t", "\t"]
 _WHOLE_LINES = ["===", "---", "***", "* * *", "___", "- - -", "  ---  ", "= =", "--", "-- x",
                 "```", "~~~", "``` py", "#", "# #", "## title ##", "#  ", "  ", " ", "",
@@ -185,3 +185,16 @@ def test_emphasis_cases():
     for content, shown in cases.items():
         assert mdscan.inline_text(content) == (shown, 0)
         assert segment._inline_parsed(content) == (shown, 0)
+
+
+def test_simple_block_quote_is_scanned():
+    """Quote lines all starting with ">" are read by a scanner of their own."""
+    text = ("Intro line\n> # Quoted heading\n> * item one\n> 2. item two\n>\n> quoted para\n"
+            ">  more\n\nAfter\n")
+    scanner = mdscan._Scanner(text)
+    segs = scanner.run()
+    assert scanner.slow_blocks == 0
+    assert segs == segment.md_segments_reference(text)
+    assert [s[3] for s in segs] == ["paragraph", "heading", "list_item", "list_item",
+                                    "blockquote", "paragraph"]
+    assert segs[3][0] == "2. item two"

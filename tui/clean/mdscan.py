@@ -83,8 +83,13 @@ def md_segments_fast(text: str) -> list:
 class _Scanner:
     """markdown-it's block state for one page (spaces only), and the blocks found so far."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, out: _Scanner | None = None, offset: int = 0) -> None:
         self.src = text
+        #: where blocks go: this scanner, or for a block quote's content (a
+        #: scanner of its own lines without the ">") the page's, at ``offset``
+        self.out = out or self
+        self.offset = offset
+        self.quote = out is not None
         lines = text.split("\n")
         # line starts as segment._line_starts gives them (no CR on the page)
         starts = [0, *accumulate([len(line) + 1 for line in lines])]
@@ -115,6 +120,8 @@ class _Scanner:
         self.line = 0
         self.depth = 0  # open lists
         self.segs: list = []
+        #: the "3." of an ordered list item, shown with its first block
+        #: (kept by ``out``: it may pass into or out of a block quote)
         self.marker = ""
         self.fast_blocks = 0  # top-level blocks read by the scanner
         self.slow_blocks = 0  # regions handed to markdown-it
@@ -126,6 +133,7 @@ class _Scanner:
         line = 0
         line_max = self.line_max
         segs = self.segs
+        fc = self.fc
         while line < line_max:
             line = self._skip_empty(line)
             if line >= line_max:
@@ -134,7 +142,13 @@ class _Scanner:
             marker = self.marker
             self.line = line
             try:
-                self._block(line, line_max)
+                c = fc[line]
+                if c == ">":
+                    self._quote(line)
+                elif c in _STARTERS:
+                    self._block(line, line_max)
+                else:
+                    self._text_block(line)
                 self.fast_blocks += 1
                 line = self.line
             except _Unsupported:
@@ -246,6 +260,33 @@ class _Scanner:
                 return
         self._text_block(line)
 
+    def _quote(self, line: int) -> None:
+        """A top-level block quote whose lines all start with ">", up to an empty line.
+
+        markdown-it's ``blockquote`` takes every following line that starts
+        with ">" and stops at an empty line; it parses the lines without the
+        ">" and one space after it as a document of their own, at block indent
+        0, whose paragraphs also stop at that empty line. A scanner of its own
+        on those lines does the same. A line without ">" (a lazy continuation
+        or a block that ends the quote) goes to markdown-it.
+        """
+        fc, bm, em, ts, src = self.fc, self.bm, self.em, self.ts, self.src
+        line_max = self.line_max
+        end = line
+        while end < line_max and fc[end] == ">":
+            end += 1
+        if end < line_max and fc[end]:
+            raise _Unsupported
+        parts = []
+        for i in range(line, end):
+            p = bm[i] + ts[i] + 1
+            if p < em[i] and src[p] == " ":
+                p += 1
+            parts.append(src[p:em[i]])
+        inner = _Scanner("\n".join(parts) + "\n", self, line)
+        inner._tokenize(0, inner.line_max)
+        self.line = end
+
     def _terminates_paragraph(self, line: int) -> bool:
         """The paragraph terminators (fence, blockquote, hr, list, heading), silent.
 
@@ -276,9 +317,8 @@ class _Scanner:
             return True
         if ch == "#":
             return _ATX.match(src, pos, maximum) is not None
-        if ch == ">":
-            raise _Unsupported
-        return False
+        # markdown-it's blockquote rule, silent, is true at any ">"
+        return ch == ">"
 
     def _heading(self, line: int) -> bool:
         """markdown-it's ``heading``: "# text", its closing "#"s cut."""
@@ -362,6 +402,7 @@ class _Scanner:
         pos_after = m.end()
         ordered = src[start] in "0123456789"
         marker_char = src[pos_after - 1]
+        line_max = self.line_max
         self.depth += 1
         if self.depth > _MAX_DEPTH:
             raise _Unsupported
@@ -378,7 +419,7 @@ class _Scanner:
             if after > 4:
                 after = 1
             # list_item_open: the marker shown with the item's first block
-            self.marker = src[start:pos_after - 1] + marker_char if ordered else ""
+            self.out.marker = src[start:pos_after - 1] + marker_char if ordered else ""
             old_ts = ts[start_line]
             old_sc = sc[start_line]
             old_list_indent = self.list_indent
@@ -386,7 +427,17 @@ class _Scanner:
             self.blk_indent = initial + after
             ts[start_line] = content_start - bm[start_line]
             sc[start_line] = offset
-            if content_start >= maximum and not fc[start_line + 1]:
+            if content_start < maximum and src[content_start] not in _STARTERS:
+                # the item starts with a paragraph: what _tokenize would do first
+                self._text_block(start_line)
+                line = self.line
+                while line < line_max and not fc[line]:
+                    line += 1
+                if line < end_line and sc[line] >= self.blk_indent:
+                    self._tokenize(line, end_line)
+                else:
+                    self.line = line
+            elif content_start >= maximum and not fc[start_line + 1]:
                 self.line = min(self.line + 2, end_line)
             else:
                 self._tokenize(start_line, end_line)
@@ -400,10 +451,8 @@ class _Scanner:
             if sc[next_line] < self.blk_indent:
                 break
             c = fc[next_line]  # the list terminators: fence, blockquote, hr
-            if not c:
-                break  # an empty line is no list item either
-            if c == ">":
-                raise _Unsupported
+            if not c or c == ">":
+                break  # a block quote ends the list; an empty line is no item
             start = bm[next_line] + ts[next_line]
             maximum = em[next_line]
             if c in "*-_" and _HR.match(src, start, maximum):
@@ -429,25 +478,31 @@ class _Scanner:
         shown, links = inline_text(content)
         if not shown:
             return
-        text = self.src
-        start = self.bm[begin]
-        end = self.starts[end_line] - 1
-        if end > self.length:
-            end = self.length
+        out = self.out
+        if self.offset:
+            begin += self.offset
+            end_line += self.offset
+        text = out.src
+        start = out.bm[begin]
+        end = out.starts[end_line] - 1
+        if end > out.length:
+            end = out.length
         raw = text[start:end]
         lead = raw.lstrip()
         start += len(raw) - len(lead)
         end = start + len(lead.rstrip())
-        if self.marker:
-            shown = f"{self.marker} {shown}"
-            self.marker = ""
+        if out.marker:
+            shown = f"{out.marker} {shown}"
+            out.marker = ""
         if heading:
             kind = "heading"
         elif self.depth:
             kind = "list_item"
+        elif self.quote:
+            kind = "blockquote"
         else:
             kind = "paragraph"
-        self.segs.append((shown, start, end, kind, heading, links))
+        out.segs.append((shown, start, end, kind, heading, links))
 
 
 # -- inline -------------------------------------------------------------------
