@@ -18,7 +18,8 @@ inline parser.
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add, getitem, sub
 
 from markdown_it.common.utils import (
     MD_TRIM_CHARS,
@@ -44,6 +45,7 @@ _HR = re.compile(r"([*_-])(?: *\1){2,} *\Z")
 _LIST_MARKER = re.compile(r"(?:[0-9]{1,9}[.)]|[*+-])(?= |\Z)")
 #: ``heading`` (one to six "#", then a space or the end of the line).
 _ATX = re.compile(r"#{1,6}(?= |\Z)")
+_FIRST = slice(0, 1)
 #: First characters at which some block rule besides paragraph can fire.
 _STARTERS = frozenset("*-_+0123456789#>")
 #: ... and those a paragraph line must be checked for (terminators, underlines).
@@ -92,28 +94,32 @@ class _Scanner:
         self.quote = out is not None
         lines = text.split("\n")
         # line starts as segment._line_starts gives them (no CR on the page)
-        starts = [0, *accumulate([len(line) + 1 for line in lines])]
+        lengths = list(map(len, lines))
+        starts = list(accumulate(map((1).__add__, lengths), initial=0))
         starts[-1] = len(text) + 1
         self.starts = starts
         if text.endswith("\n"):
             lines.pop()
+            lengths.pop()
         elif not lines[-1].strip(" "):
             lines.pop()  # markdown-it gives a last line of only spaces no marker
+            lengths.pop()
         n = len(lines)
         self.length = length = len(text)
         # markdown-it's bMarks, eMarks, tShift and sCount, with its extra line
+        # (built by C-level maps: this runs over every line of the page)
         self.bm = starts[:n]
         self.bm.append(length)
-        self.em = em = [x - 1 for x in starts[1:n + 1]]
+        self.em = em = list(map(add, starts, lengths))
         em.append(length)
-        stripped = [line.lstrip(" ") for line in lines]
-        self.ts = ts = [len(a) - len(b) for a, b in zip(lines, stripped, strict=True)]
+        stripped = list(map(str.lstrip, lines, repeat(" ", n)))
+        self.ts = ts = list(map(sub, lengths, map(len, stripped)))
         ts.append(0)
         self.ts0 = ts[:]
         self.sc = ts[:]  # no tabs: the indent in columns is the count of spaces
         #: first character of each line ("" when empty), at its own indentation
-        self.fc = [line[:1] for line in stripped]
-        self.fc.append("")
+        self.fc = fc = list(map(getitem, stripped, repeat(_FIRST, n)))
+        fc.append("")
         self.line_max = n
         self.blk_indent = 0
         self.list_indent = -1
@@ -135,7 +141,8 @@ class _Scanner:
         segs = self.segs
         fc = self.fc
         while line < line_max:
-            line = self._skip_empty(line)
+            while line < line_max and not fc[line]:
+                line += 1
             if line >= line_max:
                 break
             n_segs = len(segs)
@@ -186,6 +193,7 @@ class _Scanner:
         for i in range(line, end):
             p = k = bm[i]
             q = em[i]
+            q = min(q, p + 30)
             while k < q and src[k] in " >*+-.)0123456789":
                 k += 1
             if k - p >= 30:
@@ -197,13 +205,6 @@ class _Scanner:
         return end
 
     # -- markdown-it's helpers -----------------------------------------------
-
-    def _skip_empty(self, line: int) -> int:
-        bm, ts, em = self.bm, self.ts, self.em
-        line_max = self.line_max
-        while line < line_max and bm[line] + ts[line] >= em[line]:
-            line += 1
-        return line
 
     def _get_lines(self, begin: int, end: int, indent: int) -> str:
         """markdown-it's ``getLines(begin, end, indent, False)`` without tabs.
@@ -509,6 +510,7 @@ class _Scanner:
 
 #: Where the stripper has work: escapes, line breaks, emphasis delimiters.
 _INLINE_SPECIAL = re.compile(r"[\\\n*_]")
+_RUNS = re.compile(r"\*+|_+")
 _ESCAPED = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
@@ -552,6 +554,17 @@ def _char_class(ch: str) -> tuple[bool, bool]:
     return cls
 
 
+def _flanks(src: str, i: int, j: int, ch: str) -> tuple[bool, bool]:
+    """markdown-it's ``scanDelims`` for the run ``src[i:j]`` of ``ch``: (can open, can close)."""
+    last_punct, last_space = _char_class(src[i - 1]) if i > 0 else (False, True)
+    next_punct, next_space = _char_class(src[j]) if j < len(src) else (False, True)
+    left = not (next_space or (next_punct and not (last_space or last_punct)))
+    right = not (last_space or (last_punct and not (next_space or next_punct)))
+    if ch == "*":
+        return left, right
+    return left and (not right or last_punct), right and (not left or next_punct)
+
+
 def _strip_emphasis(src: str) -> str:
     """The shown text of ``src`` (no code spans, autolinks or links) before whitespace clean-up.
 
@@ -562,6 +575,25 @@ def _strip_emphasis(src: str) -> str:
     ``processDelimiters`` pairs are not shown. All characters of a run are
     the same, so only how many of a run's delimiters are paired matters.
     """
+    if "\\" not in src:
+        # Without escapes: a pair needs two runs of one marker, so one run of
+        # each (or none) leaves the text as written; of exactly two runs of
+        # one marker and length, markdown-it pairs every delimiter when the
+        # first can open and the second can close (equal lengths are never
+        # an "odd match"), and none otherwise (nothing opens before the first).
+        found = list(_RUNS.finditer(src))
+        if len(found) < 2:
+            return src
+        if len(found) == 2:
+            a, b = found
+            ch = src[a.start()]
+            if ch != src[b.start()]:
+                return src
+            if a.end() - a.start() == b.end() - b.start():
+                if _flanks(src, a.start(), a.end(), ch)[0] and \
+                        _flanks(src, b.start(), b.end(), ch)[1]:
+                    return src[:a.start()] + src[a.end():b.start()] + src[b.end():]
+                return src
     pieces: list[str] = []
     runs: list[tuple[int, str, int, bool, bool]] = []  # (piece index, marker, length, open, close)
     n = len(src)
@@ -603,15 +635,7 @@ def _strip_emphasis(src: str) -> str:
             j = i + 1
             while j < n and src[j] == ch:
                 j += 1
-            last_punct, last_space = _char_class(src[i - 1]) if i > 0 else (False, True)
-            next_punct, next_space = _char_class(src[j]) if j < n else (False, True)
-            left = not (next_space or (next_punct and not (last_space or last_punct)))
-            right = not (last_space or (last_punct and not (next_space or next_punct)))
-            if ch == "*":
-                can_open, can_close = left, right
-            else:
-                can_open = left and (not right or last_punct)
-                can_close = right and (not left or next_punct)
+            can_open, can_close = _flanks(src, i, j, ch)
             runs.append((len(pieces), ch, j - i, can_open, can_close))
             pieces.append(ch * (j - i))
             pos = j
