@@ -488,10 +488,15 @@ class _Scanner:
         end = out.starts[end_line] - 1
         if end > out.length:
             end = out.length
-        raw = text[start:end]
-        lead = raw.lstrip()
-        start += len(raw) - len(lead)
-        end = start + len(lead.rstrip())
+        if end_line == begin + 1 and not out.fc[begin].isspace() and not text[end - 1].isspace():
+            # one line whose first character after its indent and last one
+            # are no whitespace to Python either: what strip would find
+            start += out.ts0[begin]
+        else:
+            raw = text[start:end]
+            lead = raw.lstrip()
+            start += len(raw) - len(lead)
+            end = start + len(lead.rstrip())
         if out.marker:
             shown = f"{out.marker} {shown}"
             out.marker = ""
