@@ -76,9 +76,21 @@ _MAX_DEPTH = 10
 _HR = re.compile(r"([*_-])(?: *\1){2,} *\Z")
 #: ``skipOrderedListMarker`` / ``skipBulletListMarker`` (ASCII digits, at most 9),
 _LIST_MARKER = re.compile(r"(?:[0-9]{1,9}[.)]|[*+-])(?= |\Z)")
+#: (an hr needs three markers: ``str.count`` rules most lines out first)
 #: ``heading`` (one to six "#", then a space or the end of the line).
 _ATX = re.compile(r"#{1,6}(?= |\Z)")
 _FIRST = slice(0, 1)
+
+
+def _marker_end(src: str, pos: int, maximum: int) -> int:
+    """Where a list marker at ``pos`` ends (``_LIST_MARKER``), or -1; bullets without a regex."""
+    if src[pos] in "*-+":
+        pos += 1
+        return pos if pos >= maximum or src[pos] == " " else -1
+    m = _LIST_MARKER.match(src, pos, maximum)
+    return -1 if m is None else m.end()
+
+
 #: First characters at which some block rule besides paragraph can fire.
 _STARTERS = frozenset("*-_+0123456789#>")
 #: ... and those a paragraph line must be checked for (terminators, underlines).
@@ -285,7 +297,8 @@ class _Scanner:
         if ch in _STARTERS:
             if ch == ">":
                 raise _Unsupported
-            if ch in "*-_" and _HR.match(self.src, pos, maximum):
+            if ch in "*-_" and self.src.count(ch, pos, maximum) >= 3 \
+                    and _HR.match(self.src, pos, maximum):
                 self.line = line + 1
                 return
             if ch in "*-+0123456789" and self._list(line, end_line):
@@ -331,7 +344,7 @@ class _Scanner:
         pos = self.bm[line] + self.ts[line]
         maximum = self.em[line]
         ch = src[pos]
-        if ch in "*-_" and _HR.match(src, pos, maximum):
+        if ch in "*-_" and src.count(ch, pos, maximum) >= 3 and _HR.match(src, pos, maximum):
             return True
         if ch in "*-+0123456789":
             # markdown-it's list rule, silent, as a paragraph terminator
@@ -339,11 +352,10 @@ class _Scanner:
             blk = self.blk_indent
             if self.list_indent >= 0 and sc - self.list_indent >= 4 and sc < blk:
                 return False
-            m = _LIST_MARKER.match(src, pos, maximum)
-            if m is None:
+            after = _marker_end(src, pos, maximum)
+            if after < 0:
                 return False
             if sc >= blk:  # it would interrupt the paragraph: stricter
-                after = m.end()
                 if ch in "0123456789" and int(src[pos:after - 1]) != 1:
                     return False
                 if not src[after:maximum].strip(" "):
@@ -430,10 +442,9 @@ class _Scanner:
                 and sc[start_line] < self.blk_indent):
             return False
         start = bm[start_line] + ts[start_line]
-        m = _LIST_MARKER.match(src, start, em[start_line])
-        if m is None:
+        pos_after = _marker_end(src, start, em[start_line])
+        if pos_after < 0:
             return False
-        pos_after = m.end()
         ordered = src[start] in "0123456789"
         marker_char = src[pos_after - 1]
         line_max = self.line_max
@@ -489,12 +500,12 @@ class _Scanner:
                 break  # a block quote ends the list; an empty line is no item
             start = bm[next_line] + ts[next_line]
             maximum = em[next_line]
-            if c in "*-_" and _HR.match(src, start, maximum):
+            if c in "*-_" and src.count(c, start, maximum) >= 3 \
+                    and _HR.match(src, start, maximum):
                 break
-            m = _LIST_MARKER.match(src, start, maximum)
-            if m is None or (src[start] in "0123456789") != ordered:
+            pos_after = _marker_end(src, start, maximum)
+            if pos_after < 0 or (c in "0123456789") != ordered:
                 break
-            pos_after = m.end()
             if marker_char != src[pos_after - 1]:
                 break
         self.depth -= 1
