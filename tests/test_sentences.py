@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.sentences import split_sentences
+from tui.sentences import _with_syntok, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -67,3 +67,19 @@ def test_spans_cover_every_visible_character(text: str) -> None:
     for i, ch in enumerate(text):
         if not ch.isspace():
             assert i in covered, (i, ch)
+
+
+_PIECES = list("ab Z9,:;-—–'\"“”’\t_#*@&%$/|+=<>~`^.!?()[]{}\n…") + [
+    "Mr", "U.S", "Dr", "word", "  ", "\u00a0", "é", "ß", "İ", "\u200b", "١", "Σ", "。", "\x1c", "\u2028"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_blocks_without_split_characters_skip_syntok_with_the_same_spans(parts: list[str]) -> None:
+    """The one-sentence shortcut must give what syntok gives (menus, headlines, links)."""
+    text = "".join(parts)
+    assert split_sentences(text) == (_with_syntok(text) if text.strip() else [])
+
+
+def test_a_menu_line_is_one_sentence_without_syntok() -> None:
+    assert split_sentences("  World News | Politics — Live  ") == [(2, 30)]

@@ -10,7 +10,22 @@ non-blank text (so every character of a block belongs to one passage).
 
 from __future__ import annotations
 
+import re
+
 from syntok import segmenter
+from syntok._segmentation_states import State
+
+#: Characters at which syntok may end a sentence or skip bracketed text (its
+#: own terminal and bracket sets), line breaks (paragraphs) and the ellipsis.
+#: A block holding none of them is one sentence, found without syntok: most
+#: blocks of a page (menus, links, headlines) are like that, and syntok's
+#: tokenizer was most of an import's time.
+_MAY_SPLIT = re.compile(
+    "["
+    + re.escape("".join(sorted({c for t in State.terminals for c in t}
+                               | State.opening_brackets | State.closing_brackets)))
+    + "\n\r\u2026\u2028\u2029\x0b\x0c\x1c-\x1e\x85]"
+)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -20,9 +35,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     and never empty. Text that syntok cannot tokenise (e.g. only symbols)
     becomes a single span, so no content is ever dropped from passages.
     """
+    stripped = text.strip()
+    if not stripped:
+        return []
+    if not _MAY_SPLIT.search(stripped):
+        start = len(text) - len(text.lstrip())
+        return [(start, start + len(stripped))]
+    return _with_syntok(text)
+
+
+def _with_syntok(text: str) -> list[tuple[int, int]]:
+    """``split_sentences`` for any non-blank text: syntok, then the tiling guarantee."""
     spans: list[tuple[int, int]] = []
-    if not text.strip():
-        return spans
     try:
         for paragraph in segmenter.analyze(text):
             for sentence in paragraph:
