@@ -192,6 +192,37 @@ def test_confirmed_links_are_placed_in_both_texts(corpus: dict, tmp_path: Path) 
     assert la["status"] == "confirmed" and la["score"] == 0.8
 
 
+def test_links_option_adds_open_suggestions_and_rejected_links(corpus: dict, tmp_path: Path) -> None:
+    """--links suggested / all export more than the confirmed links, each with its status."""
+    _confirm_link(corpus)
+    store = corpus["store"]
+    storm = next(p for p in store.passages(corpus["a"]) if p["text"].startswith("A storm"))
+    mayor = next(p for p in store.passages(corpus["a"]) if "mayor" in p["text"])
+    ferries = next(p for p in store.passages(corpus["b"]) if "Ferries" in p["text"])
+    with store.transaction():
+        for lid, a, status in (("l3", storm, "suggested"), ("l4", mayor, "rejected")):
+            store.db["links"].insert({"id": lid, "a": a["id"], "b": ferries["id"],
+                                      "a_article": corpus["a"], "b_article": corpus["b"],
+                                      "score": 0.4, "method": "test", "status": status})
+    seen = {}
+    for which in ("confirmed", "suggested", "all"):
+        out = tmp_path / f"{which}.jsonl"
+        report = export_dataset(store, "jsonl", out, links=which)
+        record = next(r for r in read_jsonl(out) if r["id"] == corpus["a"])
+        seen[which] = sorted((record["text"][x["start"]:x["end"]], x["status"]) for x in record["links"])
+        manifest = json.loads((tmp_path / f"{which}.manifest.json").read_text())
+        assert manifest["filters"]["links"] == which and report.filters["links"] == which
+    assert seen["confirmed"] == [("Power was cut in Port Town.", "confirmed")]
+    assert seen["suggested"] == sorted(seen["confirmed"] + [(storm["text"], "suggested")])
+    assert seen["all"] == sorted(seen["suggested"] + [(mayor["text"], "rejected")])
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text()))
+    for record in read_jsonl(tmp_path / "all.jsonl"):
+        validator.validate(record)
+    with pytest.raises(UserError, match="unknown --links value 'some'"):
+        export_dataset(store, "jsonl", tmp_path / "x.jsonl", links="some")
+
+
 # ---------------------------------------------------------------- other formats
 def test_every_format_writes_data_schema_and_manifest(corpus: dict, tmp_path: Path) -> None:
     for fmt, info in FORMATS.items():

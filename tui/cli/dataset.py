@@ -21,10 +21,12 @@ pass_ctx = click.make_pass_decorator(Context)
               help="Only spans by this annotator (repeatable).")
 @click.option("--label", "labels", multiple=True, metavar="L", help="Only spans with this label (repeatable).")
 @click.option("--article", "articles", multiple=True, metavar="ID", help="Only this article (repeatable; id prefix ok).")
+@click.option("--links", "links", default="confirmed", show_default=True, metavar="WHICH",
+              help="confirmed, suggested (confirmed + open suggestions) or all (rejected too, as negatives).")
 @click.option("--json", "as_json", is_flag=True, help="Print the export report as JSON.")
 @pass_ctx
 def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], labels: tuple[str, ...],
-               articles: tuple[str, ...], as_json: bool) -> None:
+               articles: tuple[str, ...], links: str, as_json: bool) -> None:
     """Export the labeled dataset, with its label schema and a manifest beside it.
 
     Offsets are computed into each article's clean text (title, blank line,
@@ -45,12 +47,13 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
       parallax export --format jsonl --out dataset.jsonl
       parallax export --format csv --out ana.csv --annotator ana --label EVENT
       parallax export --format parquet --out data.parquet
+      parallax export --links all --out links-with-negatives.jsonl
     """
     from tui.export import export_dataset
 
     with progress_bar(f"exporting {fmt}", min_total=200) as progress:
         report = export_dataset(ctx.store(), fmt, out, annotators=annotators, labels=labels,
-                                articles=articles, progress=progress)
+                                articles=articles, links=links, progress=progress)
     for problem in report.problems:
         echo(f"parallax: warning: {problem}", err=True)
     if as_json:

@@ -80,10 +80,14 @@ def export_dataset(
     annotators: list[str] | tuple[str, ...] | None = None,
     labels: list[str] | tuple[str, ...] | None = None,
     articles: list[str] | tuple[str, ...] | None = None,
+    links: str = "confirmed",
     progress: Progress | None = None,
 ) -> ExportReport:
     """Write the dataset in ``fmt`` to ``out_path`` plus its schema and manifest files.
 
+    ``links`` picks the link statuses exported: "confirmed" (default),
+    "suggested" (confirmed and still-open suggestions) or "all" (rejected ones
+    too, as negatives); every link carries its ``status``.
     ``progress(done, total)`` is called once per article (the app shows a bar).
     Raises UserError for an unknown format, an unwritable path or an unknown
     filter value, before anything is written.
@@ -94,7 +98,7 @@ def export_dataset(
     schema_path, manifest_path = sidecar_paths(out)
     for p in (out, schema_path, manifest_path):
         check_writable(p)
-    selection = resolve_selection(store, annotators, labels, articles)
+    selection = resolve_selection(store, annotators, labels, articles, links)
     info, writer = WRITERS[fmt]
     counts = Counts()
     # A read transaction: the export sees one consistent state even while others write.

@@ -41,10 +41,21 @@ class Selection:
     annotators: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     articles: tuple[str, ...] = ()
+    #: Which links: "confirmed" (the labeled data), "suggested" (also the
+    #: machine's open suggestions) or "all" (also rejected ones, negatives).
+    links: str = "confirmed"
 
-    def as_dict(self) -> dict[str, list[str]]:
+    def as_dict(self) -> dict[str, Any]:
         return {"annotators": list(self.annotators), "labels": list(self.labels),
-                "articles": list(self.articles)}
+                "articles": list(self.articles), "links": self.links}
+
+
+#: ``--links`` choices and the link statuses each one exports.
+LINK_CHOICES: dict[str, tuple[str, ...]] = {
+    "confirmed": ("confirmed",),
+    "suggested": ("confirmed", "suggested"),
+    "all": ("confirmed", "suggested", "rejected"),
+}
 
 
 @dataclass(slots=True)
@@ -62,7 +73,7 @@ class Counts:
 
 
 def resolve_selection(store: Store, annotators: Any = None, labels: Any = None,
-                      articles: Any = None) -> Selection:
+                      articles: Any = None, links: str = "confirmed") -> Selection:
     """Validate filters against the database; an unknown name is a one-line UserError."""
     ann = tuple(dict.fromkeys(annotators or ()))
     known = set(store.annotators())
@@ -76,7 +87,9 @@ def resolve_selection(store: Store, annotators: Any = None, labels: Any = None,
         if name not in names:
             raise UserError(f"unknown label {name!r}: the schema has {', '.join(names)}")
     arts = tuple(dict.fromkeys(store.get_article(a)["id"] for a in (articles or ())))
-    return Selection(ann, lab, arts)
+    if links not in LINK_CHOICES:
+        raise UserError(f"unknown --links value {links!r}: use one of {', '.join(LINK_CHOICES)}")
+    return Selection(ann, lab, arts, links)
 
 
 def _in(column: str, values: tuple[str, ...]) -> tuple[str, list[str]]:
@@ -94,7 +107,7 @@ def build_records(store: Store, selection: Selection, counts: Counts,
         f"{where} order by rowid", params))
     texts = _texts(store)
     spans = _spans(store, selection)
-    links = _confirmed_links(store, {a["id"] for a in articles})
+    links = _links(store, {a["id"] for a in articles}, LINK_CHOICES[selection.links])
     passages = _passage_positions(store, links)
     total = len(articles)
     for index, article in enumerate(articles, 1):
@@ -190,12 +203,13 @@ def _spans(store: Store, selection: Selection) -> dict[str, list[tuple]]:
     return out
 
 
-def _confirmed_links(store: Store, article_ids: set[str]) -> dict[str, list[dict]]:
-    """Confirmed links seen from each end: the article's passage, the other article's passage."""
+def _links(store: Store, article_ids: set[str], statuses: tuple[str, ...]) -> dict[str, list[dict]]:
+    """Links with one of ``statuses``, seen from each end: the article's passage, the other's."""
     out: dict[str, list[dict]] = defaultdict(list)
     rows = store.db.query(
-        "select a, b, a_article, b_article, score, status from links where status = 'confirmed' "
-        "order by a, b"
+        "select a, b, a_article, b_article, score, status from links "
+        f"where status in ({', '.join('?' * len(statuses))}) order by a, b",
+        list(statuses),
     )
     for link in rows:
         for mine, theirs, art, target in ((link["a"], link["b"], link["a_article"], link["b_article"]),
