@@ -304,7 +304,7 @@ async def test_events_without_links_says_how_then_reloads(seeded_store: Store) -
 
 # ------------------------------------------------------------------ export
 async def _export_run(pilot: Any, screen: Screen, path: Path, *, fmt: str | None = None,
-                      mine: bool = False) -> None:
+                      mine: bool = False, all_links: bool = False) -> None:
     """Fill the dialog the way a user does (keys only) and wait for the worker."""
     from textual.widgets import Checkbox, Input
 
@@ -318,6 +318,11 @@ async def _export_run(pilot: Any, screen: Screen, path: Path, *, fmt: str | None
     box.value = str(path)
     if mine:
         screen.query_one("#export-mine", Checkbox).value = True
+    if all_links:
+        box.focus()
+        await pilot.press("tab", "tab", "space")  # the path box -> "only mine" -> "links"
+        assert screen.query_one("#export-all-links", Checkbox).value
+        box.focus()
     await pilot.press("enter")
     for _ in range(300):
         await pilot.pause(0.05)
@@ -352,6 +357,20 @@ async def test_export_writes_the_file_and_shows_counts(seeded_store: Store, tmp_
     assert len(rows) == 2 and "ana" in rows[1] and "ben" not in out.read_text()
     manifest = json.loads((tmp_path / "set.manifest.json").read_text())
     assert manifest["format"] == "csv" and manifest["counts"]["spans"] == 1
+
+
+@pilot_test
+async def test_export_can_include_every_link_status(seeded_store: Store, tmp_path: Path) -> None:
+    from tui.app.screens_export import ExportScreen
+
+    out = tmp_path / "links.jsonl"
+    app = Host(lambda: ExportScreen(seeded_store, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _export_run(pilot, screen, out, all_links=True)
+        assert screen.error is None, screen.error
+    manifest = json.loads((tmp_path / "links.manifest.json").read_text())
+    assert manifest["filters"]["links"] == "all"
 
 
 @pilot_test

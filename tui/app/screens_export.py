@@ -98,6 +98,8 @@ class ExportScreen(ModalScreen[str | None]):
             yield Input(value=default_path(self.formats[self.fmt].extension), id="export-path")
             yield Checkbox(Content(f"only my annotations ({safe(self.annotator)})"),
                            id="export-mine")
+            yield Checkbox(Content("links: also open suggestions and rejected ones, with their status"),
+                           id="export-all-links")
             bar = ProgressBar(id="export-progress", show_eta=False)
             bar.display = False
             yield bar
@@ -146,23 +148,26 @@ class ExportScreen(ModalScreen[str | None]):
             self._show_error("give a file path to export to, e.g. " + default_path("jsonl"))
             return
         mine = self.query_one("#export-mine", Checkbox).value
+        links = "all" if self.query_one("#export-all-links", Checkbox).value else "confirmed"
         self.running = True
         self.report = self.error = None
         bar = self._bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
         self.query_one("#export-result", Static).update(Text(f"exporting {self.fmt}…"))
-        self._export(self.fmt, path, [self.annotator] if mine else None)
+        self._export(self.fmt, path, [self.annotator] if mine else None, links)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self, fmt: str, path: str, annotators: list[str] | None) -> Any:
+    def _export(self, fmt: str, path: str, annotators: list[str] | None,
+                links: str = "confirmed") -> Any:
         from tui.export import export_dataset
 
         out = Path(path).expanduser()
         if not out.parent.exists() and out.parent.parent.is_dir():
             out.parent.mkdir()  # the default ./export/ folder; never a deep tree
         with read_store(self.store.path) as store:
-            return export_dataset(store, fmt, out, annotators=annotators, progress=self._progress)
+            return export_dataset(store, fmt, out, annotators=annotators, links=links,
+                                  progress=self._progress)
 
     def _progress(self, done: int, total: int) -> None:
         """Called in the worker thread once per article; throttled to the UI."""
