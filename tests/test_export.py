@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -221,6 +222,73 @@ def test_links_option_adds_open_suggestions_and_rejected_links(corpus: dict, tmp
         validator.validate(record)
     with pytest.raises(UserError, match="unknown --links value 'some'"):
         export_dataset(store, "jsonl", tmp_path / "x.jsonl", links="some")
+
+
+def _read_conll(path: Path) -> list[list[list[tuple[str, str]]]]:
+    """Documents -> sentences -> (token, tag), the way CoNLL readers split the file."""
+    docs: list[list[list[tuple[str, str]]]] = []
+    sentence: list[tuple[str, str]] = []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("-DOCSTART-"):
+            docs.append([])
+        elif not line:
+            if sentence:
+                docs[-1].append(sentence)
+                sentence = []
+        else:
+            token, tag = line.split("\t")
+            sentence.append((token, tag))
+    return docs
+
+
+def _bio_spans(doc: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """(label, tokens joined by spaces) for every B-/I- run."""
+    out: list[tuple[str, list[str]]] = []
+    for sentence in doc:
+        for token, tag in sentence:
+            if tag.startswith("B-"):
+                out.append((tag[2:], [token]))
+            elif tag.startswith("I-"):
+                assert out and out[-1][0] == tag[2:], "an I- tag must continue a span"
+                out[-1][1].append(token)
+    return [(label, " ".join(tokens)) for label, tokens in out]
+
+
+def test_conll_bio_tags_match_the_spans(corpus: dict, tmp_path: Path) -> None:
+    out = tmp_path / "data.conll"
+    report = export_dataset(corpus["store"], "conll", out, annotators=["ana"])
+    docs = _read_conll(out)
+    records = [r for r in read_jsonl_export(corpus, tmp_path, annotators=["ana"])]
+    assert len(docs) == len(records) == 2
+    for doc, record in zip(docs, records, strict=True):
+        tokens = [t for sentence in doc for t, _ in sentence]
+        assert "".join(tokens) == "".join(record["text"].split())  # every character, in order
+        expected = sorted((s["label"], " ".join(s["text"].split())) for s in record["spans"])
+        assert sorted(_bio_spans(doc)) == expected
+    # sentences follow the passages: "The mayor said: ..." and "Power was cut ..." are two
+    first = [" ".join(t for t, _ in sentence) for sentence in docs[0]]
+    assert first[0] == "Storm hits coast" and first[-1] == "Power was cut in Port Town ."
+    assert report.problems == []
+
+
+def test_conll_reports_overlaps_and_several_annotators(corpus: dict, tmp_path: Path) -> None:
+    store = corpus["store"]
+    span(store, corpus["a"], 1, "storm hit", "CLAIM", "ana")  # inside "A storm hit the coast"
+    span(store, corpus["a"], 3, "Pow", "TIME", "ana")  # ends inside a token
+    out = tmp_path / "data.conll"
+    report = export_dataset(store, "conll", out)
+    problems = "\n".join(report.problems)
+    assert "share one tag layer" in problems  # ana and ben on one article
+    assert "overlaps an earlier span" in problems
+    assert "widened to token boundaries" in problems
+    labels = [label for label, _ in _bio_spans(_read_conll(out)[0])]
+    assert "CLAIM" not in labels
+
+
+def read_jsonl_export(corpus: dict, tmp_path: Path, **filters: Any) -> list[dict]:
+    out = tmp_path / "compare.jsonl"
+    export_dataset(corpus["store"], "jsonl", out, **filters)
+    return read_jsonl(out)
 
 
 # ---------------------------------------------------------------- other formats
@@ -543,3 +611,17 @@ def test_seed_articles_export_with_exact_offsets_and_round_trip(seeded_store: St
         again = tmp_path / "again.jsonl"
         export_dataset(fresh, "jsonl", again)
         assert read_jsonl(again) == records
+
+
+def test_conll_sentences_from_stored_passages_equal_a_fresh_split(corpus: dict, tmp_path: Path) -> None:
+    """The writer reads sentences from the passages table; splitting again must agree."""
+    from tui.export.formats import write_conll
+    from tui.export.records import SENTENCES, Counts, Selection, build_records
+
+    records = list(build_records(corpus["store"], Selection(), Counts(), sentences=True))
+    assert all(r[SENTENCES] for r in records)
+    stored, fresh = tmp_path / "stored.conll", tmp_path / "fresh.conll"
+    write_conll(records, stored)
+    write_conll([{k: v for k, v in r.items() if k != SENTENCES} for r in records], fresh)
+    assert stored.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
+    assert stored.read_text(encoding="utf-8").count("\n\n") > 4

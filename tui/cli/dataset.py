@@ -14,7 +14,7 @@ pass_ctx = click.make_pass_decorator(Context)
 
 @cli.command("export")
 @click.option("--format", "fmt", default="jsonl", show_default=True, metavar="FMT",
-              help="jsonl, doccano, label-studio, spacy, csv or parquet.")
+              help="jsonl, doccano, label-studio, spacy, csv, parquet or conll.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=str), metavar="FILE",
               help="Data file to write; FILE's stem also names <stem>.schema.json and <stem>.manifest.json.")
 @click.option("--annotator", "annotators", multiple=True, metavar="NAME",
@@ -41,6 +41,7 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
       spacy         spaCy DocBin, spans in doc.spans["sc"] (pip install 'parallax[spacy]')
       csv           one row per span, with notes
       parquet       one row per article, nested spans and links
+      conll         CoNLL BIO tags, token<TAB>tag per line, for NER tools
 
     \b
     Examples:

@@ -107,7 +107,9 @@ def export_dataset(
         store.db.execute("BEGIN")
     try:
         with atomic_path(out) as tmp:
-            problems = writer(build_records(store, selection, counts, progress), tmp)
+            records = build_records(store, selection, counts, progress,
+                                    sentences=fmt == "conll")
+            problems = writer(records, tmp)
             digest = sha256_file(tmp)
         schema_doc = label_schema_document(store)
     finally:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tui.errors import UserError
-from tui.export.records import NOTES, public
+from tui.export.records import NOTES, SENTENCES, public
 
 Records = Iterable[dict[str, Any]]
 Writer = Callable[[Records, Path], list[str]]
@@ -168,6 +170,115 @@ def write_spacy(records: Records, out: Path) -> list[str]:
     return problems
 
 
+#: Words (with inner hyphens and apostrophes) and single punctuation marks:
+#: the tokens NER tools expect in CoNLL files.
+_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
+
+
+def write_conll(records: Records, out: Path) -> list[str]:
+    """CoNLL-2003-style BIO tags: a token and its tag per line, a blank line between sentences.
+
+    Each article starts with a ``-DOCSTART- -X- O O`` line (the form
+    CoNLL-2003 readers skip and ``spacy convert`` splits documents at), in
+    the order of the JSONL export (import order); sentences are the app's
+    passages, and tokens are words and single punctuation marks. BIO has
+    one tag per token, so a span overlapping an earlier one (in start order,
+    longer first) is left out and reported, and a span whose ends fall
+    inside a token takes the whole token, also reported. Spans by several annotators
+    share one tag layer: export one annotator at a time (``--annotator``)
+    for separate layers.
+    """
+
+    problems: list[str] = []
+    with open(out, "w", encoding="utf-8", newline="\n") as fh:
+        for r in records:
+            text = r["text"]
+            tokens = [m.span() for m in _TOKEN.finditer(text)]
+            tags = ["O"] * len(tokens)
+            starts = [a for a, _ in tokens]
+            annotators = {s["annotator"] for s in r["spans"]}
+            if len(annotators) > 1:
+                problems.append(f"{r['id']}: spans by {len(annotators)} annotators share one tag "
+                                "layer; export with --annotator for one layer each")
+            for s in sorted(r["spans"], key=lambda s: (s["start"], -(s["end"] - s["start"]))):
+                start, end = s["start"], s["end"]
+                while start < end and text[start].isspace():
+                    start += 1
+                while end > start and text[end - 1].isspace():
+                    end -= 1
+                first = bisect_right(starts, start) - 1
+                if first < 0 or tokens[first][1] <= start:
+                    first += 1
+                inside = []
+                i = max(first, 0)
+                while i < len(tokens) and tokens[i][0] < end:
+                    inside.append(i)
+                    i += 1
+                if not inside:
+                    problems.append(f"{r['id']}: span {s['id']} ({s['start']}-{s['end']}) has no tokens; left out")
+                    continue
+                if any(tags[i] != "O" for i in inside):
+                    problems.append(f"{r['id']}: span {s['id']} overlaps an earlier span; BIO "
+                                    "has one tag per token, so it is left out")
+                    continue
+                if tokens[inside[0]][0] != start or tokens[inside[-1]][1] != end:
+                    problems.append(f"{r['id']}: span {s['id']} {s['start']}-{s['end']} widened to "
+                                    f"token boundaries {tokens[inside[0]][0]}-{tokens[inside[-1]][1]}")
+                tags[inside[0]] = f"B-{s['label']}"
+                for i in inside[1:]:
+                    tags[i] = f"I-{s['label']}"
+            fh.write("-DOCSTART- -X- O O\n\n")
+            k = 0
+            for a, b in _sentences(text, r.get(SENTENCES)):
+                wrote = False
+                while k < len(tokens) and tokens[k][0] < b:
+                    if tokens[k][0] >= a:
+                        ts, te = tokens[k]
+                        fh.write(f"{text[ts:te]}\t{tags[k]}\n")
+                        wrote = True
+                    k += 1
+                if wrote:
+                    fh.write("\n")
+    return problems
+
+
+def _sentences(text: str, stored: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    """Sentence spans of a record's text: its stored passages where they cover a
+    paragraph (every block's passages tile its text), else the paragraph split
+    again (the title, or records built without passages)."""
+    from tui.sentences import split_sentences
+
+    stored = stored or []
+    out: list[tuple[int, int]] = []
+    j = 0
+    for start, end in _paragraphs(text):
+        while j < len(stored) and stored[j][1] <= start:
+            j += 1
+        inside = []
+        while j < len(stored) and stored[j][0] < end:
+            inside.append(stored[j])
+            j += 1
+        para = text[start:end]
+        covered = bool(inside) and inside[0][0] == start + len(para) - len(para.lstrip()) \
+            and inside[-1][1] == end - (len(para) - len(para.rstrip())) \
+            and all(not text[x[1]:y[0]].strip() for x, y in zip(inside, inside[1:], strict=False))
+        if covered:
+            out.extend(inside)
+        else:
+            out.extend((start + a, start + b) for a, b in split_sentences(para))
+    return out
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the blank-line separated paragraphs of a record's text."""
+    out, pos = [], 0
+    for part in text.split("\n\n"):
+        if part.strip():
+            out.append((pos, pos + len(part)))
+        pos += len(part) + 2
+    return out
+
+
 WRITERS: dict[str, tuple[FormatInfo, Writer]] = {
     "jsonl": (FormatInfo("jsonl", "JSON lines, one article per line (the Parallax dataset contract)",
                          ".jsonl"), write_jsonl),
@@ -180,4 +291,6 @@ WRITERS: dict[str, tuple[FormatInfo, Writer]] = {
     "csv": (FormatInfo("csv", "CSV, one row per span, with notes", ".csv"), write_csv),
     "parquet": (FormatInfo("parquet", "Parquet, one row per article with nested spans and links",
                            ".parquet"), write_parquet),
+    "conll": (FormatInfo("conll", "CoNLL BIO tags, a token and its tag per line (NER tools)",
+                         ".conll"), write_conll),
 }

@@ -21,13 +21,17 @@ Progress = Callable[[int, int], None]
 #: Key of a record's {span id: note} while formats are derived; the JSONL
 #: contract has no note, so :func:`public` drops it (the CSV keeps it).
 NOTES = "_notes"
+#: Key of a record's sentence spans in its text (the stored passages of its
+#: visible blocks), present when a writer asks for them (CoNLL).
+SENTENCES = "_sentences"
+_INTERNAL = (NOTES, SENTENCES)
 
 
 def public(record: dict[str, Any]) -> dict[str, Any]:
     """The record exactly as the JSONL contract has it (internal keys dropped)."""
-    if NOTES not in record:
+    if NOTES not in record and SENTENCES not in record:
         return record
-    return {k: v for k, v in record.items() if k != NOTES}
+    return {k: v for k, v in record.items() if k not in _INTERNAL}
 
 
 class IntegrityError(UserError):
@@ -99,8 +103,13 @@ def _in(column: str, values: tuple[str, ...]) -> tuple[str, list[str]]:
 
 
 def build_records(store: Store, selection: Selection, counts: Counts,
-                  progress: Progress | None = None) -> Iterator[dict[str, Any]]:
-    """Yield one record per selected article, in import order, counting as it goes."""
+                  progress: Progress | None = None,
+                  sentences: bool = False) -> Iterator[dict[str, Any]]:
+    """Yield one record per selected article, in import order, counting as it goes.
+
+    ``sentences`` adds each record's passage spans (``SENTENCES``), read
+    from the passages table rather than segmented again.
+    """
     where, params = _in("id", selection.articles)
     articles = list(store.db.query(
         "select id, title, outlet, date, byline, url, path from articles where 1=1"
@@ -157,7 +166,23 @@ def build_records(store: Store, selection: Selection, counts: Counts,
         }
         if notes:
             record[NOTES] = notes
+        if sentences:
+            record[SENTENCES] = _sentence_spans(store, at)
         yield record
+
+
+def _sentence_spans(store: Store, at: ArticleText) -> list[tuple[int, int]]:
+    """The stored passages of an article's visible blocks, as spans of its clean text."""
+    out = []
+    for block_id, start, end in store.db.execute(
+        "select block_id, start, end from passages where article_id = ? order by seq",
+        [at.article_id],
+    ):
+        base = at.block_offsets.get(block_id)
+        if base is not None:
+            out.append((base + start, base + end))
+    out.sort()
+    return out
 
 
 def _texts(store: Store) -> dict[str, ArticleText]:
