@@ -137,7 +137,8 @@ def main() -> None:
     print(f"{'floor: SQL read + json.dumps per article':<44} {base:7.2f} s")
     results = {}
     for fmt, ext in (("jsonl", "jsonl"), ("csv", "csv"), ("parquet", "parquet"),
-                     ("doccano", "jsonl"), ("label-studio", "json"), ("conll", "conll")):
+                     ("doccano", "jsonl"), ("label-studio", "json"), ("conll", "conll"),
+                     ("brat", "zip")):
         out = work / f"out-{fmt}.{ext}"
         results[fmt] = timed(f"export {fmt}", lambda fmt=fmt, out=out: export_dataset(store, fmt, out), base)
     print(f"JSONL size: {(work / 'out-jsonl.jsonl').stat().st_size / 1e6:.1f} MB; goal < 5 s: "

@@ -625,3 +625,35 @@ def test_conll_sentences_from_stored_passages_equal_a_fresh_split(corpus: dict, 
     write_conll([{k: v for k, v in r.items() if k != SENTENCES} for r in records], fresh)
     assert stored.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
     assert stored.read_text(encoding="utf-8").count("\n\n") > 4
+
+
+def test_brat_zip_has_text_and_standoff_per_article(corpus: dict, tmp_path: Path) -> None:
+    import zipfile
+
+    out = tmp_path / "corpus.zip"
+    report = export_dataset(corpus["store"], "brat", out)
+    records = {r["id"]: r for r in read_jsonl_export(corpus, tmp_path)}
+    with zipfile.ZipFile(out) as zf:
+        names = set(zf.namelist())
+        assert "corpus/annotation.conf" in names
+        conf = zf.read("corpus/annotation.conf").decode()
+        assert conf.startswith("[entities]\n") and "EVENT\n" in conf and "[relations]" in conf
+        for article_id, record in records.items():
+            text = zf.read(f"corpus/{article_id}.txt").decode("utf-8")
+            assert text == record["text"]
+            found, notes = [], {}
+            for line in zf.read(f"corpus/{article_id}.ann").decode("utf-8").splitlines():
+                key, middle, rest = line.split("\t", 2)
+                if key.startswith("T"):  # text-bound: LABEL start end, then the text
+                    label, start, end = middle.split(" ")
+                    assert text[int(start):int(end)] == rest
+                    found.append((label, int(start), int(end), key))
+                else:
+                    assert middle.startswith("AnnotatorNotes T")
+                    notes[middle.split(" ")[1]] = rest
+            expected = sorted((s["label"], s["start"], s["end"]) for s in record["spans"])
+            assert sorted(f[:3] for f in found) == expected
+            assert all(notes[key].startswith("annotator: ") for *_, key in found)
+    assert report.counts["spans"] == 7
+    all_notes = "".join(zipfile.ZipFile(out).read(n).decode() for n in names if n.endswith(".ann"))
+    assert "note: main event" in all_notes  # the span's note travels with it

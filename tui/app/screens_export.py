@@ -66,7 +66,7 @@ class ExportScreen(ModalScreen[str | None]):
     }
     ExportScreen #export-title { text-style: bold; }
     ExportScreen .export-label { color: $text-muted; margin-top: 1; }
-    ExportScreen #export-formats { height: auto; max-height: 9; }
+    ExportScreen #export-formats { height: auto; max-height: 10; }
     ExportScreen #export-progress { margin-top: 1; }
     ExportScreen #export-result { height: auto; margin-top: 1; }
     ExportScreen #export-hint { color: $text-muted; margin-top: 1; }

@@ -14,7 +14,7 @@ pass_ctx = click.make_pass_decorator(Context)
 
 @cli.command("export")
 @click.option("--format", "fmt", default="jsonl", show_default=True, metavar="FMT",
-              help="jsonl, doccano, label-studio, spacy, csv, parquet or conll.")
+              help="jsonl, doccano, label-studio, spacy, csv, parquet, conll or brat.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=str), metavar="FILE",
               help="Data file to write; FILE's stem also names <stem>.schema.json and <stem>.manifest.json.")
 @click.option("--annotator", "annotators", multiple=True, metavar="NAME",
@@ -42,6 +42,7 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
       csv           one row per span, with notes
       parquet       one row per article, nested spans and links
       conll         CoNLL BIO tags, token<TAB>tag per line, for NER tools
+      brat          brat standoff (.txt + .ann per article) in a zip (brat, INCEpTION)
 
     \b
     Examples:
@@ -49,6 +50,7 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
       parallax export --format csv --out ana.csv --annotator ana --label EVENT
       parallax export --format parquet --out data.parquet
       parallax export --links all --out links-with-negatives.jsonl
+      parallax export --format brat --out corpus.zip
     """
     from tui.export import export_dataset
 

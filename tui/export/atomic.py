@@ -51,6 +51,18 @@ def atomic_path(path: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def final_name(path: Path) -> str:
+    """The file name ``path`` will have once moved into place (itself when not temporary).
+
+    Writers that name things after the output file (brat's folder inside the
+    zip) are handed :func:`atomic_path`'s temporary path.
+    """
+    name = path.name
+    if name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3:
+        return name[1:].rsplit(".", 2)[0]
+    return name
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -279,6 +279,43 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def write_brat(records: Records, out: Path) -> list[str]:
+    """brat standoff in a zip: ``<id>.txt`` and ``<id>.ann`` per article, and an ``annotation.conf``.
+
+    Each span is a text-bound annotation (``T1<TAB>LABEL start end<TAB>text``,
+    character offsets into the ``.txt``, which is the record's clean text);
+    its annotator, and its note when there is one, go in an
+    ``AnnotatorNotes`` line, since brat has no annotator field. Links join
+    passages of two different articles, which brat's relations (inside one
+    document) cannot express: they stay in the JSONL and Parquet exports.
+    ``annotation.conf`` lists the labels the spans use. Unzip the file into
+    brat's data folder (or import it into INCEpTION as "brat").
+    """
+    import zipfile
+
+    from tui.export.atomic import final_name
+
+    folder = Path(final_name(out)).stem
+    labels: set[str] = set()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for r in records:
+            text = r["text"]
+            notes = r.get(NOTES, {})
+            lines = []
+            for n, s in enumerate(r["spans"], 1):
+                labels.add(s["label"])
+                lines.append(f"T{n}\t{s['label']} {s['start']} {s['end']}\t{s['text']}")
+                note = f"annotator: {s['annotator']}"
+                if notes.get(s["id"]):
+                    note += f"; note: {' '.join(notes[s['id']].split())}"
+                lines.append(f"#{n}\tAnnotatorNotes T{n}\t{note}")
+            zf.writestr(f"{folder}/{r['id']}.txt", text)
+            zf.writestr(f"{folder}/{r['id']}.ann", "".join(line + "\n" for line in lines))
+        conf = ["[entities]", *sorted(labels), "", "[relations]", "", "[events]", "", "[attributes]", ""]
+        zf.writestr(f"{folder}/annotation.conf", "\n".join(conf) + "\n")
+    return []
+
+
 WRITERS: dict[str, tuple[FormatInfo, Writer]] = {
     "jsonl": (FormatInfo("jsonl", "JSON lines, one article per line (the Parallax dataset contract)",
                          ".jsonl"), write_jsonl),
@@ -293,4 +330,6 @@ WRITERS: dict[str, tuple[FormatInfo, Writer]] = {
                            ".parquet"), write_parquet),
     "conll": (FormatInfo("conll", "CoNLL BIO tags, a token and its tag per line (NER tools)",
                          ".conll"), write_conll),
+    "brat": (FormatInfo("brat", "brat standoff (.txt + .ann per article) in a zip, for brat and INCEpTION",
+                        ".zip"), write_brat),
 }
