@@ -190,10 +190,18 @@ def test_deep_nesting_goes_to_markdown_it():
     _same(nested)
 
 
-def test_ordered_marker_carries_past_an_empty_item():
+def test_an_empty_items_number_stays_with_it():
+    """An ordered item that shows nothing (only an image) drops its number.
+
+    It used to be shown with the next block, outside the list, whose source
+    does not contain it (hypothesis found "0.\\n0" -> "0. 0").
+    """
     text = "1. ![only an image](x.png)\n\nNext paragraph\n"
     _same(text)
-    assert segment.md_segments(text)[0][0] == "1. Next paragraph"
+    assert segment.md_segments(text)[0][0] == "Next paragraph"
+    _same("0.\n0")
+    assert segment.md_segments("0.\n0") == [("0", 3, 4, "paragraph", 0, 0)]
+    assert segment.md_segments("1.\n2. two")[0][0] == "2. two"
 
 
 def test_links_and_code_use_the_inline_parser():

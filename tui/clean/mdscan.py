@@ -494,6 +494,7 @@ class _Scanner:
                 self.line = min(self.line + 2, end_line)
             else:
                 self._tokenize(start_line, end_line)
+            self.out.marker = ""  # list_item_close: an empty item's number goes with it
             self.blk_indent = self.list_indent
             self.list_indent = old_list_indent
             ts[start_line] = old_ts

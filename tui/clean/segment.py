@@ -270,6 +270,7 @@ def _tokens_to_segs(tokens: list[Token], text: str, starts: list[int], offset: i
             marker = f"{tok.info}{tok.markup}" if tok.info else ""
         elif code == 2:
             list_depth -= 1
+            marker = ""  # an item that showed nothing: its number is not another block's
         elif code == 3:
             quote_depth += 1
         elif code == 4:
