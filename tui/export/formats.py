@@ -184,11 +184,10 @@ def write_conll(records: Records, out: Path) -> list[str]:
     passages, and tokens are words and single punctuation marks. BIO has
     one tag per token, so a span overlapping an earlier one (in start order,
     longer first) is left out and reported, and a span whose ends fall
-    inside a token takes the whole token, also reported. Spans by several annotators
-    share one tag layer: export one annotator at a time (``--annotator``)
-    for separate layers.
+    inside a token takes the whole token, also reported. Spans by several
+    annotators share one tag layer: export one annotator at a time
+    (``--annotator``) for separate layers.
     """
-
     problems: list[str] = []
     with open(out, "w", encoding="utf-8", newline="\n") as fh:
         for r in records:
