@@ -66,7 +66,7 @@ class W:
         self.chars = n = len(text)
         if n < 12:  # menus and buttons: no need to count function words
             self.nw = lower.count(" ") + 1
-            self.stop = stop = 0.0
+            self.stop = 0.0
             self.sentence_like = False  # stop 0.0 is below the 0.15 a sentence needs
         else:
             # \w+ words; on ASCII text (most lines) an ASCII class finds the same, faster
@@ -74,22 +74,12 @@ class W:
             self.nw = nw = len(words)
             self.stop = stop = (sum(map(_IS_STOP, words)) / nw) if nw else 0.0
             self.sentence_like = nw >= 4 and text[-1] in _SENTENCE_END and stop >= 0.15
-        # jusText's context-free class (``_prose_class``, inlined: every block needs it)
-        if n and links / n > MAX_LINK_DENSITY:
-            self.cls = "bad"
-        elif n < LENGTH_LOW:
-            self.cls = "bad" if links else "short"
-        elif stop >= STOP_HIGH:
-            self.cls = "good" if n > LENGTH_HIGH else "neargood"
-        elif stop >= STOP_LOW or (stop >= 0.2 and self.sentence_like):
-            self.cls = "neargood"
-        else:
-            self.cls = "bad"
         self.kind = ""
         self.keep = False
         self.reason = ""
         self.key = lower
         self.brk = 0  # 1: counts as a gap between paragraphs, 2: comments start here
+        self.cls = _prose_class(self)
 
     def set(self, kind: str, keep: bool, reason: str) -> None:
         self.kind, self.keep, self.reason = kind, keep, reason
@@ -303,41 +293,41 @@ def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
         short = lx.norm_short(low)
         if short in lx.ADVERT_WORDS:
             return "advert", "advert marker"
-        if f & _G["comments_header"] and lx.COMMENTS_HEADER.match(t):
+        if f & _G_COMMENTS_HEADER and lx.COMMENTS_HEADER.match(t):
             b.brk = 2
             return "widget", "comments section header: the article ends before it"
-        if f & _G["comment_meta"] and lx.COMMENT_META.match(t):
+        if f & _G_COMMENT_META and lx.COMMENT_META.match(t):
             b.brk = 1
             return "widget", "comment furniture (timestamp, votes, reply button)"
         if short in lx.WIDGET_WORDS or (lx.HAS_DIGIT(short) and lx.WIDGET_NUM.match(short)):
             return "widget", "interface text (button, share bar, player)"
-    if n <= 160 and f & _G["credit_line"] and lx.CREDIT_LINE.match(t):
+    if n <= 160 and f & _G_CREDIT_LINE and lx.CREDIT_LINE.match(t):
         return "credit", "photo credit line"
-    if f & _G["credit_tail"] and b.nw >= 3 and n <= 600 and lx.credit_tail(t, low):
+    if f & _G_CREDIT_TAIL and b.nw >= 3 and n <= 600 and lx.credit_tail(t, low):
         return "caption", "photo caption: ends in a photo credit"
     if n <= 200:
-        if f & _G["widget_phrase"] and lx.WIDGET_PHRASE.search(low):
+        if f & _G_WIDGET_PHRASE and lx.WIDGET_PHRASE.search(low):
             return "widget", "interface text (button, share bar, player)"
-        if f & _G["promo_header"] and n <= 80 and lx.PROMO_HEADER.match(t):
+        if f & _G_PROMO_HEADER and n <= 80 and lx.PROMO_HEADER.match(t):
             return "promo", "promo header: introduces links to other stories"
-        if f & _G["bio_header"] and n <= 40 and lx.BIO_HEADER.match(t):
+        if f & _G_BIO_HEADER and n <= 40 and lx.BIO_HEADER.match(t):
             return "bio", "author bio header"
         if n <= 60 and low.endswith("logo") and lx.LOGO.match(t):
             return "logo", "logo text"
-        if f & _G["end_credit"] and lx.END_CREDIT.search(t):
+        if f & _G_END_CREDIT and lx.END_CREDIT.search(t):
             return "credit", "reporting credit: the article ends here"
-        if f & _G["newsletter"] and lx.NEWSLETTER.search(t):
+        if f & _G_NEWSLETTER and lx.NEWSLETTER.search(t):
             return "newsletter", "newsletter call to action"
-        if f & _G["promo"] and (lx.PROMO_START.match(t) or lx.promo_phrase(low)):
+        if f & _G_PROMO and (lx.PROMO_START.match(t) or lx.promo_phrase(low)):
             return "promo", "promo: call to read, follow or download something else"
-        if b.nw <= 12 and low.startswith(("by ", "von ", "par ", "por ", "di ", "door ")) \
+        if b.nw <= 12 and low.startswith(_BYLINE_STARTS) \
                 and lx.BYLINE.match(t):
             return "byline", "byline"
-        if f & _G["footer"] and lx.FOOTER.search(t):
+        if f & _G_FOOTER and lx.FOOTER.search(t):
             return "footer", "footer: copyright, legal or site links"
         if n <= 70 and lx.HAS_DIGIT(low) and lx.DATE_LINE.match(t) and parse_date(t):
             return "meta", "date line"
-    if n <= 500 and f & _G["bio"] and lx.BIO.match(t):
+    if n <= 500 and f & _G_BIO and lx.BIO.match(t):
         return "bio", "author bio: describes the writer"
     return None
 
