@@ -116,6 +116,7 @@ def build_records(store: Store, selection: Selection, counts: Counts,
         f"{where} order by rowid", params))
     texts = _texts(store)
     spans = _spans(store, selection)
+    sentence_rows = _passages_by_article(store) if sentences else {}
     links = _links(store, {a["id"] for a in articles}, LINK_CHOICES[selection.links])
     passages = _passage_positions(store, links)
     total = len(articles)
@@ -167,21 +168,20 @@ def build_records(store: Store, selection: Selection, counts: Counts,
         if notes:
             record[NOTES] = notes
         if sentences:
-            record[SENTENCES] = _sentence_spans(store, at)
+            record[SENTENCES] = sorted(
+                (at.block_offsets[block_id] + start, at.block_offsets[block_id] + end)
+                for block_id, start, end in sentence_rows.get(article["id"], ())
+                if block_id in at.block_offsets)
         yield record
 
 
-def _sentence_spans(store: Store, at: ArticleText) -> list[tuple[int, int]]:
-    """The stored passages of an article's visible blocks, as spans of its clean text."""
-    out = []
-    for block_id, start, end in store.db.execute(
-        "select block_id, start, end from passages where article_id = ? order by seq",
-        [at.article_id],
+def _passages_by_article(store: Store) -> dict[str, list[tuple[str, int, int]]]:
+    """(block_id, start, end) of every passage, by article, in one query."""
+    out: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for article_id, block_id, start, end in store.db.execute(
+        "select article_id, block_id, start, end from passages"
     ):
-        base = at.block_offsets.get(block_id)
-        if base is not None:
-            out.append((base + start, base + end))
-    out.sort()
+        out[article_id].append((block_id, start, end))
     return out
 
 
