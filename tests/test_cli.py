@@ -106,6 +106,9 @@ def test_usage_errors_are_one_line(tmp_path: Path) -> None:
     assert_user_error(run("list", "--bogus", db=tmp_path / "u.db"), "--bogus")
     assert_user_error(run("frobnicate"), "frobnicate")
     assert_user_error(run("meta", "zzzz", db=tmp_path / "u.db"), "no article")
+    # click's own sentence is joined to the hint without a stray full stop
+    proc = run("clean")
+    assert_user_error(proc, "Missing argument 'FILES...'; see `parallax clean --help`")
 
 
 def test_bad_batch_keeps_good_files(tmp_path: Path) -> None:

@@ -133,11 +133,11 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"parallax: error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.NoSuchOption as exc:
-        click.echo(f"parallax: error: {exc.format_message()}; see `parallax --help`", err=True)
+        click.echo(f"parallax: error: {exc.format_message().rstrip('.')}; see `parallax --help`", err=True)
         sys.exit(2)
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "parallax"
-        message = " ".join(exc.format_message().split())
+        message = " ".join(exc.format_message().split()).rstrip(".")
         click.echo(f"parallax: error: {message}; see `{command} --help`", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
