@@ -477,3 +477,43 @@ def test_credit_tail_search_bound_finds_what_the_full_search_finds(parts, extra)
     k = lower.rfind(")")
     gated = (k >= 0 and len(lower[k + 1:].split()) <= 2) or any(n in lower for n in lx._CREDIT_NAMES)
     assert lx.credit_tail(text, lower) == (gated and lx.CREDIT_TAIL.search(text) is not None)
+
+
+# ------------------------------------------------------------ the article's run
+INTERVIEW = [
+    "What made you start cooking for an audience online, after years of cooking only for friends?",
+    "I wanted to keep a record of what we ate at home, and my friends kept asking me for the recipes, "
+    "so one evening I simply started writing them down and posting them with a photo of the plate.",
+    "Which cuisine do you like best, and is there anything that you would never cook at home?",
+    "I like almost everything, but I always come back to simple Italian food: pasta with a good sauce, "
+    "a salad and bread, which is what my grandmother used to cook for the whole family on Sundays.",
+]
+
+
+def _interview(gap: list[str]) -> str:
+    """Two sections of an interview list; the first is longer, so it is the densest run."""
+    header = ["Anna Smith", "Pictures:", "personal archive of Anna Smith", "Account: @annasmith"]
+    section = "\n\n".join(INTERVIEW)
+    first = section + "\n\n" + INTERVIEW[1].replace("friends", "readers")
+    second = section.replace("Italian", "Georgian")
+    return "\n\n".join(["Ten food bloggers you should follow this winter", *header, first, *gap,
+                        second, "Home\nNews\nContact"]) + "\n"
+
+
+BEN = ["Ben Jones", "Pictures:", "personal archive of Ben Jones", "Account: @benjones"]
+
+
+def test_article_run_spans_an_interview_header_between_sections() -> None:
+    """Four name/picture/account lines split an interview but do not end it."""
+    result = clean_document(_interview(BEN), "txt")
+    assert block_of(result, "simple Italian food").keep
+    assert block_of(result, "simple Georgian food").keep
+    assert not block_of(result, "Contact").keep
+
+
+def test_article_run_never_joined_across_a_footer_or_a_long_gap() -> None:
+    """A copyright footer in the gap ends the article; so does a gap of five blocks."""
+    for gap in ([BEN[0], "© 2024 Example Media. All rights reserved.", *BEN[2:]], [*BEN, "Follow Ben"]):
+        result = clean_document(_interview(gap), "txt")
+        assert block_of(result, "simple Italian food").keep, gap
+        assert not block_of(result, "simple Georgian food").keep, gap

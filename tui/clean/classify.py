@@ -43,6 +43,9 @@ HEADING_MAX_WORDS = 8
 TITLE_REACH = 25
 #: Most non-prose blocks between two paragraphs of the same article.
 MAX_GAP = 3
+#: Gap across which the article's run takes in a neighbouring run, when
+#: nothing in the gap ends an article (see ``_densest_window``).
+JOIN_GAP = MAX_GAP + 1
 _END_PUNCT = frozenset(".!?…:;\"”’)»")
 _SENTENCE_END = frozenset(".!?…\"”’)")
 #: Furniture found inside article bodies: it does not break a run of prose.
@@ -357,36 +360,57 @@ def _densest_window(ws: list[W]) -> tuple[int, int, list[tuple[float, int, int]]
     count, since articles are interrupted by it). The run holding the most
     prose is the article; teasers and comments form smaller runs of their
     own, separated from it by navigation, timestamps and user names.
+
+    The article's run then takes in a neighbouring run across a gap of one
+    block more (``JOIN_GAP``) when nothing in that gap ends an article (a
+    footer, a promo or related-links header, a comments header...): an
+    interview's "name / photo / account" lines or a deal list's "also at"
+    lines split an article, but are no sign that it stopped. A run is never
+    joined across a longer gap, so a teaser list cannot become the article.
     """
     runs: list[tuple[float, int, int]] = []
+    # joins[k]: run k may be joined to run k + 1 (short gap, nothing ending the article)
+    joins: list[bool] = []
     score = 0.0
     first = last = -1
     gap = 0
+    hard = False
     weight = 1.0
     for i, b in enumerate(ws):
         if b.brk == 2 and first >= 0:
             gap = MAX_GAP + 1
+            hard = True
             weight = 0.25  # prose after a comments header is most likely comments
             continue
-        if b.kind in _IN_ARTICLE and not b.brk:
+        kind = b.kind
+        if kind in _IN_ARTICLE and not b.brk:
             continue
-        if not b.kind and (b.cls in ("good", "neargood") or b.sentence_like):
+        if not kind and (b.cls in ("good", "neargood") or b.sentence_like):
             if first >= 0 and gap > MAX_GAP:
                 runs.append((score, first, last))
+                joins.append(gap <= JOIN_GAP and not hard)
                 first, score = -1, 0.0
             if first < 0:
                 first = i
             last = i
             score += weight * (min(b.chars, 800) if b.cls != "short" else 20)
             gap = 0
+            hard = False
         else:
             gap += 1
+            if kind and kind != "duplicate":
+                hard = True
     if first >= 0:
         runs.append((score, first, last))
     if not runs:
         return 0, -1, []
-    best = max(runs)
-    return best[1], best[2], runs
+    k = runs.index(max(runs))
+    j = k
+    while j < len(joins) and joins[j]:
+        j += 1
+    while k > 0 and joins[k - 1]:
+        k -= 1
+    return runs[k][1], runs[j][2], runs
 
 
 def _title_like(b: W) -> bool:
