@@ -517,3 +517,48 @@ def test_article_run_never_joined_across_a_footer_or_a_long_gap() -> None:
         result = clean_document(_interview(gap), "txt")
         assert block_of(result, "simple Italian food").keep, gap
         assert not block_of(result, "simple Georgian food").keep, gap
+
+
+DEALS = ["Lego Star Wars 75188 Resistance Bomber", "Polistil 960574 electric race track",
+         "Blade Runner The Final Cut (4K Ultra HD + Blu-Ray)", "Ghostbusters Collection 1-2 (Steelbook)",
+         "Indiana Jones Collection 1-4 (5 Blu-Ray)", "Polaroid 600 Camera, 80s style",
+         "Hasbro Gaming Taboo", "Monopoly Travel Edition"]
+
+
+def _deal_list(intro_end: str, fmt: str) -> str:
+    intro = BODY[1][:-1] + intro_end
+    if fmt == "md":
+        items = "\n".join(f"{n}) {d} http://amzn.to/{n}x" for n, d in enumerate(DEALS, 1))
+    else:
+        items = "\n".join(f"{n}) {d}\nhttp://amzn.to/{n}x" for n, d in enumerate(DEALS, 1))
+    return "\n\n".join(["Ministers agree deficit plan after long talks", BODY[0], intro, items,
+                        "Home\nNews\nContact"]) + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md"])
+def test_list_introduced_by_a_colon_is_article_text(fmt: str) -> None:
+    """'...the best deals:' followed by a list: the list is the article, however long."""
+    result = clean_document(_deal_list(", and here are the best offers:", fmt), fmt)
+    for deal in DEALS:
+        b = block_of(result, deal)
+        assert (b.keep, b.kind) == (True, "list"), (deal, b.kind, b.reason)
+        assert "introduces it" in b.reason
+    assert not block_of(result, "Contact").keep
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md"])
+def test_list_without_an_introduction_is_still_navigation(fmt: str) -> None:
+    result = clean_document(_deal_list(".", fmt), fmt)
+    assert not any(block_of(result, deal).keep for deal in DEALS)
+
+
+@pytest.mark.parametrize("header", ["Lascia un commento", "Deja una respuesta", "2 Comentários",
+                                    "Laisser un commentaire", "12 Kommentare", "Tinggalkan Balasan",
+                                    "Оставить комментарий", "Laat een reactie achter"])
+def test_comments_header_in_other_languages_ends_the_article(header: str) -> None:
+    comment = "I think the ministers are right about this, and the unions should accept the deal now."
+    result = clean_document(page() + "\n" + "\n\n".join([header, "jdoe42", comment]) + "\n", "txt")
+    b = block_of(result, header)
+    assert (b.keep, b.kind) == (False, "widget") and "comments" in b.reason, b.reason
+    assert not block_of(result, "I think the ministers").keep
+    assert all(block_of(result, p[:40]).keep for p in BODY)

@@ -375,6 +375,7 @@ def _densest_window(ws: list[W]) -> tuple[int, int, list[tuple[float, int, int]]
     first = last = -1
     gap = 0
     hard = False
+    intro = False
     weight = 1.0
     for i, b in enumerate(ws):
         if b.brk == 2 and first >= 0:
@@ -394,6 +395,13 @@ def _densest_window(ws: list[W]) -> tuple[int, int, list[tuple[float, int, int]]
                 first = i
             last = i
             score += weight * (min(b.chars, 800) if b.cls != "short" else 20)
+            gap = 0
+            hard = False
+            intro = b.text[-1] == ":" or (intro and b.src == "list_item")
+        elif intro and not kind and b.src == "list_item" and gap <= MAX_GAP:
+            # a list the run's last paragraph introduces ("...the best deals:") continues it
+            last = i
+            score += weight * 20
             gap = 0
             hard = False
         else:
@@ -601,6 +609,7 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
     under_promo = 0
     under_bio = 0
     seen_body = False
+    intro = False  # the last paragraph kept ends in ':' and its list may follow
     for i, b in enumerate(ws):
         if i == title_i:
             under_promo = 0
@@ -664,6 +673,7 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
         if prose and (b.sentence_like or b.chars > 150):
             b.set("body", True, "prose: long, sentence-like, many function words")
             seen_body = True
+            intro = b.text[-1] == ":" or (intro and b.src == "list_item")
             continue
         if b.links and b.chars and b.links / b.chars > MAX_LINK_DENSITY:
             b.set("navigation", False, "navigation: mostly link text")
@@ -671,6 +681,9 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
         if b.src == "list_item":
             if b.sentence_like and b.nw >= 6:
                 b.set("list", True, "list item written as a sentence")
+            elif intro:
+                generic.pop()  # a structural rule, like headings: not the learned scorer's to revise
+                b.set("list", True, "list item under a paragraph that introduces it (ends in ':')")
             else:
                 b.set("navigation", False, "navigation: short list item")
             continue

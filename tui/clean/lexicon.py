@@ -273,7 +273,16 @@ COMMENTS_HEADER = re.compile(
     r"|^(?:top rated|most liked|newest|oldest|reader|user|readers'?|join the|show|view(?: all)?|hide|"
     r"load|post a|add a|add your|leave a|write a)\s+(?:comments?|discussion|conversation|reply|response)s?"
     r"\b[\s:.!()\d]*$"
-    r"|^(?:leave a reply|what do you think\??|discussion|have your say|comments are closed\.?)$",
+    r"|^(?:leave a reply|what do you think\??|discussion|have your say|comments are closed\.?)$"
+    # the same headers in the other languages of the stopword lists (blog and
+    # CMS comment forms: "Lascia un commento", "Deja una respuesta", "12 Kommentare")
+    r"|^(?:lascia un commento|lascia una risposta|deja un comentario|deja una respuesta|"
+    r"deixe (?:um comentário|uma resposta)|laisser un commentaire|laisser une réponse|"
+    r"(?:schreibe|hinterlasse) einen kommentar|kommentar (?:schreiben|hinterlassen)|"
+    r"laat een reactie achter|geef een reactie|tinggalkan (?:balasan|komentar)|"
+    r"(?:оставить|добавить) комментарий)[\s:.!]*$"
+    r"|^(?:\d[\d,.]*\s+)?(?:commenti|comentarios|comentários|commentaires|kommentare|reacties|komentar|"
+    r"комментари[иейя]в?)\s*(?:\(\d+\))?[\s:.]*$",
     I,
 )
 #: Timestamps, votes and buttons around each comment.
@@ -292,7 +301,9 @@ COMMENT_META = re.compile(
 #: cheaper than running every pattern on every line (see docs/cleaning.md).
 GATES: dict[str, tuple[str, ...]] = {
     "comments_header": ("comment", "respons", "repl", "reaction", "discussion", "conversation",
-                        "what do you think", "have your say"),
+                        "what do you think", "have your say", "coment", "kommentar", "reactie",
+                        "komentar", "rispost", "respuest", "respost", "réponse", "balasan",
+                        "комментар"),
     "comment_meta": (" ago", "rating", "score", "vote", "like", "point", "reply", "report", "flag",
                      "permalink", "quote", "edit", "delete"),
     "credit_line": ("photo", "image", "picture", "video", "credit", "source", "illustration",
