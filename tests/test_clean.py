@@ -562,3 +562,21 @@ def test_comments_header_in_other_languages_ends_the_article(header: str) -> Non
     assert (b.keep, b.kind) == (False, "widget") and "comments" in b.reason, b.reason
     assert not block_of(result, "I think the ministers").keep
     assert all(block_of(result, p[:40]).keep for p in BODY)
+
+
+@pytest.mark.parametrize("label", ["Reading time: 4 min", "5 min read", "Tempo de leitura: 2 minutos",
+                                   "Lesezeit: 3 Minuten", "Temps de lecture : 4 min",
+                                   "Tiempo de lectura: 5 minutos", "Время чтения: 3 минуты"])
+def test_reading_time_label_is_dropped(label: str) -> None:
+    dropped_as(page(label), label, "widget")
+
+
+@pytest.mark.parametrize("header", ["About the author", "Sobre o autor", "Sobre el autor",
+                                    "Über den Autor", "À propos de l'auteur", "Sull'autore",
+                                    "Over de auteur", "Об авторе"])
+def test_author_bio_header_in_other_languages(header: str) -> None:
+    bio = ("Ana Souza is the economics editor of a national daily and has covered European budget talks "
+           "in Brussels since 2015.")
+    result = clean_document(page() + f"\n{header}\n\n{bio}\n", "txt")
+    assert block_of(result, header).kind == "bio"
+    assert not block_of(result, "Ana Souza").keep

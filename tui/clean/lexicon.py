@@ -140,7 +140,10 @@ WIDGET_WORDS = _phrases(
 )
 TRAILING = " \t.:!|»›>-–—…"
 WIDGET_NUM = re.compile(
-    r"^(?:image \d+ of \d+|\d+ of \d+|[\d:]+|\d+ min(?:ute)?s? (?:read|listen)|\d+ (?:photos|images|shares))$"
+    r"^(?:image \d+ of \d+|\d+ of \d+|[\d:]+|\d+ min(?:ute)?s? (?:read|listen)|\d+ (?:photos|images|shares)"
+    # reading-time labels, in the languages of the stopword lists
+    r"|(?:estimated )?(?:reading time|read time|tempo de leitura|tiempo de lectura|tempo di lettura|"
+    r"temps de lecture|lesezeit|leestijd|waktu baca|время чтения)\s*:?\s*(?:about |ca\. ?)?\d+\s*\w*)$"
 )
 WIDGET_PHRASE = re.compile(
     r"\bvoice is ai-generated\b|\bhold us accountable\b|\bclick (?:on )?(?:the )?\w+ to\b"
@@ -206,7 +209,11 @@ def promo_phrase(lower: str) -> bool:
 
 BIO_HEADER = re.compile(
     r"^(?:about the (?:author|writer|reporter|authors)|about (?:me|us)|author(?:'s)? bio|"
-    r"more (?:from|by) (?:this|the) (?:author|writer)|(?:written|posted) by\s*:?)[\s:.]*$",
+    r"more (?:from|by) (?:this|the) (?:author|writer)|(?:written|posted) by\s*:?"
+    # "about the author" in the other languages of the stopword lists
+    r"|sobre (?:o autor|a autora|os autores|el autor|la autora)|acerca del autor|sull['’]autore|"
+    r"à propos de l['’]auteur|über (?:den autor|die autorin)|zum autor|zur autorin|"
+    r"over de (?:auteur|schrijver)|tentang penulis|об авторе)[\s:.]*$",
     I,
 )
 BIO = re.compile(
@@ -316,7 +323,8 @@ GATES: dict[str, tuple[str, ...]] = {
                      "you might", "most ", "trending", "top stories", "latest", "editor", "popular",
                      "miss", "further", "coverage", "explore", "keep reading", "continue reading",
                      "videos", "what to know", "what you need to know"),
-    "bio_header": ("about", "author", "written by", "posted by", "more from", "more by"),
+    "bio_header": ("about", "author", "written by", "posted by", "more from", "more by", "autor",
+                   "auteur", "schrijver", "penulis", "автор"),
     "end_credit": ("contributed", "reported from", "reporting by", "writing by", "editing by",
                    "edited by", "compiled by", "contribution", "input", "agency", "agencies",
                    "wire", "this story", "this article", "this report", "agencies"),
