@@ -765,3 +765,37 @@ def test_review_accept_shows_in_the_reader_on_return(seeded_db, tmp_path):
             check.close()
 
     asyncio.run(run())
+
+
+def test_events_screen_computes_links_with_c_and_fills_in_when_done(seeded_db, tmp_path):
+    """No events yet: c starts "Compute links", progress shows there, the grid fills in by itself."""
+    pytest.importorskip("tui.link")
+    from tui.app.screens_events import EventsScreen
+    from tui.link import list_events
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("E")
+            screen = app.screen
+            assert isinstance(screen, EventsScreen)
+            for _ in range(200):
+                await pilot.pause()
+                if screen.loaded is not None:
+                    break
+            assert "Press c" in str(screen.query_one("#events-status").render())
+            assert not screen.query_one("#events-grid").display
+            await pilot.press("c")
+            await app.workers.wait_for_complete()
+            for _ in range(200):
+                await pilot.pause()
+                if screen.loaded is not None and screen.query_one("#events-grid").display:
+                    break
+            with Store.open(seeded_db) as s:
+                n = len(list_events(s))
+            assert n > 0
+            assert screen.query_one("#events-grid").row_count == n  # no r needed
+            assert "events across" in str(screen.query_one("#events-status").render())
+
+    run(go())

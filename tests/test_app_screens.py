@@ -287,7 +287,7 @@ async def test_events_without_links_says_how_then_reloads(seeded_store: Store) -
         screen = app.screen
         await loaded(pilot, screen)
         status = str(screen.query_one("#events-status").render())
-        assert "No events yet" in status and "parallax links" in status and "Compute links" in status
+        assert "No events yet" in status and "parallax links" in status and "Press c" in status
         assert not screen.query_one("#events-grid").display
         # links computed meanwhile (the palette's "Compute links"): r shows them
         from tui.link import link_store, list_events

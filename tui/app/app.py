@@ -231,9 +231,16 @@ class ParallaxApp(App):
 
     def on_work_progress(self, message: WorkProgress) -> None:
         self.reader.show_progress(message.job, message.done, message.total, message.detail)
+        shown = getattr(self.screen, "show_work_progress", None)
+        if shown is not None:  # a screen over the reader (Events) shows it too
+            shown(message.job, message.done, message.total, message.detail)
 
     def on_work_finished(self, message: WorkFinished) -> None:
         self.reader.hide_progress()
+        if message.job in ("links", "import"):
+            reload = getattr(self.screen, "reload_after_work", None)
+            if reload is not None:  # the Events grid shows what the job stored (or did not)
+                reload()
         if message.error:
             self.notify(message.error, title=message.job, severity="error")
             return

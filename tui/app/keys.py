@@ -176,6 +176,9 @@ REGISTRY: tuple[KeySpec, ...] = (
             "Events", "events", show=True, palette=False, short="Grid/passages"),
     KeySpec("events.reload", "r", "reload", "Reload events (after Compute links)", "Events",
             "events", show=True, palette=False, short="Reload"),
+    KeySpec("events.compute", "c", "compute_links",
+            "Compute links now (in the background; the grid reloads when they are done)",
+            "Events", "events", show=True, palette=False, short="Compute links"),
     KeySpec("events.down", "j", "down", "Down", "Events", "events", palette=False),
     KeySpec("events.up", "k", "up", "Up", "Events", "events", palette=False),
     # -- export dialog (X)

@@ -52,8 +52,8 @@ MARK = "●"
 
 NO_EVENTS = (
     "No events yet: links between outlets have not been computed for this database.\n"
-    "Press ctrl+p and choose \"Compute links\", or run `parallax links` in a shell, "
-    "then press r here to reload."
+    "Press c to compute them now (the grid fills in when they are done), or run "
+    "`parallax links` in a shell and press r here to reload."
 )
 
 
@@ -145,6 +145,22 @@ class EventsScreen(Screen[Target | None]):
 
     def on_mount(self) -> None:
         self._load()
+
+    def action_compute_links(self) -> None:
+        """Start "Compute links" from here; the app reloads this screen when it ends."""
+        self.query_one("#events-status", Static).update(Text("computing links…"))
+        self.app.compute_links()  # type: ignore[attr-defined]
+
+    def show_work_progress(self, job: str, done: int, total: int, detail: str = "") -> None:
+        """The app's long jobs report here while this screen hides the reader's progress bar."""
+        if job == "links":
+            share = f" {100 * done // total}%" if total else ""
+            text = f"computing links…{share} {detail}".rstrip()
+            self.query_one("#events-status", Static).update(Text(text[:120]))
+
+    def reload_after_work(self) -> None:
+        """Called by the app when "Compute links" or an import ends while this screen is up."""
+        self.action_reload()
 
     def action_reload(self) -> None:
         """Read the events again (e.g. after "Compute links" finished)."""
