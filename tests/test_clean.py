@@ -278,6 +278,18 @@ def test_html_is_extracted_with_metadata() -> None:
     check_relation(html, "html")
 
 
+
+def test_html_underline_tags_do_not_reach_the_text() -> None:
+    """trafilatura writes <u> as raw HTML in its Markdown; the reader wants the words."""
+    para = BODY[0].replace("a plan", "a <u>five-point</u> plan")
+    html = ("<html><head><title>Deficit plan agreed</title></head><body><article>"
+            "<h1>Deficit plan agreed</h1>" + "".join(f"<p>{p}</p>" for p in (para, *BODY[1:]))
+            + "</article></body></html>")
+    result = clean_document(html, "html")
+    body = body_text(result)
+    assert "a five-point plan" in body and "<u>" not in body and "</u>" not in body
+    check_relation(html, "html")
+
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 pieces = st.sampled_from([
     "Advertisement", "Read more:", "# Title", "## Sub", "* item", "- [link](http://a.b)", "> quote",

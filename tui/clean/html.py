@@ -38,6 +38,10 @@ def extract(html: str) -> tuple[str, Meta]:
         text = determine_returnstring(doc, options) or ""
     except Exception:
         text = ""
+    if "<u>" in text:
+        # Markdown has no underline, so trafilatura writes <u>...</u> as raw HTML;
+        # readers and exports want the words, not the tags
+        text = text.replace("<u>", "").replace("</u>", "")
     date = doc.date[:10] if isinstance(doc.date, str) and len(doc.date) >= 10 else None
     meta = Meta(title=doc.title or None, outlet=doc.sitename or None, date=date,
                 byline=doc.author or None, url=doc.url or None)
