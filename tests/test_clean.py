@@ -592,3 +592,40 @@ def test_author_bio_header_in_other_languages(header: str) -> None:
     result = clean_document(page() + f"\n{header}\n\n{bio}\n", "txt")
     assert block_of(result, header).kind == "bio"
     assert not block_of(result, "Ana Souza").keep
+
+
+STANDINGS = ["Pos.  Driver            Points  Wins", "1     Kyle Busch        5040    5",
+             "2     Martin Truex Jr.  5035    7", "3     Kevin Harvick     5033    4",
+             "4     Denny Hamlin      5027    6", "5     Joey Logano       2380    2",
+             "6     Ryan Blaney       2339    1"]
+SIDEBAR = ["Click the photo to read every column our writer has published about Formula 1, MotoGP "
+           "and the other series he follows for the site.",
+           "Click the image above and see how the drivers rank this season before the last race of "
+           "the year in Brazil next weekend.",
+           "Our podcast is back for its twelfth season, talking about everything that happened on "
+           "the track this week and what comes next."]
+
+
+def test_table_after_the_intro_is_the_article_not_the_sidebar() -> None:
+    """Rows of figures are no prose, yet they are the article; the teasers below are not."""
+    intro = ("On this page you will always find the up-to-date championship standings after the "
+             "last race of the season.")
+    nav = "Home\nNews\nCalendar\nDrivers\nTeams\nShop\nForum"
+    text = "\n\n".join(["Championship standings", intro, "\n".join(STANDINGS), nav, *SIDEBAR]) + "\n"
+    result = clean_document(text, "txt")
+    for row in STANDINGS[1:]:
+        b = block_of(result, row.split()[1] + " " + row.split()[2])
+        assert b.keep and "table row" in b.reason, (row, b.kind, b.reason)
+    assert block_of(result, "up-to-date championship").keep
+    assert not any(block_of(result, s[:30]).keep for s in SIDEBAR)
+
+
+def test_table_alone_starts_no_article() -> None:
+    """A ticker of figures far from any prose stays out."""
+    ticker = "\n".join(["Dow 28,036.22 +31.33 +0.11%", "S&P 500 3,120.18 -0.06 -0.00%",
+                        "Nasdaq 8,570.66 +20.73 +0.24%", "Russell 1,594.69 -1.88 -0.12%",
+                        "Gold 1,471.90 -0.50 -0.03%", "Oil 57.05 +0.30 +0.53%"])
+    text = "\n\n".join([ticker, "Home\nNews\nMarkets\nOpinion\nVideo", page()]) + "\n"
+    result = clean_document(text, "txt")
+    assert not block_of(result, "Nasdaq").keep
+    assert all(block_of(result, p[:40]).keep for p in BODY)

@@ -43,6 +43,8 @@ HEADING_MAX_WORDS = 8
 TITLE_REACH = 25
 #: Most non-prose blocks between two paragraphs of the same article.
 MAX_GAP = 3
+#: Fewest rows of the same shape, mostly figures, that make a table (see ``_table_rows``).
+TABLE_MIN = 5
 #: Gap across which the article's run takes in a neighbouring run, when
 #: nothing in the gap ends an article (see ``_densest_window``).
 JOIN_GAP = MAX_GAP + 1
@@ -351,7 +353,43 @@ def _score(b: W) -> float:
     return -30.0 if b.links else -25.0
 
 
-def _densest_window(ws: list[W]) -> tuple[int, int, list[tuple[float, int, int]]]:
+def _table_rows(ws: list[W]) -> set[int]:
+    """The blocks that are rows of a table: ``TABLE_MIN`` or more rows in a row, of similar width.
+
+    Standings, results and price tables are article text on the pages that
+    carry them, but no row is prose, so without this the run of prose ends at
+    the table and a sidebar of teasers can outweigh the article. A row is a
+    short line, no sentence, furniture or list item, of at least three
+    whitespace-separated cells of which at least two in five hold a figure:
+    "3  Kevin Harvick  5033  4  6  15  26".
+    """
+    digit = _HAS_DIGIT
+    rows: set[int] = set()
+    run: list[int] = []
+    width = 0
+    for i, b in enumerate(ws):
+        cells = 0
+        if not (b.kind or b.sentence_like) and b.chars <= 200 and b.src != "list_item" and digit(b.key):
+            parts = b.text.split()
+            if len(parts) >= 3 and 5 * sum(1 for c in parts if digit(c)) >= 2 * len(parts):
+                cells = len(parts)
+        if cells:
+            if run and abs(cells - width) <= 2:
+                run.append(i)
+                continue
+            if len(run) >= TABLE_MIN:
+                rows.update(run)
+            run, width = [i], cells
+        elif run:
+            if len(run) >= TABLE_MIN:
+                rows.update(run)
+            run = []
+    if len(run) >= TABLE_MIN:
+        rows.update(run)
+    return rows
+
+
+def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[float, int, int]]]:
     """The main run of prose: the article's body.
 
     Prose blocks (long, sentence-like) are chained into runs; a run breaks
@@ -367,8 +405,14 @@ def _densest_window(ws: list[W]) -> tuple[int, int, list[tuple[float, int, int]]
     interview's "name / photo / account" lines or a deal list's "also at"
     lines split an article, but are no sign that it stopped. A run is never
     joined across a longer gap, so a teaser list cannot become the article.
+
+    ``table`` holds the table rows ``_table_rows`` found. Rows right after
+    prose continue its run (a standings table under its introduction); a
+    table with no prose before it starts nothing. On return ``table`` holds
+    only the rows the article's run took in.
     """
     runs: list[tuple[float, int, int]] = []
+    absorbed: list[tuple[int, int]] = []  # (run number, block) of table rows inside a run
     # joins[k]: run k may be joined to run k + 1 (short gap, nothing ending the article)
     joins: list[bool] = []
     score = 0.0
@@ -398,6 +442,14 @@ def _densest_window(ws: list[W]) -> tuple[int, int, list[tuple[float, int, int]]
             gap = 0
             hard = False
             intro = b.text[-1] == ":" or (intro and b.src == "list_item")
+        elif i in table and first >= 0 and gap <= MAX_GAP:
+            # a table right after prose holds the article's figures (standings, results):
+            # its rows continue the run and count as text; a table alone starts nothing
+            absorbed.append((len(runs), i))
+            last = i
+            score += weight * min(b.chars, 800)
+            gap = 0
+            hard = False
         elif intro and not kind and b.src == "list_item" and gap <= MAX_GAP:
             # a list the run's last paragraph introduces ("...the best deals:") continues it
             last = i
@@ -411,6 +463,7 @@ def _densest_window(ws: list[W]) -> tuple[int, int, list[tuple[float, int, int]]
     if first >= 0:
         runs.append((score, first, last))
     if not runs:
+        table.clear()
         return 0, -1, []
     k = runs.index(max(runs))
     j = k
@@ -418,6 +471,8 @@ def _densest_window(ws: list[W]) -> tuple[int, int, list[tuple[float, int, int]]
         j += 1
     while k > 0 and joins[k - 1]:
         k -= 1
+    # only the rows the article's run took in are article text: a table elsewhere is not
+    table.intersection_update(i for r, i in absorbed if k <= r <= j)
     return runs[k][1], runs[j][2], runs
 
 
@@ -497,10 +552,12 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
         meta.date = prefix_date
     # 3. the article window
     runs: list[tuple[float, int, int]] = []
+    table: set[int] = set()
     if extracted:
         lo, hi = 0, len(ws) - 1
     else:
-        lo, hi, runs = _densest_window(ws)
+        table = _table_rows(ws)
+        lo, hi, runs = _densest_window(ws, table)
         if hi < lo:
             lo, hi = 0, len(ws) - 1
     # 4. title
@@ -527,7 +584,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
             if b.key == key:
                 b.set("duplicate", False, "repeats the title")
     # 5. decisions inside and outside the window
-    generic = _decide(ws, lo, hi, title_i, extracted)
+    generic = _decide(ws, lo, hi, title_i, extracted, table)
     if generic and (MODEL is not None or COLLECT is not None):
         _learned_pass(ws, generic, lo, hi, runs)
     # 6. metadata
@@ -586,7 +643,8 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
     return None
 
 
-def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool) -> list[int]:
+def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
+            table: set[int] = frozenset()) -> list[int]:
     """Rule decisions for every block; returns the blocks decided by the generic
     prose/shape rules (not by a lexicon, title, duplicate or end-of-article
     rule), which the learned scorer may revise."""
@@ -677,6 +735,10 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool)
             continue
         if b.links and b.chars and b.links / b.chars > MAX_LINK_DENSITY:
             b.set("navigation", False, "navigation: mostly link text")
+            continue
+        if i in table:
+            generic.pop()
+            b.set("list", True, "table row: one of a run of lines of the same shape, mostly figures")
             continue
         if b.src == "list_item":
             if b.sentence_like and b.nw >= 6:
