@@ -43,7 +43,7 @@ HEADING_MAX_WORDS = 8
 TITLE_REACH = 25
 #: Most non-prose blocks between two paragraphs of the same article.
 MAX_GAP = 3
-#: Fewest rows of the same shape, mostly figures, that make a table (see ``_table_rows``).
+#: Fewest rows of the same shape, mostly figures, that make a table (see ``_table_end``).
 TABLE_MIN = 5
 #: Gap across which the article's run takes in a neighbouring run, when
 #: nothing in the gap ends an article (see ``_densest_window``).
@@ -353,40 +353,37 @@ def _score(b: W) -> float:
     return -30.0 if b.links else -25.0
 
 
-def _table_rows(ws: list[W]) -> set[int]:
-    """The blocks that are rows of a table: ``TABLE_MIN`` or more rows in a row, of similar width.
+#: One match per whitespace-separated cell that holds a figure.
+_FIGURE_CELLS = re.compile(r"(?:^|\s)\S*?\d").findall
 
-    Standings, results and price tables are article text on the pages that
-    carry them, but no row is prose, so without this the run of prose ends at
-    the table and a sidebar of teasers can outweigh the article. A row is a
-    short line, no sentence, furniture or list item, of at least three
-    whitespace-separated cells of which at least two in five hold a figure:
-    "3  Kevin Harvick  5033  4  6  15  26".
+
+def _row_cells(b: W) -> int:
+    """How many cells the block has when it reads like a row of a table, else 0.
+
+    A row is a short line, no sentence, furniture or list item, of at least
+    three whitespace-separated cells of which at least two in five hold a
+    figure: "3  Kevin Harvick  5033  4  6  15  26".
     """
-    digit = _HAS_DIGIT
-    rows: set[int] = set()
-    run: list[int] = []
-    width = 0
-    for i, b in enumerate(ws):
-        cells = 0
-        if not (b.kind or b.sentence_like) and b.chars <= 200 and b.src != "list_item" and digit(b.key):
-            parts = b.text.split()
-            if len(parts) >= 3 and 5 * sum(1 for c in parts if digit(c)) >= 2 * len(parts):
-                cells = len(parts)
-        if cells:
-            if run and abs(cells - width) <= 2:
-                run.append(i)
-                continue
-            if len(run) >= TABLE_MIN:
-                rows.update(run)
-            run, width = [i], cells
-        elif run:
-            if len(run) >= TABLE_MIN:
-                rows.update(run)
-            run = []
-    if len(run) >= TABLE_MIN:
-        rows.update(run)
-    return rows
+    if b.nw < 3 or b.kind or b.sentence_like or b.chars > 200 or b.src == "list_item" \
+            or not _HAS_DIGIT(b.key):
+        return 0
+    n = len(b.text.split())
+    return n if n >= 3 and 5 * len(_FIGURE_CELLS(b.text)) >= 2 * n else 0
+
+
+def _table_end(ws: list[W], i: int) -> int:
+    """Where the table starting at block ``i`` ends (exclusive); ``i`` when none starts there.
+
+    A table is ``TABLE_MIN`` or more rows in a row whose cell counts are
+    within two of the first row's.
+    """
+    width = _row_cells(ws[i])
+    if not width:
+        return i
+    j = i + 1
+    while j < len(ws) and abs(_row_cells(ws[j]) - width) <= 2:
+        j += 1
+    return j if j - i >= TABLE_MIN else i
 
 
 def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[float, int, int]]]:
@@ -406,10 +403,11 @@ def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[
     lines split an article, but are no sign that it stopped. A run is never
     joined across a longer gap, so a teaser list cannot become the article.
 
-    ``table`` holds the table rows ``_table_rows`` found. Rows right after
-    prose continue its run (a standings table under its introduction); a
-    table with no prose before it starts nothing. On return ``table`` holds
-    only the rows the article's run took in.
+    A table right after prose (``_table_end``: standings under their
+    introduction) continues its run, its rows counting as text; a table with
+    no prose before it starts nothing. Tables are only looked for there, so
+    a page pays for the test a few times, not once a block. ``table`` is
+    filled with the rows the article's run took in.
     """
     runs: list[tuple[float, int, int]] = []
     absorbed: list[tuple[int, int]] = []  # (run number, block) of table rows inside a run
@@ -421,6 +419,7 @@ def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[
     hard = False
     intro = False
     weight = 1.0
+    table_end = 0  # blocks before this index belong to a table the current run took in
     for i, b in enumerate(ws):
         if b.brk == 2 and first >= 0:
             gap = MAX_GAP + 1
@@ -442,7 +441,8 @@ def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[
             gap = 0
             hard = False
             intro = b.text[-1] == ":" or (intro and b.src == "list_item")
-        elif i in table and first >= 0 and gap <= MAX_GAP:
+        elif first >= 0 and gap <= MAX_GAP and not kind and (
+                i < table_end or (table_end := _table_end(ws, i)) > i):
             # a table right after prose holds the article's figures (standings, results):
             # its rows continue the run and count as text; a table alone starts nothing
             absorbed.append((len(runs), i))
@@ -463,7 +463,6 @@ def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[
     if first >= 0:
         runs.append((score, first, last))
     if not runs:
-        table.clear()
         return 0, -1, []
     k = runs.index(max(runs))
     j = k
@@ -472,7 +471,7 @@ def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[
     while k > 0 and joins[k - 1]:
         k -= 1
     # only the rows the article's run took in are article text: a table elsewhere is not
-    table.intersection_update(i for r, i in absorbed if k <= r <= j)
+    table.update(i for r, i in absorbed if k <= r <= j)
     return runs[k][1], runs[j][2], runs
 
 
@@ -556,7 +555,6 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
     if extracted:
         lo, hi = 0, len(ws) - 1
     else:
-        table = _table_rows(ws)
         lo, hi, runs = _densest_window(ws, table)
         if hi < lo:
             lo, hi = 0, len(ws) - 1
