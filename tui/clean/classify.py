@@ -386,7 +386,7 @@ def _table_end(ws: list[W], i: int) -> int:
     return j if j - i >= TABLE_MIN else i
 
 
-def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[float, int, int]]]:
+def _densest_window(ws: list[W], taken: dict[int, str]) -> tuple[int, int, list[tuple[float, int, int]]]:
     """The main run of prose: the article's body.
 
     Prose blocks (long, sentence-like) are chained into runs; a run breaks
@@ -406,11 +406,13 @@ def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[
     A table right after prose (``_table_end``: standings under their
     introduction) continues its run, its rows counting as text; a table with
     no prose before it starts nothing. Tables are only looked for there, so
-    a page pays for the test a few times, not once a block. ``table`` is
-    filled with the rows the article's run took in.
+    a page pays for the test a few times, not once a block. So does a list
+    that the run's last paragraph introduces ("...the best offers:").
+    ``taken`` is filled with the table rows ("table") and list items
+    ("list") the article's run took in, which ``_decide`` keeps.
     """
     runs: list[tuple[float, int, int]] = []
-    absorbed: list[tuple[int, int]] = []  # (run number, block) of table rows inside a run
+    absorbed: list[tuple[int, int, str]] = []  # (run number, block, "table"/"list") taken into a run
     # joins[k]: run k may be joined to run k + 1 (short gap, nothing ending the article)
     joins: list[bool] = []
     score = 0.0
@@ -434,24 +436,29 @@ def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[
                 runs.append((score, first, last))
                 joins.append(gap <= JOIN_GAP and not hard)
                 first, score = -1, 0.0
+                intro = False
             if first < 0:
                 first = i
             last = i
             score += weight * (min(b.chars, 800) if b.cls != "short" else 20)
             gap = 0
             hard = False
-            intro = b.text[-1] == ":" or (intro and b.src == "list_item")
+            if intro and b.src == "list_item":  # an item written like prose: still the list
+                absorbed.append((len(runs), i, "list"))
+            else:
+                intro = b.text[-1] == ":"
         elif first >= 0 and gap <= MAX_GAP and not kind and (
                 i < table_end or (table_end := _table_end(ws, i)) > i):
             # a table right after prose holds the article's figures (standings, results):
             # its rows continue the run and count as text; a table alone starts nothing
-            absorbed.append((len(runs), i))
+            absorbed.append((len(runs), i, "table"))
             last = i
             score += weight * min(b.chars, 800)
             gap = 0
             hard = False
         elif intro and not kind and b.src == "list_item" and gap <= MAX_GAP:
             # a list the run's last paragraph introduces ("...the best deals:") continues it
+            absorbed.append((len(runs), i, "list"))
             last = i
             score += weight * 20
             gap = 0
@@ -470,8 +477,8 @@ def _densest_window(ws: list[W], table: set[int]) -> tuple[int, int, list[tuple[
         j += 1
     while k > 0 and joins[k - 1]:
         k -= 1
-    # only the rows the article's run took in are article text: a table elsewhere is not
-    table.update(i for r, i in absorbed if k <= r <= j)
+    # only what the article's run took in is article text: a table or list elsewhere is not
+    taken.update((i, what) for r, i, what in absorbed if k <= r <= j)
     return runs[k][1], runs[j][2], runs
 
 
@@ -551,11 +558,11 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
         meta.date = prefix_date
     # 3. the article window
     runs: list[tuple[float, int, int]] = []
-    table: set[int] = set()
+    taken: dict[int, str] = {}  # table rows and introduced list items of the article's run
     if extracted:
         lo, hi = 0, len(ws) - 1
     else:
-        lo, hi, runs = _densest_window(ws, table)
+        lo, hi, runs = _densest_window(ws, taken)
         if hi < lo:
             lo, hi = 0, len(ws) - 1
     # 4. title
@@ -582,7 +589,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
             if b.key == key:
                 b.set("duplicate", False, "repeats the title")
     # 5. decisions inside and outside the window
-    generic = _decide(ws, lo, hi, title_i, extracted, table)
+    generic = _decide(ws, lo, hi, title_i, extracted, taken)
     if generic and (MODEL is not None or COLLECT is not None):
         _learned_pass(ws, generic, lo, hi, runs)
     # 6. metadata
@@ -642,7 +649,7 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
 
 
 def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
-            table: set[int] = frozenset()) -> list[int]:
+            taken: dict[int, str] | None = None) -> list[int]:
     """Rule decisions for every block; returns the blocks decided by the generic
     prose/shape rules (not by a lexicon, title, duplicate or end-of-article
     rule), which the learned scorer may revise."""
@@ -665,7 +672,6 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
     under_promo = 0
     under_bio = 0
     seen_body = False
-    intro = False  # the last paragraph kept ends in ':' and its list may follow
     for i, b in enumerate(ws):
         if i == title_i:
             under_promo = 0
@@ -729,19 +735,19 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
         if prose and (b.sentence_like or b.chars > 150):
             b.set("body", True, "prose: long, sentence-like, many function words")
             seen_body = True
-            intro = b.text[-1] == ":" or (intro and b.src == "list_item")
             continue
         if b.links and b.chars and b.links / b.chars > MAX_LINK_DENSITY:
             b.set("navigation", False, "navigation: mostly link text")
             continue
-        if i in table:
-            generic.pop()
+        what = taken.get(i) if taken else None
+        if what == "table":
+            generic.pop()  # a structural rule, like headings: not the learned scorer's to revise
             b.set("list", True, "table row: one of a run of lines of the same shape, mostly figures")
             continue
         if b.src == "list_item":
             if b.sentence_like and b.nw >= 6:
                 b.set("list", True, "list item written as a sentence")
-            elif intro:
+            elif what == "list":
                 generic.pop()  # a structural rule, like headings: not the learned scorer's to revise
                 b.set("list", True, "list item under a paragraph that introduces it (ends in ':')")
             else:
