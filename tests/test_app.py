@@ -799,3 +799,33 @@ def test_events_screen_computes_links_with_c_and_fills_in_when_done(seeded_db, t
             assert "events across" in str(screen.query_one("#events-status").render())
 
     run(go())
+
+
+def test_app_offers_to_reclean_articles_an_older_cleaner_cleaned(seeded_db, tmp_path):
+    """After a cleaner update the app says so, and 'Re-clean articles' applies it in a worker."""
+    with Store.open(seeded_db) as s:
+        s.db.execute("update articles set cleaner_version = 1")
+        s.db.conn.commit()
+        total = s.article_count()
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            messages = " | ".join(n.message for n in app._notifications)
+            assert f"{total} articles cleaned by an older cleaner" in messages
+            app.reclean_stale()
+            await app.workers.wait_for_complete()
+            for _ in range(50):
+                await pilot.pause()
+                if any("updated" in n.message for n in app._notifications):
+                    break
+            assert any(f"{total} updated" in n.message or "resegmented" in n.message
+                       for n in app._notifications)
+            assert app.store.stale_articles() == []
+            assert reader.panes and reader.panes[0].doc is not None  # reopened on the new decisions
+            app.reclean_stale()  # nothing left: says so, starts nothing
+            await pilot.pause()
+            assert any("already cleaned by the current cleaner" in n.message for n in app._notifications)
+
+    run(go())

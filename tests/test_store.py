@@ -131,3 +131,18 @@ def test_metadata_edits_win_over_reclean(seeded_store: Store) -> None:
     seeded_store.update_meta(article["id"], {"outlet": "WION"}, "ana")
     seeded_store.reclean(clean_document)
     assert seeded_store.get_article(article["id"])["outlet"] == "WION"
+
+
+def test_stale_articles_and_reclean_progress(seeded_store: Store) -> None:
+    """Articles an older cleaner cleaned are listed; re-cleaning them reports progress and clears the list."""
+    from tui.clean import clean_document
+
+    ids = [a["id"] for a in seeded_store.list_articles()]
+    assert seeded_store.stale_articles() == []
+    seeded_store.db.execute("update articles set cleaner_version = 1 where id in (?, ?)", ids[:2])
+    seeded_store.db.conn.commit()
+    assert seeded_store.stale_articles() == ids[:2]
+    seen: list[tuple[int, int]] = []
+    seeded_store.reclean(clean_document, seeded_store.stale_articles(), progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(0, 2), (1, 2), (2, 2)]
+    assert seeded_store.stale_articles() == []

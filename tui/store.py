@@ -371,8 +371,15 @@ class Store:
             self.audit(annotator, "override", block_id, {"override": before["override"]}, {"override": value})
         return self.blocks(before["article_id"])[before["seq"]]
 
+    def stale_articles(self) -> list[str]:
+        """Ids of articles an older cleaner cleaned: their decisions predate the current rules."""
+        return [r[0] for r in self.db.execute(
+            "select id from articles where coalesce(cleaner_version, 0) < ? order by rowid",
+            [_cleaner_version()])]
+
     def reclean(self, cleaner: Callable[[str, str, dict[str, str]], CleanResult],
-                article_ids: Iterable[str] | None = None) -> dict[str, int]:
+                article_ids: Iterable[str] | None = None,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
         """Re-run the cleaner over stored sources, keeping every manual decision.
 
         Decisions (kind, keep, reason) are refreshed; manual overrides and
@@ -384,7 +391,9 @@ class Store:
         ids = list(article_ids) if article_ids is not None else [
             r[0] for r in self.db.execute("select id from articles order by rowid")
         ]
-        for article_id in ids:
+        for done, article_id in enumerate(ids):
+            if progress is not None:
+                progress(done, len(ids))
             article = self.get_article(article_id)
             src = self.db["sources"].get(article["id"])
             result = cleaner(src["raw"], article["format"], {})
@@ -420,6 +429,8 @@ class Store:
                     self.db["sources"].update(article["id"], {"working_text": result.working_text})
                     counts["resegmented"] += 1
                 self.db["articles"].update(article["id"], {"cleaner_version": _cleaner_version()})
+        if progress is not None:
+            progress(len(ids), len(ids))
         return counts
 
     # ----------------------------------------------------------- label schema

@@ -71,6 +71,12 @@ class ParallaxApp(App):
         seeds = Path.cwd() / "seeds"
         if not ids and self.store.article_count() == 0 and seeds.is_dir():
             self._import_worker(str(seeds))  # first run: import the seeds, with progress
+            return
+        stale = len(self.store.stale_articles())
+        if stale:
+            self.notify(f"{stale} article{'s' if stale != 1 else ''} cleaned by an older cleaner: "
+                        "ctrl+p → \"Re-clean articles\" applies the current rules (overrides, "
+                        "edits and annotations are kept)", title="cleaner updated", timeout=12)
 
     def first_articles(self, n: int) -> list[str]:
         """The first ``n`` articles in library order, without the library's counts
@@ -168,6 +174,10 @@ class ParallaxApp(App):
                             self.compute_links)
         yield SystemCommand("Import files", "Import articles from a file or folder path",
                             self.ask_import)
+        yield SystemCommand("Re-clean articles",
+                            "Apply the current cleaner to articles an older version cleaned "
+                            "(keeps overrides, edits and annotations; runs in the background)",
+                            self.reclean_stale)
         yield SystemCommand("Load label schema", "Load another TOML label schema into the database",
                             self.ask_schema)
 
@@ -201,6 +211,29 @@ class ParallaxApp(App):
             self.post_message(WorkFinished("links", _link_summary(result)))
         except (UserError, sqlite3.Error, ValueError) as exc:
             self.post_message(WorkFinished("links", "", getattr(exc, "message", str(exc))))
+        finally:
+            store.close()
+
+    def reclean_stale(self) -> None:
+        if not self.store.stale_articles():
+            self.notify("every article is already cleaned by the current cleaner")
+            return
+        self._reclean_worker()
+
+    @work(thread=True, exclusive=True, group="reclean")
+    def _reclean_worker(self) -> None:
+        from tui.clean import clean_document
+
+        store = Store.open(self.db_path)  # a connection of this thread's own
+        try:
+            def progress(done: int, total: int) -> None:
+                self.post_message(WorkProgress("re-clean", done, total, f"{done}/{total} articles"))
+
+            counts = store.reclean(clean_document, store.stale_articles(), progress=progress)
+            summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+            self.post_message(WorkFinished("re-clean", summary))
+        except (UserError, sqlite3.Error, ValueError) as exc:
+            self.post_message(WorkFinished("re-clean", "", getattr(exc, "message", str(exc))))
         finally:
             store.close()
 
@@ -253,6 +286,8 @@ class ParallaxApp(App):
                 pane.view.invalidate()
         if message.job == "import" and not self.reader.panes:
             self.reader.open_articles(self.first_articles(2))
+        if message.job == "re-clean" and self.reader.article_ids:
+            self.reader.open_articles(self.reader.article_ids)  # show the new decisions
 
     def ask_schema(self) -> None:
         from tui.app.dialogs import TextPrompt

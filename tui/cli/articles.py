@@ -283,13 +283,12 @@ def reclean_cmd(ctx: Context, articles: tuple[str, ...], stale: bool) -> None:
       parallax reclean --stale         # only those an older cleaner version cleaned
       parallax reclean 6be67237        # one article (any unique id prefix)
     """
-    from tui.clean import CLEANER_VERSION, clean_document
+    from tui.clean import clean_document
 
     store = ctx.store()
     ids = [store.get_article(a)["id"] for a in articles] if articles else None
     if stale:
-        old = {r[0] for r in store.db.execute(
-            "select id from articles where coalesce(cleaner_version, 0) < ?", [CLEANER_VERSION])}
-        ids = [i for i in ids if i in old] if ids is not None else sorted(old)
+        old = store.stale_articles()
+        ids = [i for i in ids if i in set(old)] if ids is not None else old
     counts = store.reclean(clean_document, ids)
     echo(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
