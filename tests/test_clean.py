@@ -629,3 +629,28 @@ def test_table_alone_starts_no_article() -> None:
     result = clean_document(text, "txt")
     assert not block_of(result, "Nasdaq").keep
     assert all(block_of(result, p[:40]).keep for p in BODY)
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("This post may contain affiliate and/or referral links. Please see my disclosure page.", "advert"),
+    ("If you buy something through this post, we may get a share of the sale.", "advert"),
+    ("When you purchase through links on our site, we may earn an affiliate commission.", "advert"),
+    ("Thanks for signing up!", "newsletter"),
+    ("Please check the opt-in box to acknowledge that you would like to subscribe.", "newsletter"),
+    ("There was an error processing your subscription.", "newsletter"),
+    ("AddThis Sharing Buttons", "widget"),
+    ("1 / 23", "widget"),
+])
+def test_affiliate_signup_and_gallery_furniture(line: str, kind: str) -> None:
+    dropped_as(page(line), line, kind)
+
+
+@pytest.mark.parametrize("header", ["Next Up In Science & Health", "More Great WIRED Stories"])
+def test_more_promo_headers(header: str) -> None:
+    dropped_as(page(header, "Scientists find a clever new way to store solar heat"), header, "promo")
+
+
+def test_affiliate_words_in_news_prose_are_no_disclosure() -> None:
+    for line in ("The European Commission said on Tuesday that it would fine the company again.",
+                 "If you buy a product from a scam website, report it to the police at once."):
+        assert block_of(clean_document(page(line), "txt"), line[:30]).keep

@@ -253,6 +253,7 @@ _G_NEWSLETTER = _G["newsletter"]
 _G_PROMO = _G["promo"]
 _G_FOOTER = _G["footer"]
 _G_BIO = _G["bio"]
+_G_AFFILIATE = _G["affiliate"]
 _TRAILING = lx.TRAILING
 _ADVERT_WORDS = lx.ADVERT_WORDS
 _WIDGET_WORDS = lx.WIDGET_WORDS
@@ -323,6 +324,8 @@ def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
             return "credit", "reporting credit: the article ends here"
         if f & _G_NEWSLETTER and lx.NEWSLETTER.search(t):
             return "newsletter", "newsletter call to action"
+        if f & _G_AFFILIATE and lx.AFFILIATE.search(t):
+            return "advert", "affiliate disclosure: the page earns from its links"
         if f & _G_PROMO and (lx.PROMO_START.match(t) or lx.promo_phrase(low)):
             return "promo", "promo: call to read, follow or download something else"
         if b.nw <= 12 and low.startswith(_BYLINE_STARTS) \

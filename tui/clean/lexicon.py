@@ -111,10 +111,23 @@ END_CREDIT = re.compile(
     I,
 )
 
+#: Disclosures of affiliate links ("This post may contain affiliate links", "If you buy
+#: something through this post, X may get a share of the sale").
+AFFILIATE = re.compile(
+    r"\b(?:contains?|includes?|uses?) (?:affiliate|referral)\b|\baffiliate disclosure\b"
+    r"|\b(?:may|might|could|will) (?:earn|receive|get|make) (?:a |an )?(?:small )?"
+    r"(?:commission|share of (?:the )?sales?|affiliate commission)\b"
+    r"|\bif you (?:buy|purchase) (?:something|anything)\b.{0,30}\b(?:this|our|these) (?:post|page|site|article|links?)\b",
+    I,
+)
+
 NEWSLETTER = re.compile(
     r"(?:\bnewsletters?\b|^(?:sign up|subscribe)\b|\bsign up (?:for|to)\b|\bsubscribe (?:to|for|now)\b"
     r"|^stay (?:updated|informed|up to date|in the know)\b|\bin your inbox\b|\binbox\b"
-    r"|\benter your e-?mail\b|\byour e-?mail address\b|^get (?:the|our) .{0,40}\b(?:delivered|e-?mail|daily)\b)",
+    r"|\benter your e-?mail\b|\byour e-?mail address\b|^get (?:the|our) .{0,40}\b(?:delivered|e-?mail|daily)\b"
+    # what a sign-up form says around the box
+    r"|\bthanks? (?:you )?for (?:signing up|subscribing)\b|\berror processing your subscription\b"
+    r"|\bopt-in box\b|\byou(?:'re| are) (?:now )?subscribed\b)",
     I,
 )
 
@@ -135,12 +148,13 @@ WIDGET_WORDS = _phrases(
     subscribe now|donate|fairness meter|click on meter to rate this article|rate this article|
     loading|please wait|gallery|photo|photos|video|videos|print this page|font|a a|aa|
     share on facebook|share on twitter|share on whatsapp|share on linkedin|share via email|
-    open in app|download app|view gallery|view slideshow|view all|see all|read full article"""
+    open in app|download app|view gallery|view slideshow|view all|see all|read full article|
+    back to gallery|addthis sharing buttons|sharing buttons|share buttons"""
 
 )
 TRAILING = " \t.:!|»›>-–—…"
 WIDGET_NUM = re.compile(
-    r"^(?:image \d+ of \d+|\d+ of \d+|[\d:]+|\d+ min(?:ute)?s? (?:read|listen)|\d+ (?:photos|images|shares)"
+    r"^(?:image \d+ of \d+|\d+ of \d+|\d+ */ *\d+|[\d:]+|\d+ min(?:ute)?s? (?:read|listen)|\d+ (?:photos|images|shares)"
     # reading-time labels, in the languages of the stopword lists
     r"|(?:estimated )?(?:reading time|read time|tempo de leitura|tiempo de lectura|tempo di lettura|"
     r"temps de lecture|lesezeit|leestijd|waktu baca|время чтения)\s*:?\s*(?:about |ca\. ?)?\d+\s*\w*)$"
@@ -176,6 +190,7 @@ PROMO_HEADER = re.compile(
     r"(?: \w+)?|trending(?: now| stories| news)?|top stories|latest(?: news| stories)?|"
     r"editor'?s? picks?|popular(?: now| stories)?|don'?t miss|further reading|in case you missed it|"
     r"more coverage|explore more|keep reading|continue reading|watch more|more videos|"
+    r"next up\b.{0,40}|more great\b.{0,40}|"
     r"[^:]{0,40}: what you need to know|what to know|what you need to know)\s*[:.!…»›>-]*$",
     I,
 )
@@ -280,7 +295,8 @@ COMMENTS_HEADER = re.compile(
     r"|^(?:top rated|most liked|newest|oldest|reader|user|readers'?|join the|show|view(?: all)?|hide|"
     r"load|post a|add a|add your|leave a|write a)\s+(?:comments?|discussion|conversation|reply|response)s?"
     r"\b[\s:.!()\d]*$"
-    r"|^(?:leave a reply|what do you think\??|discussion|have your say|comments are closed\.?)$"
+    r"|^(?:leave a reply|what do you think\??|discussion|have your say|comments are closed\.?|"
+    r"(?:view|join) the discussion(?: thread)?\.?)$"
     # the same headers in the other languages of the stopword lists (blog and
     # CMS comment forms: "Lascia un commento", "Deja una respuesta", "12 Kommentare")
     r"|^(?:lascia un commento|lascia una risposta|deja un comentario|deja una respuesta|"
@@ -322,20 +338,21 @@ GATES: dict[str, tuple[str, ...]] = {
     "promo_header": ("read", "more", "related", "see", "also", "up next", "recommended", "you may",
                      "you might", "most ", "trending", "top stories", "latest", "editor", "popular",
                      "miss", "further", "coverage", "explore", "keep reading", "continue reading",
-                     "videos", "what to know", "what you need to know"),
+                     "videos", "what to know", "what you need to know", "next up"),
     "bio_header": ("about", "author", "written by", "posted by", "more from", "more by", "autor",
                    "auteur", "schrijver", "penulis", "автор"),
     "end_credit": ("contributed", "reported from", "reporting by", "writing by", "editing by",
                    "edited by", "compiled by", "contribution", "input", "agency", "agencies",
                    "wire", "this story", "this article", "this report", "agencies"),
     "newsletter": ("newsletter", "sign up", "subscribe", "inbox", "e-mail", "email", "stay ",
-                   "get the", "get our"),
+                   "get the", "get our", "signing up", "subscri", "opt-in"),
     "promo": ("read", "see", "watch", "listen", "also", "related", "more", "recommended", "opinion",
               "analysis", "photos", "video", "follow us", "follow our", "google news", "download",
               "get the", "get our", "what to know", "what you need to know", "click here", "full coverage",
               "full story", "full article", "are you on", "subscribe to our"),
     "footer": ("©", "(c)", "copyright", "rights reserved", "privacy", "terms", "cookie",
                "do not sell", "accessibility", "contact us", "sitemap"),
+    "affiliate": ("affiliate", "referral", "commission", "share of", "if you buy", "if you purchase"),
     "bio": ("reporter", "correspondent", "writer", "editor", "journalist", "columnist",
             "contributor", "producer", "author", "freelance", "bureau chief", "intern", "fellow"),
 }
