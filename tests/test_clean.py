@@ -654,3 +654,19 @@ def test_affiliate_words_in_news_prose_are_no_disclosure() -> None:
     for line in ("The European Commission said on Tuesday that it would fine the company again.",
                  "If you buy a product from a scam website, report it to the police at once."):
         assert block_of(clean_document(page(line), "txt"), line[:30]).keep
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("Have a tip? Jane Doe may be reached at jdoe@example.com. Follow her on Twitter.", "bio"),
+    ("Like this story? Share it with a friend!", "widget"),
+    ("chevron_left Browse All Posts", "widget"),
+    ("Follow RT on", "promo"),
+    ("Popular on IndieWire", "promo"),
+    ("Most Read Most Shared", "promo"),
+    ("No spam, we promise. You can unsubscribe at any time.", "newsletter"),
+    ("Foto: Reuters", "credit"),
+    ("Фото: личный архив автора", "credit"),
+    ("By Amy Kuperinsky | NJ Advance Media for NJ.com", "byline"),
+])
+def test_contact_share_icon_follow_and_credit_lines(line: str, kind: str) -> None:
+    dropped_as(page(line), line, kind)

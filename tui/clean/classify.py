@@ -335,8 +335,11 @@ def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
             return "footer", "footer: copyright, legal or site links"
         if n <= 70 and lx.HAS_DIGIT(low) and lx.DATE_LINE.match(t) and parse_date(t):
             return "meta", "date line"
-    if n <= 500 and f & _G_BIO and lx.BIO.match(t):
-        return "bio", "author bio: describes the writer"
+    if n <= 500 and f & _G_BIO:
+        if lx.BIO.match(t):
+            return "bio", "author bio: describes the writer"
+        if lx.CONTACT.search(t):
+            return "bio", "author contact: how to reach the writer"
     return None
 
 
@@ -692,8 +695,8 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
         if b.kind:
             if b.kind == "promo" and b.reason.startswith("promo header"):
                 under_promo = 8
-            if b.kind == "bio":
-                under_bio = 3
+            if b.kind == "bio" and not b.reason.startswith("author contact"):
+                under_bio = 3  # a contact line says how to reach the writer, not who they are
             b.keep = False
             continue
         if ended:

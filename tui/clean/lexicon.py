@@ -92,7 +92,9 @@ _CREDIT_MAX = 130
 
 #: A whole line that is only a credit: "(photo credit: REUTERS/X)", "Photo: AP".
 CREDIT_LINE = re.compile(
-    r"^\(?\s*(?:photo(?:graph)?s?|image|picture|video|credit|credits|source|illustration)"
+    r"^\(?\s*(?:photo(?:graph)?s?|image|picture|video|credit|credits|source|illustration"
+    # the same labels in the other languages of the stopword lists
+    r"|fotos?|bild|bilder|imagem|imagen|immagine|crédito|credito|crédit photo|фото)"
     r"(?:\s+credit)?\s*:\s*[^.]{1,80}\)?$"
     r"|^(?:\(?[\w .'-]{1,40}/)?(?:AP Photo|AFP|Getty Images|Reuters|EPA|Shutterstock|AP Images)"
     r"(?:/[\w .'-]{1,40})?\)?$",
@@ -127,6 +129,7 @@ NEWSLETTER = re.compile(
     r"|\benter your e-?mail\b|\byour e-?mail address\b|^get (?:the|our) .{0,40}\b(?:delivered|e-?mail|daily)\b"
     # what a sign-up form says around the box
     r"|\bthanks? (?:you )?for (?:signing up|subscribing)\b|\berror processing your subscription\b"
+    r"|\bunsubscribe at any time\b|^no spam\b"
     r"|\bopt-in box\b|\byou(?:'re| are) (?:now )?subscribed\b)",
     I,
 )
@@ -163,7 +166,10 @@ WIDGET_PHRASE = re.compile(
     r"\bvoice is ai-generated\b|\bhold us accountable\b|\bclick (?:on )?(?:the )?\w+ to\b"
     r"|^this (?:article|story) (?:is|was) (?:read|narrated) by"
     r"|\byour browser does not support\b|\bjavascript (?:is )?(?:disabled|required)\b"
-    r"|\bthis slideshow requires javascript\b",
+    r"|\bthis slideshow requires javascript\b"
+    r"|\bshare (?:it|this(?: story| article)?) with (?:a friend|your friends)\b|^like this (?:story|article)\?"
+    # icon-font ligature names that leak into the text of buttons
+    r"|\b(?:chevron|arrow|keyboard_arrow)_(?:left|right|up|down|back|forward)\b",
 )
 ADVERT_WORDS = _phrases(
     """advertisement|advertisements|advertising|ad|ads|sponsored|sponsored content|paid content|
@@ -185,9 +191,9 @@ def norm_short(lower: str) -> str:
 PROMO_HEADER = re.compile(
     r"^(?:read more|more|related|related (?:articles|stories|content|coverage|news|links|posts|topics)|"
     r"see also|also read|also see|read also|read next|up next|what to read next|recommended|"
-    r"recommended (?:for you|stories|articles|reading|videos)|you (?:may|might) also like|"
+    r"recommended (?:for you|stories|articles|reading|videos)|you (?:may|might) also like|popular on\b.{0,30}|"
     r"more (?:from|on|about|stories|news|in|like this)\b.{0,40}|most (?:popular|read|viewed|shared)"
-    r"(?: \w+)?|trending(?: now| stories| news)?|top stories|latest(?: news| stories)?|"
+    r"(?: \w+){0,3}|trending(?: now| stories| news)?|top stories|latest(?: news| stories)?|"
     r"editor'?s? picks?|popular(?: now| stories)?|don'?t miss|further reading|in case you missed it|"
     r"more coverage|explore more|keep reading|continue reading|watch more|more videos|"
     r"next up\b.{0,40}|more great\b.{0,40}|"
@@ -206,7 +212,7 @@ _PROMO_PHRASE = re.compile(
     r"|\bget (?:the|our) (?:\w+ )?app\b|^what to know about\b|^what you need to know\b"
     r"|\bclick here\b|\bread (?:our|the) full coverage\b|\bread the full (?:story|article)\b"
     r"|\bto read the full (?:story|article)\b|\bare you on (?:telegram|whatsapp)\b"
-    r"|\bsubscribe to our (?:channel|podcast)\b",
+    r"|\bsubscribe to our (?:channel|podcast)\b|^follow [\w.]+(?: [\w.]+)? on\b",
 )
 #: Every phrase above contains one of these: the regex (slow to scan, since
 #: no alternative starts with a fixed letter) runs only when one is present.
@@ -231,13 +237,17 @@ BIO_HEADER = re.compile(
     r"over de (?:auteur|schrijver)|tentang penulis|об авторе)[\s:.]*$",
     I,
 )
+#: How to reach the writer: "Have a tip? Jane Doe may be reached at jdoe@example.com".
+CONTACT = re.compile(r"\b(?:may|can) be reached (?:at|by|via)\b|^have a (?:news )?tip\?", I)
+
 BIO = re.compile(
     r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} (?:is|was|has been|covers|writes|reports)\b.{0,80}"
     r"\b(?:reporter|correspondent|writer|editor|journalist|columnist|contributor|producer|"
     r"author|staff writer|freelance|bureau chief|intern|fellow)\b",
 )
 
-BYLINE = re.compile(r"^(?:by|von|par|por|di|door)\s+(?=[A-Z])([^.!?]{2,80})$", I)
+#: "By Jane Doe", "By Amy Kuperinsky | NJ Advance Media for NJ.com" (a dot only inside a name or domain).
+BYLINE = re.compile(r"^(?:by|von|par|por|di|door)\s+(?=[A-Z])((?:[^.!?]|\.(?=\w)){2,80})$", I)
 
 FOOTER = re.compile(
     r"(?:©|\(c\) ?\d{4}|\bcopyright\b|\ball rights reserved\b|\bprivacy (?:policy|notice|settings)\b"
@@ -330,11 +340,13 @@ GATES: dict[str, tuple[str, ...]] = {
     "comment_meta": (" ago", "rating", "score", "vote", "like", "point", "reply", "report", "flag",
                      "permalink", "quote", "edit", "delete"),
     "credit_line": ("photo", "image", "picture", "video", "credit", "source", "illustration",
-                    "ap images", "afp", "getty", "reuters", "epa", "shutterstock"),
+                    "ap images", "afp", "getty", "reuters", "epa", "shutterstock", "foto", "bild",
+                    "imagem", "imagen", "immagine", "crédit", "credito", "фото"),
     "credit_tail": (")", "photo", "afp", "getty", "reuters", "epa", "shutterstock", "bloomberg",
                     "ap images", "credit"),
     "widget_phrase": ("voice is ai", "hold us accountable", "click", "read by", "narrated by",
-                      "browser does not", "javascript"),
+                      "browser does not", "javascript", "share it with", "share this", "like this",
+                      "chevron_", "arrow_"),
     "promo_header": ("read", "more", "related", "see", "also", "up next", "recommended", "you may",
                      "you might", "most ", "trending", "top stories", "latest", "editor", "popular",
                      "miss", "further", "coverage", "explore", "keep reading", "continue reading",
@@ -345,16 +357,17 @@ GATES: dict[str, tuple[str, ...]] = {
                    "edited by", "compiled by", "contribution", "input", "agency", "agencies",
                    "wire", "this story", "this article", "this report", "agencies"),
     "newsletter": ("newsletter", "sign up", "subscribe", "inbox", "e-mail", "email", "stay ",
-                   "get the", "get our", "signing up", "subscri", "opt-in"),
+                   "get the", "get our", "signing up", "subscri", "opt-in", "no spam"),
     "promo": ("read", "see", "watch", "listen", "also", "related", "more", "recommended", "opinion",
               "analysis", "photos", "video", "follow us", "follow our", "google news", "download",
               "get the", "get our", "what to know", "what you need to know", "click here", "full coverage",
-              "full story", "full article", "are you on", "subscribe to our"),
+              "full story", "full article", "are you on", "subscribe to our", "follow "),
     "footer": ("©", "(c)", "copyright", "rights reserved", "privacy", "terms", "cookie",
                "do not sell", "accessibility", "contact us", "sitemap"),
     "affiliate": ("affiliate", "referral", "commission", "share of", "if you buy", "if you purchase"),
     "bio": ("reporter", "correspondent", "writer", "editor", "journalist", "columnist",
-            "contributor", "producer", "author", "freelance", "bureau chief", "intern", "fellow"),
+            "contributor", "producer", "author", "freelance", "bureau chief", "intern", "fellow",
+            "be reached", "have a tip", "have a news tip"),
 }
 GATE_BITS = {name: 1 << i for i, name in enumerate(GATES)}
 #: Digits are too frequent to sweep for; short lines are tested directly.
