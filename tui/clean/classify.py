@@ -25,6 +25,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from itertools import accumulate, repeat
+from operator import mul
 from pathlib import Path
 
 from tui.clean import lexicon as lx
@@ -824,10 +825,8 @@ def _learned_pass(ws: list[W], generic: list[int], lo: int, hi: int,
     cross-validation, revising blocks outside the run made things worse.
     """
     best = max((r[0] for r in runs), default=0.0) or 1.0
-    share = [0.0] * len(ws)
-    for score, first, last in runs:
-        for j in range(first, last + 1):
-            share[j] = score / best
+    firsts = [r[1] for r in runs]  # runs are in page order
+    weights = MODEL["weights"] if MODEL is not None else None
     for i in generic:
         if ws[i].kind in _RULED_SHAPES:
             continue
@@ -835,12 +834,14 @@ def _learned_pass(ws: list[W], generic: list[int], lo: int, hi: int,
             continue  # outside the main run the rules are better (cross-validated)
         if ws[i].cls in ("good", "neargood") and ws[i].sentence_like:
             continue  # well-formed prose inside the main run is article text
-        x = _features(ws, i, lo, hi, share[i])
+        k = bisect_right(firsts, i) - 1  # the run holding block i, if any
+        share = runs[k][0] / best if k >= 0 and i <= runs[k][2] else 0.0
+        x = _features(ws, i, lo, hi, share)
         if COLLECT is not None:
             COLLECT.append((x, ws[i].text))
-        if MODEL is None:
+        if weights is None:
             continue
-        z = sum(w * v for w, v in zip(MODEL["weights"], x, strict=True))
+        z = sum(map(mul, weights, x))
         p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         keep = p >= MODEL["threshold"]
         b = ws[i]
