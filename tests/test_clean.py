@@ -670,3 +670,16 @@ def test_affiliate_words_in_news_prose_are_no_disclosure() -> None:
 ])
 def test_contact_share_icon_follow_and_credit_lines(line: str, kind: str) -> None:
     dropped_as(page(line), line, kind)
+
+
+@pytest.mark.parametrize("header", ["Leave a Reply Cancel reply", "Lascia un commento Annulla risposta",
+                                    "Deixe uma resposta Cancelar resposta"])
+def test_comment_form_title_with_its_cancel_link_ends_the_article(header: str) -> None:
+    comment = "I think the ministers are right about this, and the unions should accept the deal now."
+    result = clean_document(page() + "\n" + "\n\n".join([header, comment]) + "\n", "txt")
+    assert block_of(result, header).kind == "widget"
+    assert not block_of(result, "I think the ministers").keep
+
+
+def test_byline_with_initials_and_a_domain() -> None:
+    dropped_as(page("By Troy L. Smith, Cleveland.com"), "Troy L. Smith", "byline")

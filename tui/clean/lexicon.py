@@ -246,8 +246,8 @@ BIO = re.compile(
     r"author|staff writer|freelance|bureau chief|intern|fellow)\b",
 )
 
-#: "By Jane Doe", "By Amy Kuperinsky | NJ Advance Media for NJ.com" (a dot only inside a name or domain).
-BYLINE = re.compile(r"^(?:by|von|par|por|di|door)\s+(?=[A-Z])((?:[^.!?]|\.(?=\w)){2,80})$", I)
+#: "By Jane Doe", "By Troy L. Smith, Cleveland.com" (a dot only after an initial or inside a domain).
+BYLINE = re.compile(r"^(?:by|von|par|por|di|door)\s+(?=[A-Z])((?:[^.!?]|(?<=\b[A-Z])\.|\.(?=\w)){2,80})$", I)
 
 FOOTER = re.compile(
     r"(?:©|\(c\) ?\d{4}|\bcopyright\b|\ball rights reserved\b|\bprivacy (?:policy|notice|settings)\b"
@@ -306,14 +306,16 @@ COMMENTS_HEADER = re.compile(
     r"load|post a|add a|add your|leave a|write a)\s+(?:comments?|discussion|conversation|reply|response)s?"
     r"\b[\s:.!()\d]*$"
     r"|^(?:leave a reply|what do you think\??|discussion|have your say|comments are closed\.?|"
-    r"(?:view|join) the discussion(?: thread)?\.?)$"
+    r"(?:view|join) the discussion(?: thread)?\.?)(?:\s+cancel reply)?$"
     # the same headers in the other languages of the stopword lists (blog and
     # CMS comment forms: "Lascia un commento", "Deja una respuesta", "12 Kommentare")
     r"|^(?:lascia un commento|lascia una risposta|deja un comentario|deja una respuesta|"
     r"deixe (?:um comentário|uma resposta)|laisser un commentaire|laisser une réponse|"
     r"(?:schreibe|hinterlasse) einen kommentar|kommentar (?:schreiben|hinterlassen)|"
     r"laat een reactie achter|geef een reactie|tinggalkan (?:balasan|komentar)|"
-    r"(?:оставить|добавить) комментарий)[\s:.!]*$"
+    r"(?:оставить|добавить) комментарий)[\s:.!]*"
+    r"(?:(?:cancel reply|annulla risposta|cancelar (?:resposta|respuesta)|annuler la réponse|"
+    r"antworten abbrechen|reactie annuleren|batalkan balasan)[\s:.!]*)?$"
     r"|^(?:\d[\d,.]*\s+)?(?:commenti|comentarios|comentários|commentaires|kommentare|reacties|komentar|"
     r"комментари[иейя]в?)\s*(?:\(\d+\))?[\s:.]*$",
     I,
