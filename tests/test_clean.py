@@ -683,3 +683,14 @@ def test_comment_form_title_with_its_cancel_link_ends_the_article(header: str) -
 
 def test_byline_with_initials_and_a_domain() -> None:
     dropped_as(page("By Troy L. Smith, Cleveland.com"), "Troy L. Smith", "byline")
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("[Related: Ministers to meet again in March on the budget]", "promo"),
+    ('[button link="http://example.com/submit/" type="big"] Send us your review', "widget"),
+    ("Filed under: Politics | Europe", "navigation"),
+    ("Tags: NATO, Ukraine", "navigation"),
+])
+def test_bracketed_promo_shortcode_and_tag_lines(line: str, kind: str) -> None:
+    b = dropped_as(page(line), line[:20], kind)
+    assert b.reason != "short line that is not a sentence"

@@ -168,6 +168,8 @@ WIDGET_PHRASE = re.compile(
     r"|\byour browser does not support\b|\bjavascript (?:is )?(?:disabled|required)\b"
     r"|\bthis slideshow requires javascript\b"
     r"|\bshare (?:it|this(?: story| article)?) with (?:a friend|your friends)\b|^like this (?:story|article)\?"
+    # WordPress shortcodes a scraper left as text: "[button link=...]", "[caption id=...]"
+    r"|^\[/?(?:button|caption|embed|gallery|video|audio|playlist|contact-form(?:-7)?|vc_\w+|et_pb_\w+)\b[^\]]*\]"
     # icon-font ligature names that leak into the text of buttons
     r"|\b(?:chevron|arrow|keyboard_arrow)_(?:left|right|up|down|back|forward)\b",
 )
@@ -202,7 +204,7 @@ PROMO_HEADER = re.compile(
 )
 #: "Read more: ...", "Video | ..." at the start of a block (matched on the block's text).
 PROMO_START = re.compile(
-    r"(?:read more|read|see|watch|listen|also read|related|more|read next|see also|recommended|"
+    r"[\[(]?\s*(?:read more|read|see|watch|listen|also read|related|more|read next|see also|recommended|"
     r"opinion|analysis|photos|video)\s*[:|»›>-]\s*\S",
     I,
 )
@@ -237,6 +239,9 @@ BIO_HEADER = re.compile(
     r"over de (?:auteur|schrijver)|tentang penulis|об авторе)[\s:.]*$",
     I,
 )
+#: Topic and category links under an article ("Filed under: Politics | Europe", "Tags: NATO").
+FILED = re.compile(r"^(?:filed under|posted in|categories|category|tags|tagged(?: with)?|topics)\s*:", I)
+
 #: How to reach the writer: "Have a tip? Jane Doe may be reached at jdoe@example.com".
 CONTACT = re.compile(r"\b(?:may|can) be reached (?:at|by|via)\b|^have a (?:news )?tip\?", I)
 
@@ -348,7 +353,8 @@ GATES: dict[str, tuple[str, ...]] = {
                     "ap images", "credit"),
     "widget_phrase": ("voice is ai", "hold us accountable", "click", "read by", "narrated by",
                       "browser does not", "javascript", "share it with", "share this", "like this",
-                      "chevron_", "arrow_"),
+                      "chevron_", "arrow_", "[button", "[caption", "[embed", "[gallery", "[video",
+                      "[audio", "[playlist", "[contact-form", "[vc_", "[et_pb_", "[/"),
     "promo_header": ("read", "more", "related", "see", "also", "up next", "recommended", "you may",
                      "you might", "most ", "trending", "top stories", "latest", "editor", "popular",
                      "miss", "further", "coverage", "explore", "keep reading", "continue reading",
@@ -366,6 +372,7 @@ GATES: dict[str, tuple[str, ...]] = {
               "full story", "full article", "are you on", "subscribe to our", "follow "),
     "footer": ("©", "(c)", "copyright", "rights reserved", "privacy", "terms", "cookie",
                "do not sell", "accessibility", "contact us", "sitemap"),
+    "filed": ("filed under", "posted in", "categor", "tags", "tagged", "topics"),
     "affiliate": ("affiliate", "referral", "commission", "share of", "if you buy", "if you purchase"),
     "bio": ("reporter", "correspondent", "writer", "editor", "journalist", "columnist",
             "contributor", "producer", "author", "freelance", "bureau chief", "intern", "fellow",
