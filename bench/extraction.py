@@ -104,6 +104,28 @@ def seeds_check() -> tuple[int, int, list[str]]:
     return ok, total, wrong
 
 
+def title_agreement(pages: dict[str, dict[str, str]]) -> dict[str, int]:
+    """Pages whose title (from the text or Markdown dump) matches the one trafilatura reads from the HTML.
+
+    The same words, or one title containing the other (sites append their
+    name to the HTML title). The markup states the title; the text dumps
+    only show it, so this measures how well the cleaner finds it.
+    """
+    from tui.clean.html import extract
+
+    def words(t: str | None) -> str:
+        return " ".join(re.findall(r"\w+", (t or "").lower()))
+
+    stated = {pid: words(extract(p["html"])[1].title) for pid, p in pages.items()}
+    agree = {}
+    for fmt in ("txt", "md"):
+        agree[fmt] = 0
+        for pid, p in pages.items():
+            got, want = words(clean_document(p[fmt], fmt).meta.title), stated[pid]
+            agree[fmt] += bool(got and want and (got == want or got in want or want in got))
+    return agree
+
+
 def clean_text_check() -> tuple[int, float, int]:
     """Share of words kept on pages that are article text only (no boilerplate at all).
 
@@ -191,6 +213,10 @@ def main() -> None:
     ok, total, wrong = seeds_check()
     print(f"\nseeds gold: {ok}/{total} lines right ({100 * ok / total:.1f}%)"
           + (f"; wrong: {', '.join(wrong)}" if wrong else ""))
+    if not args.quick:
+        agree = title_agreement(pages)
+        print(f"titles matching trafilatura's from the HTML: .txt {agree['txt']}/{len(pages)}, "
+              f".md {agree['md']}/{len(pages)}")
     n, share, under = clean_text_check()
     print(f"clean text (ECB+ dev, {n} articles of article sentences only): {100 * share:.1f}% of words "
           f"kept; {under} articles under 90%")

@@ -694,3 +694,15 @@ def test_byline_with_initials_and_a_domain() -> None:
 def test_bracketed_promo_shortcode_and_tag_lines(line: str, kind: str) -> None:
     b = dropped_as(page(line), line[:20], kind)
     assert b.reason != "short line that is not a sentence"
+
+
+def test_lead_without_its_full_stop_is_not_taken_for_the_headline() -> None:
+    """A 27-word lead missing its final period loses to the real headline two lines up."""
+    lead = ("Chelsea have this morning paid the £71.6million fee to the Spanish league this morning to "
+            "secure the world record signing of Athletic Bilbao keeper Kepa Arrizabalaga")
+    text = "\n\n".join(["BREAKING NEWS: Chelsea Activate £71.6m Release Clause To Sign Kepa Arrizabalaga",
+                        "LinkNaija August 08, 2018", lead, BODY[0], BODY[1]]) + "\n"
+    result = clean_document(text, "txt")
+    assert result.meta.title.startswith("BREAKING NEWS: Chelsea")
+    assert block_of(result, "Chelsea have this morning").keep
+    assert "Chelsea have this morning" in body_text(result)

@@ -645,6 +645,8 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
             s -= 8  # a header line with a date or separators, not a headline
         if b.nw <= 3:
             s -= 4
+        elif b.nw > 20:
+            s -= 2 * (b.nw - 20)  # a lead sentence that lacks its full stop, not a headline
         if t.count(":") >= 2 or lx.LABEL_LINE.match(t) or lx.TWO_SENTENCES.search(t):
             s -= 6  # a label ("Reading time: 1 min") or two sentences (a caption, a lead)
         if t[:1].islower():
