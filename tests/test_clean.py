@@ -706,3 +706,12 @@ def test_lead_without_its_full_stop_is_not_taken_for_the_headline() -> None:
     assert result.meta.title.startswith("BREAKING NEWS: Chelsea")
     assert block_of(result, "Chelsea have this morning").keep
     assert "Chelsea have this morning" in body_text(result)
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("Catherine Shu @catherineshu / 2 days", "byline"),
+    ("__ Shares", "widget"),
+    ("Back to Top __", "widget"),
+])
+def test_handle_bylines_and_markdown_wrapped_buttons(line: str, kind: str) -> None:
+    dropped_as(page(line), line.strip("_ "), kind, fmt="txt")

@@ -256,6 +256,7 @@ _G_FOOTER = _G["footer"]
 _G_BIO = _G["bio"]
 _G_AFFILIATE = _G["affiliate"]
 _G_FILED = _G["filed"]
+_G_HANDLE = _G["handle"]
 _TRAILING = lx.TRAILING
 _ADVERT_WORDS = lx.ADVERT_WORDS
 _WIDGET_WORDS = lx.WIDGET_WORDS
@@ -326,6 +327,8 @@ def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
             return "credit", "reporting credit: the article ends here"
         if f & _G_NEWSLETTER and lx.NEWSLETTER.search(t):
             return "newsletter", "newsletter call to action"
+        if f & _G_HANDLE and n <= 80 and lx.HANDLE_BYLINE.match(t):
+            return "byline", "byline: a name and a social handle"
         if f & _G_FILED and n <= 160 and lx.FILED.match(t):
             return "navigation", "tags or categories: links to topic pages"
         if f & _G_AFFILIATE and lx.AFFILIATE.search(t):

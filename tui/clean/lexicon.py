@@ -152,10 +152,12 @@ WIDGET_WORDS = _phrases(
     loading|please wait|gallery|photo|photos|video|videos|print this page|font|a a|aa|
     share on facebook|share on twitter|share on whatsapp|share on linkedin|share via email|
     open in app|download app|view gallery|view slideshow|view all|see all|read full article|
-    back to gallery|addthis sharing buttons|sharing buttons|share buttons"""
+    back to gallery|addthis sharing buttons|sharing buttons|share buttons|shares"""
 
 )
-TRAILING = " \t.:!|»›>-–—…"
+#: Stripped from both ends of a short line before set look-ups; "_" and "*" are
+#: Markdown emphasis and icon placeholders left around a word ("__ Shares").
+TRAILING = " \t.:!|»›>-–—…_*"
 WIDGET_NUM = re.compile(
     r"^(?:image \d+ of \d+|\d+ of \d+|\d+ */ *\d+|[\d:]+|\d+ min(?:ute)?s? (?:read|listen)|\d+ (?:photos|images|shares)"
     # reading-time labels, in the languages of the stopword lists
@@ -252,6 +254,8 @@ BIO = re.compile(
 )
 
 #: "By Jane Doe", "By Troy L. Smith, Cleveland.com" (a dot only after an initial or inside a domain).
+#: A name with its social handle: "Catherine Shu @catherineshu / 2 days".
+HANDLE_BYLINE = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}\s+@\w{2,}(?:\s*[/|·•-]\s*.{0,30})?$")
 BYLINE = re.compile(r"^(?:by|von|par|por|di|door)\s+(?=[A-Z])((?:[^.!?]|(?<=\b[A-Z])\.|\.(?=\w)){2,80})$", I)
 
 FOOTER = re.compile(
@@ -372,6 +376,7 @@ GATES: dict[str, tuple[str, ...]] = {
               "full story", "full article", "are you on", "subscribe to our", "follow "),
     "footer": ("©", "(c)", "copyright", "rights reserved", "privacy", "terms", "cookie",
                "do not sell", "accessibility", "contact us", "sitemap"),
+    "handle": (" @",),
     "filed": ("filed under", "posted in", "categor", "tags", "tagged", "topics"),
     "affiliate": ("affiliate", "referral", "commission", "share of", "if you buy", "if you purchase"),
     "bio": ("reporter", "correspondent", "writer", "editor", "journalist", "columnist",
