@@ -253,9 +253,9 @@ BIO = re.compile(
     r"author|staff writer|freelance|bureau chief|intern|fellow)\b",
 )
 
-#: "By Jane Doe", "By Troy L. Smith, Cleveland.com" (a dot only after an initial or inside a domain).
 #: A name with its social handle: "Catherine Shu @catherineshu / 2 days".
 HANDLE_BYLINE = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}\s+@\w{2,}(?:\s*[/|·•-]\s*.{0,30})?$")
+#: "By Jane Doe", "By Troy L. Smith, Cleveland.com" (a dot only after an initial or inside a domain).
 BYLINE = re.compile(r"^(?:by|von|par|por|di|door)\s+(?=[A-Z])((?:[^.!?]|(?<=\b[A-Z])\.|\.(?=\w)){2,80})$", I)
 
 FOOTER = re.compile(
