@@ -44,6 +44,11 @@ BUSY_TIMEOUT_MS = 15_000
 META_FIELDS = ("title", "outlet", "date", "byline", "url")
 
 
+def reclean_summary(counts: dict[str, int]) -> str:
+    """``Store.reclean``'s counts as one line: "5 updated, 0 resegmented, 0 kept segmentation"."""
+    return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+
+
 def _cleaner_version() -> int:
     """The cleaner's version, recorded per article so re-cleaning can find stale ones.
 

@@ -27,7 +27,7 @@ from tui.app.reader import ReaderScreen
 from tui.app.targets import Target
 from tui.errors import UserError
 from tui.labels import Label
-from tui.store import Store
+from tui.store import Store, reclean_summary
 
 
 class ParallaxApp(App):
@@ -190,29 +190,38 @@ class ParallaxApp(App):
             return
         self._links_worker()
 
+    def _run_job(self, job: str, run: Callable[[Store], str],
+                 errors: tuple[type[BaseException], ...] = (UserError, sqlite3.Error, ValueError)) -> None:
+        """Run one long job in the calling worker thread and post how it ended.
+
+        The job gets a connection of this thread's own (SQLite connections do
+        not cross threads) and returns its one-line summary; the errors it may
+        raise become a ``WorkFinished`` with the message, never a crash.
+        """
+        store = Store.open(self.db_path)
+        try:
+            self.post_message(WorkFinished(job, run(store)))
+        except errors as exc:
+            self.post_message(WorkFinished(job, "", getattr(exc, "message", str(exc))))
+        finally:
+            store.close()
+
     @work(thread=True, exclusive=True, group="links")
     def _links_worker(self) -> None:
         from tui.link import link_store
 
-        store = Store.open(self.db_path)  # a connection of this thread's own
-        try:
-            last = [0.0]
+        last = [0.0]
 
-            def progress(*args: Any) -> None:
-                done, total = (args + (0, 0))[:2]
-                now = time.monotonic()
-                if now - last[0] < 0.05 and done != total:
-                    return  # at most 20 updates a second: the UI thread has better things to do
-                last[0] = now
-                detail = str(args[2]) if len(args) > 2 else ""
-                self.post_message(WorkProgress("links", int(done or 0), int(total or 0), detail))
+        def progress(*args: Any) -> None:
+            done, total = (args + (0, 0))[:2]
+            now = time.monotonic()
+            if now - last[0] < 0.05 and done != total:
+                return  # at most 20 updates a second: the UI thread has better things to do
+            last[0] = now
+            detail = str(args[2]) if len(args) > 2 else ""
+            self.post_message(WorkProgress("links", int(done or 0), int(total or 0), detail))
 
-            result = link_store(store, progress=progress)
-            self.post_message(WorkFinished("links", _link_summary(result)))
-        except (UserError, sqlite3.Error, ValueError) as exc:
-            self.post_message(WorkFinished("links", "", getattr(exc, "message", str(exc))))
-        finally:
-            store.close()
+        self._run_job("links", lambda store: _link_summary(link_store(store, progress=progress)))
 
     def reclean_stale(self) -> None:
         if not self.store.stale_articles():
@@ -224,18 +233,11 @@ class ParallaxApp(App):
     def _reclean_worker(self) -> None:
         from tui.clean import clean_document
 
-        store = Store.open(self.db_path)  # a connection of this thread's own
-        try:
-            def progress(done: int, total: int) -> None:
-                self.post_message(WorkProgress("re-clean", done, total, f"{done}/{total} articles"))
+        def progress(done: int, total: int) -> None:
+            self.post_message(WorkProgress("re-clean", done, total, f"{done}/{total} articles"))
 
-            counts = store.reclean(clean_document, store.stale_articles(), progress=progress)
-            summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
-            self.post_message(WorkFinished("re-clean", summary))
-        except (UserError, sqlite3.Error, ValueError) as exc:
-            self.post_message(WorkFinished("re-clean", "", getattr(exc, "message", str(exc))))
-        finally:
-            store.close()
+        self._run_job("re-clean", lambda store: reclean_summary(
+            store.reclean(clean_document, store.stale_articles(), progress=progress)))
 
     def ask_import(self) -> None:
         from tui.app.dialogs import TextPrompt
@@ -250,17 +252,11 @@ class ParallaxApp(App):
     def _import_worker(self, path: str) -> None:
         from tui.importer import import_paths
 
-        store = Store.open(self.db_path)
-        try:
-            def progress(index: int, total: int, name: str) -> None:
-                self.post_message(WorkProgress("import", index + 1, total, Path(name).name))
+        def progress(index: int, total: int, name: str) -> None:
+            self.post_message(WorkProgress("import", index + 1, total, Path(name).name))
 
-            report = import_paths(store, [path], progress=progress)
-            self.post_message(WorkFinished("import", report.summary()))
-        except (UserError, sqlite3.Error) as exc:
-            self.post_message(WorkFinished("import", "", getattr(exc, "message", str(exc))))
-        finally:
-            store.close()
+        self._run_job("import", lambda store: import_paths(store, [path], progress=progress).summary(),
+                      errors=(UserError, sqlite3.Error))
 
     def on_work_progress(self, message: WorkProgress) -> None:
         self.reader.show_progress(message.job, message.done, message.total, message.detail)

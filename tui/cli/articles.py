@@ -284,11 +284,15 @@ def reclean_cmd(ctx: Context, articles: tuple[str, ...], stale: bool) -> None:
       parallax reclean 6be67237        # one article (any unique id prefix)
     """
     from tui.clean import clean_document
+    from tui.store import reclean_summary
 
     store = ctx.store()
     ids = [store.get_article(a)["id"] for a in articles] if articles else None
     if stale:
         old = store.stale_articles()
-        ids = [i for i in ids if i in set(old)] if ids is not None else old
-    counts = store.reclean(clean_document, ids)
-    echo(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+        if ids is not None:
+            older = set(old)
+            ids = [i for i in ids if i in older]
+        else:
+            ids = old
+    echo(reclean_summary(store.reclean(clean_document, ids)))
