@@ -664,10 +664,11 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
 
 
 def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
-            taken: dict[int, str] | None = None) -> list[int]:
+            taken: dict[int, str]) -> list[int]:
     """Rule decisions for every block; returns the blocks decided by the generic
     prose/shape rules (not by a lexicon, title, duplicate or end-of-article
-    rule), which the learned scorer may revise."""
+    rule), which the learned scorer may revise. ``taken`` holds the table rows
+    and introduced list items the article's run took in (``_densest_window``)."""
     n = len(ws)
     generic: list[int] = []
     # captions: a short title-like line right before a caption, and a block
@@ -754,7 +755,7 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
         if b.links and b.chars and b.links / b.chars > MAX_LINK_DENSITY:
             b.set("navigation", False, "navigation: mostly link text")
             continue
-        what = taken.get(i) if taken else None
+        what = taken.get(i)
         if what == "table":
             generic.pop()  # a structural rule, like headings: not the learned scorer's to revise
             b.set("list", True, "table row: one of a run of lines of the same shape, mostly figures")
