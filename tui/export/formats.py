@@ -269,12 +269,14 @@ def _sentences(text: str, stored: list[tuple[int, int]] | None) -> list[tuple[in
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the blank-line separated paragraphs of a record's text."""
+    """(start, end) of the paragraphs of a record's text, split where ``text.compose`` joined them."""
+    from tui.export.text import SEPARATOR
+
     out, pos = [], 0
-    for part in text.split("\n\n"):
+    for part in text.split(SEPARATOR):
         if part.strip():
             out.append((pos, pos + len(part)))
-        pos += len(part) + 2
+        pos += len(part) + len(SEPARATOR)
     return out
 
 
