@@ -1,7 +1,8 @@
 # Two commands on a fresh clone (see README):
 #   make run    set up .venv and open the app on the seeds
 #   make test   set up .venv and run the test suite
-# The virtualenv is rebuilt only when pyproject.toml changes.
+# The virtualenv is rebuilt only when pyproject.toml, setup.py or the
+# cleaner's C helpers (tui/clean/_speedups.c, built by the install) change.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test setup lint bench clean-venv
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py tui/clean/_speedups.c
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Parallax needs Python >= 3.11: set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

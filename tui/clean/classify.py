@@ -65,20 +65,20 @@ class W:
     __slots__ = ("text", "start", "end", "src", "level", "links", "chars", "nw", "stop",
                  "cls", "kind", "keep", "reason", "key", "brk", "sentence_like")
 
-    def __init__(self, seg: tuple, lower: str) -> None:
+    def __init__(self, seg: tuple, lower: str, nw: int, stops: int) -> None:
+        """``nw`` and ``stops`` are the \\w+ words and function words of ``lower``
+        (``_word_counts``), used for blocks of ``COUNT_FROM`` characters or more."""
         self.text, self.start, self.end, self.src, self.level, links = seg
         text = self.text
         self.links = links
         self.chars = n = len(text)
-        if n < 12:  # menus and buttons: no need to count function words
+        if n < COUNT_FROM:  # menus and buttons: no need to count function words
             self.nw = lower.count(" ") + 1
             self.stop = 0.0
             self.sentence_like = False  # stop 0.0 is below the 0.15 a sentence needs
         else:
-            # \w+ words; on ASCII text (most lines) an ASCII class finds the same, faster
-            words = (_ASCII_WORDS if lower.isascii() else _WORDS)(lower)
-            self.nw = nw = len(words)
-            self.stop = stop = (sum(map(_IS_STOP, words)) / nw) if nw else 0.0
+            self.nw = nw
+            self.stop = stop = (stops / nw) if nw else 0.0
             self.sentence_like = nw >= 4 and text[-1] in _SENTENCE_END and stop >= 0.15
         self.kind = ""
         self.keep = False
@@ -91,10 +91,46 @@ class W:
         self.kind, self.keep, self.reason = kind, keep, reason
 
 
+#: Blocks this long or longer get their words and function words counted.
+COUNT_FROM = 12
 _WORDS = lx.WORD.findall
 #: ``\w+`` on lower-cased ASCII text: the same words (no A-Z is left).
 _ASCII_WORDS = re.compile(r"[a-z0-9_]+").findall
 _IS_STOP = lx.STOPWORDS.__contains__
+
+
+def _word_counts_py(lowers: list[str], min_chars: int) -> tuple[list[int], list[int]]:
+    """How many \\w+ words, and how many function words, each lower-cased line of
+    ``min_chars`` or more characters has (0 and 0 for shorter ones).
+
+    The reference for the compiled ``_speedups.word_counts``, which is used
+    when it was built: the same counts without a list and a set look-up per
+    word (this loop is about a fifth of a text page's cleaning time).
+    """
+    nws: list[int] = []
+    stops: list[int] = []
+    for low in lowers:
+        if len(low) < min_chars:
+            nws.append(0)
+            stops.append(0)
+            continue
+        words = (_ASCII_WORDS if low.isascii() else _WORDS)(low)
+        nws.append(len(words))
+        stops.append(sum(map(_IS_STOP, words)))
+    return nws, stops
+
+
+def _compiled_word_counts():
+    """``_speedups.word_counts`` loaded with the stopwords, or None when it was not built."""
+    try:
+        from tui.clean import _speedups
+    except ImportError:
+        return None
+    _speedups.set_stopwords(lx.STOPWORDS)
+    return _speedups.word_counts
+
+
+_word_counts = _compiled_word_counts() or _word_counts_py
 
 
 def _split_date_prefix(segs: list[tuple]) -> tuple[list[tuple], str | None]:
@@ -182,25 +218,30 @@ _LONG_GATES = (("credit_tail", -80), ("bio", 0))
 def _gate_flags(lowers: list[str]) -> list[int]:
     """Which lexicon patterns may match each block: blocks holding one of their stems.
 
-    Only blocks of up to 200 characters are searched (most patterns apply to
-    short blocks only); the few longer ones are tested directly for the two
-    patterns that also apply to them (caption credits, author bios). The
-    short blocks are searched as one text, by one Aho-Corasick pass over all
-    stems when pyahocorasick is installed, else by one ``str.find`` sweep per
-    stem (the same flags; the sweep takes about 0.45 ms of a 2 ms page).
+    Only blocks of up to 200 characters are searched for every stem (most
+    patterns apply to short blocks only); the few longer ones are tested for
+    the two patterns that also apply to them (caption credits, author bios).
     """
-    lens = list(map(len, lowers))
+    flags = _stem_flags(lowers, 200)
+    for i, low in enumerate(lowers):
+        if 200 < len(low) <= 600:
+            for name, tail in _LONG_GATES:
+                part = low[tail:]
+                if any(stem in part for stem in lx.GATES[name]):
+                    flags[i] |= _G[name]
+    return flags
+
+
+def _stem_flags_py(lowers: list[str], max_chars: int) -> list[int]:
+    """For each line of at most ``max_chars`` characters, the bits of every stem it holds.
+
+    The reference for the compiled ``_speedups.stem_flags``, used when it was
+    not built: the short lines are searched as one text, by one
+    Aho-Corasick pass over all stems when pyahocorasick is installed, else by
+    one ``str.find`` sweep per stem (the same flags).
+    """
+    short = [low if len(low) <= max_chars else "" for low in lowers]
     flags = [0] * len(lowers)
-    short = lowers
-    if max(lens, default=0) > 200:
-        short = [low if n <= 200 else "" for low, n in zip(lowers, lens, strict=True)]
-        for i, n in enumerate(lens):
-            if 200 < n <= 600:
-                low = lowers[i]
-                for name, tail in _LONG_GATES:
-                    part = low[tail:]
-                    if any(stem in part for stem in lx.GATES[name]):
-                        flags[i] |= _G[name]
     joined = "\n".join(short)
     # where each block starts in ``joined`` (one more entry past the end)
     starts = list(accumulate(map(int.__add__, map(len, short), repeat(1)), initial=0))
@@ -212,7 +253,7 @@ def _gate_flags(lowers: list[str]) -> list[int]:
 
 
 def _sweep(joined: str, starts: list[int], flags: list[int]) -> list[int]:
-    """``_gate_flags``'s search without pyahocorasick: one ``str.find`` sweep per stem."""
+    """``_stem_flags_py``'s search without pyahocorasick: one ``str.find`` sweep per stem."""
     find = joined.find
     for stem, bits in lx.STEM_BITS.items():
         hit = find(stem)
@@ -239,6 +280,19 @@ def _stem_automaton():
 
 
 _STEMS = _stem_automaton()
+
+
+def _compiled_stem_flags():
+    """``_speedups.stem_flags`` loaded with the stems, or None when it was not built."""
+    try:
+        from tui.clean import _speedups
+    except ImportError:
+        return None
+    _speedups.set_stems(lx.STEM_BITS)
+    return _speedups.stem_flags
+
+
+_stem_flags = _compiled_stem_flags() or _stem_flags_py
 
 
 # gate bits as plain ints (a global name is cheaper than a dict look-up per block)
@@ -538,7 +592,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
     if not segs:
         return [], meta
     lowers = [s[0].lower() for s in segs]
-    ws = list(map(W, segs, lowers))
+    ws = list(map(W, segs, lowers, *_word_counts(lowers, COUNT_FROM)))
     _adapt_to_language(ws)
     # 1. lexicon kinds: a block holding a gate stem tries the patterns of its
     # stems; a short one without tries the few patterns that need no stem

@@ -96,8 +96,11 @@ def txt_segments(text: str) -> list[Seg]:
     return _unwrap(text, *_lines(text))
 
 
-def _lines(text: str) -> tuple[list[Seg], int]:
+def _lines_py(text: str) -> tuple[list[Seg], int]:
     """Every non-empty line as a block, and how many are over 100 characters.
+
+    The reference for the compiled ``_speedups.lines`` (used when it was
+    built: the same blocks, about five times faster).
 
     A leading list bullet is left out of the block, which is marked ``list_item``.
     One regex scan finds every line's stripped extent (``\\S`` and
@@ -124,6 +127,17 @@ def _lines(text: str) -> tuple[list[Seg], int]:
         if end - start > 100:
             long_lines += 1
     return segs, long_lines
+
+
+def _compiled_lines():
+    try:
+        from tui.clean import _speedups
+    except ImportError:
+        return None
+    return _speedups.lines
+
+
+_lines = _compiled_lines() or _lines_py
 
 
 def _unwrap(text: str, segs: list[Seg], long_lines: int) -> list[Seg]:
