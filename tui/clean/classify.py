@@ -212,7 +212,6 @@ def _prose_class(b: W) -> str:
 
 
 _G = lx.GATE_BITS
-_LONG_GATES = (("credit_tail", -80), ("bio", 0))
 
 
 def _gate_flags(lowers: list[str]) -> list[int]:
@@ -223,12 +222,14 @@ def _gate_flags(lowers: list[str]) -> list[int]:
     the two patterns that also apply to them (caption credits, author bios).
     """
     flags = _stem_flags(lowers, 200)
-    for i, low in enumerate(lowers):
-        if 200 < len(low) <= 600:
-            for name, tail in _LONG_GATES:
-                part = low[tail:]
-                if any(stem in part for stem in lx.GATES[name]):
-                    flags[i] |= _G[name]
+    longs = [i for i, low in enumerate(lowers) if 200 < len(low) <= 600]
+    if longs:
+        # a credit closes a caption (its stems in the last 80 characters); a bio may say
+        # anywhere who the writer is: the same search, on those parts, for those two gates
+        tails = _stem_flags([lowers[i][-80:] for i in longs], 80)
+        wholes = _stem_flags([lowers[i] for i in longs], 600)
+        for i, tail, whole in zip(longs, tails, wholes, strict=True):
+            flags[i] |= (tail & _G_CREDIT_TAIL) | (whole & _G_BIO)
     return flags
 
 
