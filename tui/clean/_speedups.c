@@ -128,13 +128,16 @@ is_word(Py_UCS4 c)
     return c < 128 ? ascii_word[c] : Py_UNICODE_ISALNUM(c);
 }
 
+/* The scans below are written once, for any str storage kind, and
+ * instantiated per kind (1, 2 or 4 bytes a character) by always_inline with
+ * a constant kind: on the usual one-byte pages a character read is then a
+ * plain array access instead of PyUnicode_READ's switch. */
+#define SPECIALISE static inline __attribute__((always_inline))
+
 /* Words and stopwords of one str: the two counts. */
-static void
-count_line(PyObject *s, Py_ssize_t *words, Py_ssize_t *stops)
+SPECIALISE void
+count_line_kind(const int kind, const void *data, Py_ssize_t n, Py_ssize_t *words, Py_ssize_t *stops)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
     Py_ssize_t nw = 0, ns = 0;
     Py_UCS4 buf[MAX_WORD];
     Py_ssize_t i = 0;
@@ -160,6 +163,23 @@ count_line(PyObject *s, Py_ssize_t *words, Py_ssize_t *stops)
     }
     *words = nw;
     *stops = ns;
+}
+
+static void
+count_line(PyObject *s, Py_ssize_t *words, Py_ssize_t *stops)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    const void *data = PyUnicode_DATA(s);
+    switch (PyUnicode_KIND(s)) {
+    case PyUnicode_1BYTE_KIND:
+        count_line_kind(PyUnicode_1BYTE_KIND, data, n, words, stops);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        count_line_kind(PyUnicode_2BYTE_KIND, data, n, words, stops);
+        break;
+    default:
+        count_line_kind(PyUnicode_4BYTE_KIND, data, n, words, stops);
+    }
 }
 
 static PyObject *
@@ -405,12 +425,9 @@ fail:
     return NULL;
 }
 
-static long
-line_stem_bits(PyObject *s)
+SPECIALISE long
+line_stem_bits_kind(const int kind, const void *data, Py_ssize_t n)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
     long bits = 0;
     for (Py_ssize_t p = 0; p < n; p++) {
         Py_UCS4 a = PyUnicode_READ(kind, data, p);
@@ -432,6 +449,21 @@ line_stem_bits(PyObject *s)
         }
     }
     return bits;
+}
+
+static long
+line_stem_bits(PyObject *s)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    const void *data = PyUnicode_DATA(s);
+    switch (PyUnicode_KIND(s)) {
+    case PyUnicode_1BYTE_KIND:
+        return line_stem_bits_kind(PyUnicode_1BYTE_KIND, data, n);
+    case PyUnicode_2BYTE_KIND:
+        return line_stem_bits_kind(PyUnicode_2BYTE_KIND, data, n);
+    default:
+        return line_stem_bits_kind(PyUnicode_4BYTE_KIND, data, n);
+    }
 }
 
 static PyObject *
