@@ -19,6 +19,22 @@
 #include <stdint.h>
 #include <string.h>
 
+/* A str argument that can be read: a str, and (before 3.12, where legacy
+ * strings may still lack their compact form) made ready. */
+static inline int
+readable_str(PyObject *s)
+{
+    if (!PyUnicode_Check(s))
+        return 0;
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(s) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+#endif
+    return 1;
+}
+
 /* Longest stopword the table holds; longer entries are refused at set-up. */
 #define MAX_WORD 24
 #define TABLE_BITS 11
@@ -69,7 +85,7 @@ set_stopwords(PyObject *self, PyObject *words)
     longest = 0;
     PyObject *item;
     while ((item = PyIter_Next(it)) != NULL) {
-        if (!PyUnicode_Check(item)) {
+        if (!readable_str(item)) {
             Py_DECREF(item);
             Py_DECREF(it);
             PyErr_SetString(PyExc_TypeError, "stopwords must be str");
@@ -132,7 +148,11 @@ is_word(Py_UCS4 c)
  * instantiated per kind (1, 2 or 4 bytes a character) by always_inline with
  * a constant kind: on the usual one-byte pages a character read is then a
  * plain array access instead of PyUnicode_READ's switch. */
+#if defined(__GNUC__) || defined(__clang__)
 #define SPECIALISE static inline __attribute__((always_inline))
+#else
+#define SPECIALISE static inline
+#endif
 
 /* Words and stopwords of one str: the two counts. */
 SPECIALISE void
@@ -199,7 +219,7 @@ word_counts(PyObject *self, PyObject *args)
     }
     for (Py_ssize_t k = 0; k < n; k++) {
         PyObject *s = PyList_GET_ITEM(lines, k);
-        if (!PyUnicode_Check(s)) {
+        if (!readable_str(s)) {
             Py_DECREF(nws);
             Py_DECREF(stops);
             PyErr_SetString(PyExc_TypeError, "lines must be str");
@@ -294,7 +314,7 @@ make_seg(PyObject *text, Py_ssize_t s, Py_ssize_t e, Py_ssize_t start, PyObject 
 static PyObject *
 lines(PyObject *self, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
+    if (!readable_str(text)) {
         PyErr_SetString(PyExc_TypeError, "text must be str");
         return NULL;
     }
@@ -389,7 +409,7 @@ set_stems(PyObject *self, PyObject *mapping)
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     while (PyDict_Next(mapping, &pos, &key, &value)) {
-        if (!PyUnicode_Check(key) || !PyLong_Check(value)) {
+        if (!readable_str(key) || !PyLong_Check(value)) {
             PyErr_SetString(PyExc_TypeError, "stems must be a dict of str to int");
             goto fail;
         }
@@ -479,7 +499,7 @@ stem_flags(PyObject *self, PyObject *args)
         return NULL;
     for (Py_ssize_t k = 0; k < n; k++) {
         PyObject *s = PyList_GET_ITEM(lowers, k);
-        if (!PyUnicode_Check(s)) {
+        if (!readable_str(s)) {
             Py_DECREF(out);
             PyErr_SetString(PyExc_TypeError, "lines must be str");
             return NULL;
