@@ -104,26 +104,47 @@ def seeds_check() -> tuple[int, int, list[str]]:
     return ok, total, wrong
 
 
-def title_agreement(pages: dict[str, dict[str, str]]) -> dict[str, int]:
-    """Pages whose title (from the text or Markdown dump) matches the one trafilatura reads from the HTML.
+def metadata_agreement(pages: dict[str, dict[str, str]]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per field and format: (pages with a value, pages whose value matches trafilatura's).
 
-    The same words, or one title containing the other (sites append their
-    name to the HTML title). The markup states the title; the text dumps
-    only show it, so this measures how well the cleaner finds it.
+    Titles and outlets from the text and Markdown dumps against the title
+    and site name trafilatura reads from the HTML's markup (which states
+    them; the text dumps only show them). A title matches when it has the
+    same words or one contains the other (sites append their name to the
+    HTML title); an outlet when its letters and digits, without a leading
+    "the" and a domain ending, equal or contain the site name's or the
+    reverse ("Sportsnet.ca" and "Sportsnet.ca", "RT" and "RT International").
+    The site name is no ground truth ("NYTimes" for "The New York Times",
+    and a publisher such as "Vox Media" does not match "Vox"), so read the
+    outlet figure as a floor; an outlet that matches nothing is more often a
+    publisher than a wrong word.
     """
     from tui.clean.html import extract
 
     def words(t: str | None) -> str:
         return " ".join(re.findall(r"\w+", (t or "").lower()))
 
-    stated = {pid: words(extract(p["html"])[1].title) for pid, p in pages.items()}
-    agree = {}
+    def name(t: str | None) -> str:
+        t = re.sub(r"^the\s+|\.(?:com|net|org|info|ca|co|uk|in|br)\b.*$", "", (t or "").lower().strip())
+        return "".join(re.findall(r"[^\W_]+", t))
+
+    def same(got: str, want: str) -> bool:
+        return bool(got and want and (got == want or got in want or want in got))
+
+    stated = {pid: extract(p["html"])[1] for pid, p in pages.items()}
+    out: dict[str, dict[str, tuple[int, int]]] = {"title": {}, "outlet": {}}
     for fmt in ("txt", "md"):
-        agree[fmt] = 0
+        given = {"title": 0, "outlet": 0}
+        agree = {"title": 0, "outlet": 0}
         for pid, p in pages.items():
-            got, want = words(clean_document(p[fmt], fmt).meta.title), stated[pid]
-            agree[fmt] += bool(got and want and (got == want or got in want or want in got))
-    return agree
+            meta = clean_document(p[fmt], fmt).meta
+            given["title"] += bool(meta.title)
+            agree["title"] += same(words(meta.title), words(stated[pid].title))
+            given["outlet"] += bool(meta.outlet)
+            agree["outlet"] += same(name(meta.outlet), name(stated[pid].outlet))
+        for field in out:
+            out[field][fmt] = (given[field], agree[field])
+    return out
 
 
 def clean_text_check() -> tuple[int, float, int]:
@@ -214,9 +235,12 @@ def main() -> None:
     print(f"\nseeds gold: {ok}/{total} lines right ({100 * ok / total:.1f}%)"
           + (f"; wrong: {', '.join(wrong)}" if wrong else ""))
     if not args.quick:
-        agree = title_agreement(pages)
-        print(f"titles matching trafilatura's from the HTML: .txt {agree['txt']}/{len(pages)}, "
-              f".md {agree['md']}/{len(pages)}")
+        agree = metadata_agreement(pages)
+        t, o = agree["title"], agree["outlet"]
+        print(f"titles matching trafilatura's from the HTML: .txt {t['txt'][1]}/{len(pages)}, "
+              f".md {t['md'][1]}/{len(pages)}")
+        print(f"outlets named: .txt {o['txt'][0]}/{len(pages)} ({o['txt'][1]} matching trafilatura's "
+              f"site name), .md {o['md'][0]}/{len(pages)} ({o['md'][1]} matching)")
     n, share, under = clean_text_check()
     print(f"clean text (ECB+ dev, {n} articles of article sentences only): {100 * share:.1f}% of words "
           f"kept; {under} articles under 90%")

@@ -120,6 +120,48 @@ def test_masthead_gives_outlet() -> None:
     assert result.meta.outlet == "The Daily Chronicle"
 
 
+@pytest.mark.parametrize("line", [
+    "HomeWorld News",                                   # menu items glued together
+    "YouTube", "WhatsApp", "PlayStation 5",             # brand names in camel case
+    "Back To Main MenuClose",
+    "Jane DoeView More Articles",                       # an author box
+    "Local ShopRite locations get new meal planning program",  # a headline naming a brand
+    "Follow VentureBeat on Facebook",                   # a promo the lexicon names
+])
+def test_glued_lines_that_are_no_masthead_name_no_outlet(line: str) -> None:
+    result = clean_document(line + "\n\n" + page(), "txt")
+    assert result.meta.outlet is None, result.meta.outlet
+    assert block_of(result, line).kind != "masthead"
+
+
+@pytest.mark.parametrize(("footer", "owner"), [
+    ("© 2019 CNBC LLC. All Rights Reserved. A Division of NBCUniversal", "CNBC"),
+    ("© 2019 News Nation. All rights reserved.", "News Nation"),
+    ("Copyright © 2019 The New York Times Company", "The New York Times"),
+    ("© ScienceAlert Pty Ltd. All rights reserved.", "ScienceAlert"),
+    ("Copyright © 2010 AUTORACING. Todos os direitos reservados.", "AUTORACING"),
+    ("© 2019 POLYGRAPH.info All Rights Reserved.", "POLYGRAPH.info"),
+    ("© Reuters", None),  # a photo credit: no year, no reserved rights
+])
+def test_copyright_owner_without_rights_and_company_form(footer: str, owner: str | None) -> None:
+    from tui.clean import lexicon
+
+    assert lexicon.copyright_owner(footer) == owner
+    result = clean_document(page() + "\n" + footer + "\n", "txt")
+    assert result.meta.outlet == owner
+
+
+@pytest.mark.parametrize(("line", "outlet"), [
+    ("Subscribe to Sportsnet.ca newsletters", "Sportsnet.ca"),
+    ("Sign up for The Daily Chronicle newsletter", "The Daily Chronicle"),
+    ("Get The Latest IndieWire Alerts And Newsletters Delivered Directly To Your Inbox", None),
+])
+def test_newsletter_call_names_the_outlet_only_when_it_is_a_name(line: str, outlet: str | None) -> None:
+    from tui.clean import lexicon
+
+    assert lexicon.newsletter_outlet(line) == outlet
+
+
 def test_duplicate_of_the_title() -> None:
     title = "Ministers agree deficit plan after long talks"
     result = clean_document(title + "\n\n" + page(title=title), "txt")

@@ -952,6 +952,10 @@ def _next_is_prose(ws: list[W], i: int) -> bool:
     return False
 
 
+#: What the generic rules call a dropped line: the only kinds a masthead can hide under.
+_GENERIC_DROPS = frozenset(("", "navigation", "boilerplate"))
+
+
 def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
     """Outlet, date and byline, only from lines that state them."""
     header_end = max(lo, (title_i or 0) + 1)
@@ -959,9 +963,11 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
     for i, b in enumerate(ws[:header_end]):
         if title_i is not None and i >= title_i:
             break
-        m = lx.MASTHEAD_GLUE.match(b.text) if b.nw <= 12 and not b.keep else None
-        if m:
-            outlet = m.group(1)
+        # a line a lexicon named (a promo "Follow VentureBeat on Facebook") is not a masthead
+        name = lx.masthead_outlet(b.text) \
+            if b.nw <= 12 and not b.keep and b.kind in _GENERIC_DROPS else None
+        if name:
+            outlet = name
             b.set("masthead", False, "masthead: outlet name and tagline")
             break
     if outlet is None:
@@ -977,15 +983,13 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
                 break
     if outlet is None:
         for b in named["newsletter"]:
-            m = lx.NEWSLETTER_OUTLET.match(b.text) if b.chars <= 120 else None
-            if m:
-                outlet = m.group(1)
+            outlet = lx.newsletter_outlet(b.text) if b.chars <= 120 else None
+            if outlet:
                 break
     if outlet is None:
         for b in reversed(named["footer"]):
-            m = lx.COPYRIGHT_OWNER.search(b.text)
-            if m:
-                outlet = m.group(1).strip()
+            outlet = lx.copyright_owner(b.text)
+            if outlet:
                 break
     meta.outlet = outlet
     if meta.date is None and title_i is not None:

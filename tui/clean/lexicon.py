@@ -279,6 +279,77 @@ NEWSLETTER_OUTLET = re.compile(
 #: A masthead glued to its tagline in a text dump: "The Washington PostDemocracy Dies in Darkness".
 MASTHEAD_GLUE = re.compile(r"^((?:The )?[A-Z][\w&'.-]*(?: [A-Z][\w&'.-]*){0,4}?[a-z])([A-Z][a-z]+\b.*)$")
 
+
+def masthead_outlet(text: str) -> str | None:
+    """The outlet of a masthead glued to its tagline, or None when the line is something else.
+
+    Text dumps glue link texts together, so most "xY" joins are not
+    mastheads: brand names (YouTube, WhatsApp, PlayStation 5), menu items
+    ("HomeWorld News", "Back To Main MenuClose") and author boxes ("Jane
+    DoeView More Articles") or headlines naming a brand ("Local ShopRite
+    locations get ..."). A masthead is a name of two or more words and a
+    title-case tagline of three or more that reads as a phrase, with a
+    lower-case function word: "The Washington Post" + "Democracy Dies in
+    Darkness".
+    """
+    m = MASTHEAD_GLUE.match(text)
+    if m is None:
+        return None
+    name, tagline = m.group(1), m.group(2).split()
+    if len(name.split()) < 2 or len(tagline) < 3 or not any(w.islower() for w in tagline):
+        return None
+    long_words = [w for w in tagline if len(w) >= 4]
+    if 2 * sum(w[0].isupper() for w in long_words) < len(long_words):
+        return None  # mostly lower-case: a sentence, not a tagline
+    return name
+
+
+#: Words that end the owner's name in a copyright line: "© 2019 X. All rights reserved".
+_RIGHTS_WORDS = frozenset(("all", "rights", "reserved", "todos", "tous", "alle", "tutti", "derechos"))
+#: Company forms cut off the owner's name: "The New York Times Company" is The New York Times.
+_COMPANY_FORMS = frozenset(("inc", "llc", "ltd", "limited", "pty", "private", "corp", "corporation",
+                            "company", "co", "gmbh", "ag", "sa", "plc", "srl", "spa", "bv", "nv"))
+#: A site's copyright line states a year or reserves rights; a bare "© Reuters" is a photo credit.
+_SITE_COPYRIGHT = re.compile(r"\d{4}|rights reserved|direitos|droits|rechte|diritti|derechos", I)
+
+
+def copyright_owner(text: str) -> str | None:
+    """The owner a site's copyright line names, without "All rights reserved" or a company form.
+
+    "© 2019 CNBC LLC. All Rights Reserved." gives "CNBC"; "© Reuters" (a
+    photo credit, no year and no reserved rights) gives None.
+    """
+    m = COPYRIGHT_OWNER.search(text)
+    if m is None or not _SITE_COPYRIGHT.search(text):
+        return None
+    words: list[str] = []
+    for word in m.group(1).split():
+        if word.lower() in _RIGHTS_WORDS:
+            break
+        words.append(word)
+        if word.endswith("."):
+            break  # "News Nation. All ...": the sentence ends with the name
+    while words and words[-1].lower().rstrip(".") in _COMPANY_FORMS:
+        words.pop()
+    name = " ".join(words).rstrip(".")
+    return name or None
+
+
+#: Words no outlet name holds but newsletter calls do: "Get The Latest X Alerts And Newsletters".
+_CALL_WORDS = frozenset(("latest", "alerts", "and", "our", "your", "free", "top",
+                         "best", "email", "breaking", "updates"))
+
+
+def newsletter_outlet(text: str) -> str | None:
+    """The outlet a newsletter call names ("Subscribe to Sportsnet.ca newsletters"), or None."""
+    m = NEWSLETTER_OUTLET.match(text)
+    if m is None:
+        return None
+    name = m.group(1)
+    if any(w.lower() in _CALL_WORDS for w in name.split()):
+        return None
+    return name
+
 MONTHS = {
     m: i + 1
     for i, names in enumerate(
