@@ -732,7 +732,26 @@ FURNITURE_LINES = [
     ("Catherine Shu @catherineshu / 2 days", "byline"),
     ("__ Shares", "widget"),
     ("Back to Top __", "widget"),
+    # share and account buttons, gallery counters, labelled date lines in other languages
+    ("Share this on WhatsApp", "widget"),
+    ("Share permalink", "widget"),
+    ("You are signed in as", "widget"),
+    ("Image 1 of / 23", "widget"),
+    ("Posted on Maret 30, 2015 by Admin", "meta"),
 ]
+
+
+@pytest.mark.parametrize(("header", "headline"), [
+    ("Sexta-feira, 22 de outubro de 2010 às 20:13", "NASCAR standings after the race"),  # a time
+    ("Cloud Partner ProgramsCloud SecurityCloud StorageEdge Computing", "Tim Cook on Apple"),
+    ("CLICK FOR FULL STATE SWIM RESULTS", "Salina diver wins title"),  # a call to act
+])
+def test_header_lines_lose_the_title_to_the_headline(header: str, headline: str) -> None:
+    """A line between the headline and the text, longer than the headline (so nearer
+    and wordier: it would win on shape alone), loses when it holds a clock time,
+    glued link texts or a call to act."""
+    text = "\n\n".join([headline, header, *BODY]) + "\n"
+    assert clean_document(text, "txt").meta.title == headline
 
 
 @pytest.mark.parametrize(("line", "kind"), FURNITURE_LINES)

@@ -339,7 +339,7 @@ def _lexicon_plain(b: W) -> tuple[str, str] | None:
             return "logo", "logo text"
     if b.nw <= 12 and low.startswith(_BYLINE_STARTS) and lx.BYLINE.match(b.text):
         return "byline", "byline"
-    if digit and lx.DATE_LINE.match(b.text) and parse_date(b.text):
+    if digit and lx.DATE_LINE.match(b.text) and (parse_date(b.text) or lx.DATED_LABEL.match(b.text)):
         return "meta", "date line"
     return None
 
@@ -395,7 +395,8 @@ def _lexicon_kind(b: W, f: int) -> tuple[str, str] | None:
             return "byline", "byline"
         if f & _G_FOOTER and lx.FOOTER.search(t):
             return "footer", "footer: copyright, legal or site links"
-        if n <= 70 and lx.HAS_DIGIT(low) and lx.DATE_LINE.match(t) and parse_date(t):
+        if n <= 70 and lx.HAS_DIGIT(low) and lx.DATE_LINE.match(t) \
+                and (parse_date(t) or lx.DATED_LABEL.match(t)):
             return "meta", "date line"
     if n <= 500 and f & _G_BIO:
         if lx.BIO.match(t):
@@ -699,8 +700,12 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
             continue
         t = b.text
         s = min(b.nw, 16) - 0.3 * (lo - i) + (3 if b.src == "heading" else 0)
-        if "|" in t or (lx.ANY_DIGIT(t) and lx.ANY_DATE.search(t)):
-            s -= 8  # a header line with a date or separators, not a headline
+        if "|" in t or (lx.ANY_DIGIT(t) and (lx.ANY_DATE.search(t) or lx.CLOCK_TIME.search(t))):
+            s -= 8  # a header line with a date, a time or separators, not a headline
+        if len(lx.GLUED(t)) >= 2:
+            s -= 6  # link texts glued together ("Cloud SecurityCloud StorageEdge Computing")
+        if lx.CALL_TO_ACT.match(t):
+            s -= 8
         if b.nw <= 3:
             s -= 4
         elif b.nw > 20:

@@ -152,14 +152,16 @@ WIDGET_WORDS = _phrases(
     loading|please wait|gallery|photo|photos|video|videos|print this page|font|a a|aa|
     share on facebook|share on twitter|share on whatsapp|share on linkedin|share via email|
     open in app|download app|view gallery|view slideshow|view all|see all|read full article|
-    back to gallery|addthis sharing buttons|sharing buttons|share buttons|shares"""
+    back to gallery|addthis sharing buttons|sharing buttons|share buttons|shares|share permalink|
+    share this on facebook|share this on twitter|share this on whatsapp|share this on linkedin|
+    share this on email|you are signed in as|signed in as"""
 
 )
 #: Stripped from both ends of a short line before set look-ups; "_" and "*" are
 #: Markdown emphasis and icon placeholders left around a word ("__ Shares").
 TRAILING = " \t.:!|»›>-–—…_*"
 WIDGET_NUM = re.compile(
-    r"^(?:image \d+ of \d+|\d+ of \d+|\d+ */ *\d+|[\d:]+|\d+ min(?:ute)?s? (?:read|listen)|\d+ (?:photos|images|shares)"
+    r"^(?:(?:image|photo|picture|slide) \d+ (?:of|/) */? *\d+|\d+ of \d+|\d+ */ *\d+|[\d:]+|\d+ min(?:ute)?s? (?:read|listen)|\d+ (?:photos|images|shares)"
     # reading-time labels, in the languages of the stopword lists
     r"|(?:estimated )?(?:reading time|read time|tempo de leitura|tiempo de lectura|tempo di lettura|"
     r"temps de lecture|lesezeit|leestijd|waktu baca|время чтения)\s*:?\s*(?:about |ca\. ?)?\d+\s*\w*)$"
@@ -372,6 +374,9 @@ DATE_LINE = re.compile(
     r"[\w.,:/ -]{0,12}\d[\w.,:/ +()-]{0,50}$",
     I,
 )
+#: A date line's label: with it, a line of DATE_LINE's shape is a date line even when
+#: its date is not one ``parse_date`` reads ("Posted on Maret 30, 2015 by Admin").
+DATED_LABEL = re.compile(r"^(?:published|posted|updated|last updated|first published|modified)\b", I)
 #: "date 2023-06-02 President ..." or "Published: June 2, 2023 ..." at the start of a block.
 DATE_PREFIX = re.compile(
     r"^((?:date|dated|published|posted|updated)\s*:?\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|"
@@ -466,6 +471,13 @@ for _name, _stems in GATES.items():
 
 #: Dates written in headers ("27/09/2018", "Nov. 19, 2019"): not part of a headline.
 ANY_DATE = re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|" + _MONTH + r"\s+\d{1,2},?\s+\d{4}", I)
+#: A call to act, not a headline ("CLICK FOR FULL STATE SWIM RESULTS"). Only a title
+#: penalty: inside an article such a line may be its text (a link to results).
+CALL_TO_ACT = re.compile(r"^(?:click|tap|subscribe|sign up|log in|sign in)\b", I)
+#: A clock time ("20:13", "9:05"): header lines have them, headlines hardly ever.
+CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+#: Where two words are glued without a space, as text dumps join link texts: "ProgramsCloud".
+GLUED = re.compile(r"[a-z][A-Z]").findall
 #: Two sentences in one line ("... a big win. He didn't get it."): not a headline.
 TWO_SENTENCES = re.compile(r"[a-z]{3,}[.!?][\"”’]? [A-Z]")
 #: A label line ("Tempo de leitura: 1 minuto", "Up next: ...").
