@@ -107,9 +107,10 @@ def seeds_check() -> tuple[int, int, list[str]]:
 def metadata_agreement(pages: dict[str, dict[str, str]]) -> dict[str, dict[str, tuple[int, int]]]:
     """Per field and format: (pages with a value, pages whose value matches trafilatura's).
 
-    Titles and outlets from the text and Markdown dumps against the title
-    and site name trafilatura reads from the HTML's markup (which states
-    them; the text dumps only show them). A title matches when it has the
+    Titles, outlets and dates from the text and Markdown dumps against the
+    title, site name and date trafilatura reads from the HTML's markup
+    (which states them; the text dumps only show them). Dates match when
+    equal (a page's local date may be a day off trafilatura's UTC one). A title matches when it has the
     same words or one contains the other (sites append their name to the
     HTML title); an outlet when its letters and digits, without a leading
     "the" and a domain ending, equal or contain the site name's or the
@@ -132,16 +133,18 @@ def metadata_agreement(pages: dict[str, dict[str, str]]) -> dict[str, dict[str, 
         return bool(got and want and (got == want or got in want or want in got))
 
     stated = {pid: extract(p["html"])[1] for pid, p in pages.items()}
-    out: dict[str, dict[str, tuple[int, int]]] = {"title": {}, "outlet": {}}
+    out: dict[str, dict[str, tuple[int, int]]] = {"title": {}, "outlet": {}, "date": {}}
     for fmt in ("txt", "md"):
-        given = {"title": 0, "outlet": 0}
-        agree = {"title": 0, "outlet": 0}
+        given = {"title": 0, "outlet": 0, "date": 0}
+        agree = {"title": 0, "outlet": 0, "date": 0}
         for pid, p in pages.items():
             meta = clean_document(p[fmt], fmt).meta
             given["title"] += bool(meta.title)
             agree["title"] += same(words(meta.title), words(stated[pid].title))
             given["outlet"] += bool(meta.outlet)
             agree["outlet"] += same(name(meta.outlet), name(stated[pid].outlet))
+            given["date"] += bool(meta.date)
+            agree["date"] += bool(meta.date and meta.date == stated[pid].date)
         for field in out:
             out[field][fmt] = (given[field], agree[field])
     return out
@@ -241,6 +244,9 @@ def main() -> None:
               f".md {t['md'][1]}/{len(pages)}")
         print(f"outlets named: .txt {o['txt'][0]}/{len(pages)} ({o['txt'][1]} matching trafilatura's "
               f"site name), .md {o['md'][0]}/{len(pages)} ({o['md'][1]} matching)")
+        d = agree["date"]
+        print(f"dates read: .txt {d['txt'][0]}/{len(pages)} ({d['txt'][1]} the same as trafilatura's), "
+              f".md {d['md'][0]}/{len(pages)} ({d['md'][1]} the same)")
     n, share, under = clean_text_check()
     print(f"clean text (ECB+ dev, {n} articles of article sentences only): {100 * share:.1f}% of words "
           f"kept; {under} articles under 90%")

@@ -162,6 +162,40 @@ def test_newsletter_call_names_the_outlet_only_when_it_is_a_name(line: str, outl
     assert lexicon.newsletter_outlet(line) == outlet
 
 
+@pytest.mark.parametrize(("after_by", "name"), [
+    ("Tess Bonn - 11/19/19 06:56 AM EST", "Tess Bonn"),
+    ("Umair Irfan Updated Nov 13, 2019, 10:28am EST", "Umair Irfan"),
+    ("Joseph Tsidulko November 19, 2019, 07:47 PM EST", "Joseph Tsidulko"),
+    ("Meg James Staff Writer", "Meg James"),
+    ("Tim Childers - Live Science Contributor 2019-11-19T12:48:14Z Space", "Tim Childers"),
+    ("Troy L. Smith, Cleveland.com", "Troy L. Smith, Cleveland.com"),
+    ("Theresa May", "Theresa May"),
+])
+def test_byline_name_without_its_dateline_and_role(after_by: str, name: str) -> None:
+    result = clean_document(page(title="Ministers agree deficit plan after long talks").replace(
+        "\n\n", "\n\nBy " + after_by + "\n\n", 1), "txt")
+    assert result.meta.byline == name
+
+
+@pytest.mark.parametrize(("dateline", "date"), [
+    ("Chris Davies - Nov 19, 2019, 10:31 pm CST", "2019-11-19"),
+    ("Nov 18, 2019 at 9:24 pm ET • 2 min read", "2019-11-18"),
+    ("Updated 1:39 am EST, Wednesday, November 20, 2019", "2019-11-20"),
+])
+def test_dateline_by_the_title_dates_the_article(dateline: str, date: str) -> None:
+    text = page().replace("\n\n", "\n\n" + dateline + "\n\n", 1)
+    assert clean_document(text, "txt").meta.date == date
+
+
+def test_dates_in_the_text_or_a_caption_do_not_date_the_article() -> None:
+    caption = "Ministers arrive for talks on Nov. 18, 2019 in Brussels. (AP Photo/Jane Doe)"
+    body = "The vote was held on November 19, 2019, after a night of talks in the capital city."
+    text = page(caption, body).replace("\n\n", "\n\n" + body + "\n\n", 1)
+    result = clean_document(text, "txt")
+    assert block_of(result, "Ministers arrive").kind == "caption"
+    assert result.meta.date is None
+
+
 def test_duplicate_of_the_title() -> None:
     title = "Ministers agree deficit plan after long talks"
     result = clean_document(title + "\n\n" + page(title=title), "txt")

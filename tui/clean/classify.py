@@ -957,6 +957,10 @@ def _next_is_prose(ws: list[W], i: int) -> bool:
     return False
 
 
+#: Blocks after the title searched for the dateline.
+_DATE_REACH = 8
+#: Dropped lines whose dates are not the article's: a caption's photo, a credit, an advert.
+_DATED_ELSE = frozenset(("caption", "credit", "advert", "duplicate"))
 #: What the generic rules call a dropped line: the only kinds a masthead can hide under.
 _GENERIC_DROPS = frozenset(("", "navigation", "boilerplate"))
 
@@ -998,8 +1002,13 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
                 break
     meta.outlet = outlet
     if meta.date is None and title_i is not None:
-        for b in ws[max(0, title_i - 3):min(len(ws), header_end + 2)]:
-            if b.kind == "meta":
+        # the dateline sits by the title, alone ("Nov 18, 2019 at 9:24 pm ET • 2 min read")
+        # or with the byline ("Chris Davies - Nov 19, 2019"): a dropped short line there that
+        # holds a whole date; article text, captions and credits may date other things
+        end = min(len(ws), max(header_end + 2, title_i + _DATE_REACH))
+        for b in ws[max(0, title_i - 3):end]:
+            if b.kind == "meta" or (not b.keep and b.chars <= 120 and b.kind not in _DATED_ELSE
+                                    and _HAS_DIGIT(b.key)):
                 meta.date = parse_date(b.text)
                 if meta.date:
                     break
@@ -1007,5 +1016,6 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
         if b.kind == "byline":
             m = lx.BYLINE.match(b.text)
             if m:
-                meta.byline = m.group(1).strip()
-                break
+                meta.byline = lx.clean_byline(m.group(1).strip())
+                if meta.byline:
+                    break

@@ -260,6 +260,33 @@ HANDLE_BYLINE = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}\s+@\w{2,}(?:\
 #: "By Jane Doe", "By Troy L. Smith, Cleveland.com" (a dot only after an initial or inside a domain).
 BYLINE = re.compile(r"^(?:by|von|par|por|di|door)\s+(?=[A-Z])((?:[^.!?]|(?<=\b[A-Z])\.|\.(?=\w)){2,80})$", I)
 
+#: A month's name or abbreviation, as a whole word.
+_MONTH_WORD = (r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+               r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
+#: Where a byline's name ends and a dateline or role begins: "Tess Bonn - 11/19/19 06:56 AM",
+#: "Umair Irfan Updated Nov 13, 2019", "Joseph Tsidulko November 19, 2019".
+_BYLINE_TAIL = re.compile(
+    r"\s+[-–—|•·]\s+|,?\s+(?:updated|published|posted|last updated)\b|\s+\d"
+    r"|\s+" + _MONTH_WORD + r"\s+\d",
+    I,
+)
+#: A role after the name: "Meg James Staff Writer", "Jane Doe, Senior Correspondent".
+_BYLINE_ROLE = re.compile(
+    r",?\s+(?:(?:senior|staff|contributing|chief|special)\s+)?"
+    r"(?:writer|reporter|contributor|correspondent|editor|columnist)$",
+    I,
+)
+
+
+def clean_byline(name: str) -> str | None:
+    """The writer's name from a byline line's text after "By": its date, time and role cut off."""
+    m = _BYLINE_TAIL.search(name)
+    if m:
+        name = name[:m.start()]
+    name = _BYLINE_ROLE.sub("", name).strip(" ,;:-–—|")
+    return name or None
+
+
 FOOTER = re.compile(
     r"(?:©|\(c\) ?\d{4}|\bcopyright\b|\ball rights reserved\b|\bprivacy (?:policy|notice|settings)\b"
     r"|\bterms (?:of (?:use|service)|and conditions|& conditions)\b|\bcookie(?:s| policy| settings)?\b"
