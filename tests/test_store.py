@@ -133,6 +133,56 @@ def test_metadata_edits_win_over_reclean(seeded_store: Store) -> None:
     assert seeded_store.get_article(article["id"])["outlet"] == "WION"
 
 
+def test_reclean_sets_unedited_metadata_as_at_import(store: Store, tmp_path: Path) -> None:
+    """A re-clean applies what the file stated (the title hint marks the title block,
+    as at import) and else what the cleaner finds now, clearing an older cleaner's
+    wrong value; fields a person edited stay."""
+    import json
+
+    from tui.clean import clean_document
+    from tui.importer import import_paths
+
+    text = ("Menu\n\nA headline the cleaner would take\n\nThe stated title of the article\n\n"
+            + "The finance ministers met in Brussels on Tuesday and agreed on a plan to cut the deficit "
+              "over the next three years, officials said after the talks ended late at night.\n\n" * 3)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"text": text, "title": "The stated title of the article",
+                                "outlet": "Daily Bugle"}) + "\n", encoding="utf-8")
+    (tmp_path / "page.txt").write_text(text, encoding="utf-8")
+    import_paths(store, [feed])
+    stated_id = store.list_articles()[0]["id"]
+    title_block = next(b["seq"] for b in store.blocks(stated_id) if b["kind"] == "title")
+    # an older cleaner's outputs, not edited by anyone
+    store.db.execute("update articles set outlet = 'Home', date = '1999-01-01', byline = 'x' "
+                     "where id = ?", [stated_id])
+    store.db.execute("update blocks set kind = 'body' where article_id = ?", [stated_id])
+    store.db.conn.commit()
+    store.update_meta(stated_id, {"byline": "Ana Edited"}, "ana")
+    store.reclean(clean_document)
+    after = store.get_article(stated_id)
+    assert (after["title"], after["outlet"], after["date"], after["byline"]) == (
+        "The stated title of the article", "Daily Bugle", None, "Ana Edited")
+    assert next(b["seq"] for b in store.blocks(stated_id) if b["kind"] == "title") == title_block
+
+
+def test_reclean_of_an_article_from_before_stated_fields_keeps_unknown_values(store: Store, tmp_path: Path) -> None:
+    """Imported before schema 3, an article's stored fields may have come from the
+    file: a re-clean replaces them only with values it finds."""
+    from tui.clean import clean_document
+    from tui.importer import import_paths
+
+    (tmp_path / "page.txt").write_text("Menu\n\n" + "The finance ministers met in Brussels on "
+                                       "Tuesday and agreed on a plan to cut the deficit.\n\n" * 3,
+                                       encoding="utf-8")
+    import_paths(store, [tmp_path / "page.txt"])
+    article_id = store.list_articles()[0]["id"]
+    store.db.execute("update sources set hints = null")
+    store.db.execute("update articles set outlet = 'Stated Outlet' where id = ?", [article_id])
+    store.db.conn.commit()
+    store.reclean(clean_document)
+    assert store.get_article(article_id)["outlet"] == "Stated Outlet"
+
+
 def test_stale_articles_and_reclean_progress(seeded_store: Store) -> None:
     """Articles an older cleaner cleaned are listed; re-cleaning them reports progress and clears the list."""
     from tui.clean import clean_document

@@ -35,10 +35,10 @@ import sqlite_utils
 
 from tui.errors import SchemaConflict, UserError
 from tui.labels import Label, Schema, load_default, parse_schema
-from tui.model import Block, CleanResult, RawDocument
+from tui.model import Block, CleanResult, Meta, RawDocument
 from tui.sentences import split_sentences
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
 META_FIELDS = ("title", "outlet", "date", "byline", "url")
@@ -258,7 +258,8 @@ class Store:
         with self.transaction():
             self.db["articles"].insert(row)
             self.db["sources"].insert(
-                {"article_id": article_id, "raw": raw.text, "working_text": result.working_text}
+                {"article_id": article_id, "raw": raw.text, "working_text": result.working_text,
+                 "hints": json.dumps(hints, ensure_ascii=False)}
             )
             self._insert_blocks(article_id, result.blocks)
         return AddResult("imported", article_id, row["title"])
@@ -401,13 +402,13 @@ class Store:
                 progress(done, len(ids))
             article = self.get_article(article_id)
             src = self.db["sources"].get(article["id"])
-            result = cleaner(src["raw"], article["format"], {})
+            # what the file stated at import (JSONL fields); None for articles imported
+            # before schema 3, whose stored fields may be hints or cleaner output alike
+            stated = json.loads(src["hints"]) if src.get("hints") is not None else None
+            result = cleaner(src["raw"], article["format"], stated or {})
             old = self.blocks(article["id"])
             with self.transaction():
-                meta_update = {
-                    f: getattr(result.meta, f) for f in META_FIELDS if f not in article["edited"]
-                    and getattr(result.meta, f) is not None
-                }
+                meta_update = _refreshed_meta(result.meta, stated, article["edited"])
                 if meta_update:
                     self.db["articles"].update(article["id"], meta_update)
                 if [b["text"] for b in old] == [b.text for b in result.blocks]:
@@ -757,4 +758,38 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["audit"].create_index(["target"], if_not_exists=True)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}
+def _v3(db: sqlite_utils.Database) -> None:
+    """What an imported file stated about its article (JSONL title, outlet, date...).
+
+    Re-cleaning needs it twice: the stated title marks the title block, as at
+    import, and metadata fields nobody edited can be set to what the file
+    stated or else what the current cleaner finds, even when that is nothing
+    (an older cleaner's wrong outlet is then cleared, a stated one kept).
+    Articles imported before this version have NULL here.
+    """
+    db["sources"].add_column("hints", str)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3}
+
+
+def _refreshed_meta(meta: Meta, stated: dict[str, str] | None, edited: list[str]) -> dict[str, Any]:
+    """The metadata a re-clean writes: each field nobody edited, as at import.
+
+    With what the file stated known (``stated``), a field is what it stated
+    or else what the cleaner finds now, None included. Without it (imported
+    before schema 3) a field is only replaced by a value the cleaner finds,
+    since the stored one may have come from the file.
+    """
+    update: dict[str, Any] = {}
+    for field in META_FIELDS:
+        if field in edited:
+            continue
+        value = getattr(meta, field)
+        if stated is not None:
+            update[field] = stated.get(field) or value
+        elif value is not None:
+            update[field] = value
+    if "title" in update:
+        update["title_derived"] = int(bool(meta.title_derived and not (stated or {}).get("title")))
+    return update
