@@ -53,9 +53,9 @@ def test_old_database_upgrades_and_keeps_every_annotation(tmp_path: Path, versio
         assert article["outlet"] == "Fixture Outlet"
         indexes = {ix.name for ix in store.db["links"].indexes}
         assert any("a_article" in name for name in indexes)
-        # v3: what files stated is unknown for articles imported before it
+        # v3: the fixture's articles come from .txt files, which state nothing
         assert "hints" in store.db["sources"].columns_dict
-        assert _rows_in(store, "select count(*) from sources where hints is not null") == 0
+        assert _rows_in(store, "select count(*) from sources where hints = '{}'") == 3
         # the upgraded file keeps working: a new annotation goes in
         block = store.blocks(article["id"])[0]
         store.add_annotation(block_id=block["id"], start=0, end=5, label="PLACE", annotator="cy")
@@ -85,9 +85,10 @@ def test_fixture_is_untouched_by_the_suite(version: int) -> None:
     assert _rows(fixture, "select value from parallax_meta where key='schema_version'") == [(str(version),)]
 
 
-def test_reclean_after_an_upgrade_keeps_values_of_unknown_origin(tmp_path: Path) -> None:
-    """An upgraded file does not know what its files stated: a re-clean keeps the
-    stored metadata it cannot improve on, and the edited outlet."""
+def test_reclean_after_an_upgrade_refreshes_metadata_but_keeps_edits(tmp_path: Path) -> None:
+    """Articles from .txt files stated nothing, so after the upgrade a re-clean sets
+    their metadata to what the cleaner finds (the fixture's naive titles go), and
+    the edited outlet stays."""
     from tui.clean import clean_document
 
     db = tmp_path / "old.db"
@@ -95,10 +96,10 @@ def test_reclean_after_an_upgrade_keeps_values_of_unknown_origin(tmp_path: Path)
     store = Store.open(db)
     try:
         edited = next(a["id"] for a in store.list_articles() if a["outlet"] == "Fixture Outlet")
-        ids = [a["id"] for a in store.list_articles()]
+        naive = {a["id"]: a["title"] for a in store.list_articles()}
         store.reclean(clean_document)
         assert store.get_article(edited)["outlet"] == "Fixture Outlet"
-        assert all(store.get_article(i)["title"] for i in ids)
+        assert all(store.get_article(i)["title"] != title for i, title in naive.items())
         assert len(store.annotations()) == 2
     finally:
         store.close()

@@ -402,7 +402,7 @@ class Store:
                 progress(done, len(ids))
             article = self.get_article(article_id)
             src = self.db["sources"].get(article["id"])
-            # what the file stated at import (JSONL fields); None for articles imported
+            # what the file stated at import (JSONL fields); None for JSONL articles imported
             # before schema 3, whose stored fields may be hints or cleaner output alike
             stated = json.loads(src["hints"]) if src.get("hints") is not None else None
             result = cleaner(src["raw"], article["format"], stated or {})
@@ -765,9 +765,13 @@ def _v3(db: sqlite_utils.Database) -> None:
     import, and metadata fields nobody edited can be set to what the file
     stated or else what the current cleaner finds, even when that is nothing
     (an older cleaner's wrong outlet is then cleared, a stated one kept).
-    Articles imported before this version have NULL here.
+    Only JSONL lines state anything (their path is "<file>.jsonl#<line>"), so
+    every other article stated nothing: "{}". JSONL articles imported before
+    this version stay NULL: what their lines stated is not known.
     """
     db["sources"].add_column("hints", str)
+    db.execute("update sources set hints = '{}' where article_id in "
+               "(select id from articles where lower(path) not like '%.jsonl#%')")
 
 
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3}
