@@ -762,6 +762,8 @@ FURNITURE_LINES = [
     ('[button link="http://example.com/submit/" type="big"] Send us your review', "widget"),
     ("Filed under: Politics | Europe", "navigation"),
     ("Tags: NATO, Ukraine", "navigation"),
+    ("Trending: Evo Morales news", "navigation"),
+    ("**Trends:**Evo Morales news", "navigation"),  # Markdown bold the dump kept as text
     # handle bylines and buttons wrapped in Markdown emphasis
     ("Catherine Shu @catherineshu / 2 days", "byline"),
     ("__ Shares", "widget"),

@@ -244,7 +244,8 @@ BIO_HEADER = re.compile(
     I,
 )
 #: Topic and category links under an article ("Filed under: Politics | Europe", "Tags: NATO").
-FILED = re.compile(r"^(?:filed under|posted in|categories|category|tags|tagged(?: with)?|topics)\s*:", I)
+FILED = re.compile(r"^[*_]*(?:filed under|posted in|categories|category|tags|tagged(?: with)?|topics|trends"
+                   r"|trending(?: now| topics)?)\s*:", I)
 
 #: How to reach the writer: "Have a tip? Jane Doe may be reached at jdoe@example.com".
 CONTACT = re.compile(r"\b(?:may|can) be reached (?:at|by|via)\b|^have a (?:news )?tip\?", I)
@@ -480,7 +481,7 @@ GATES: dict[str, tuple[str, ...]] = {
     "footer": ("©", "(c)", "copyright", "rights reserved", "privacy", "terms", "cookie",
                "do not sell", "accessibility", "contact us", "sitemap"),
     "handle": (" @",),
-    "filed": ("filed under", "posted in", "categor", "tags", "tagged", "topics"),
+    "filed": ("filed under", "posted in", "categor", "tags", "tagged", "topics", "trend"),
     "affiliate": ("affiliate", "referral", "commission", "share of", "if you buy", "if you purchase"),
     "bio": ("reporter", "correspondent", "writer", "editor", "journalist", "columnist",
             "contributor", "producer", "author", "freelance", "bureau chief", "intern", "fellow",
