@@ -187,6 +187,14 @@ def test_dateline_by_the_title_dates_the_article(dateline: str, date: str) -> No
     assert clean_document(text, "txt").meta.date == date
 
 
+def test_dateline_above_an_untitled_article_dates_it() -> None:
+    """With no headline found, the dateline just above the article text still counts."""
+    text = "\n\n".join(["Menu", "New Delhi, News Bureau | Updated : 19 November 2019, 09:01 AM",
+                         *BODY]) + "\n"
+    result = clean_document(text, "txt")
+    assert result.meta.title_derived and result.meta.date == "2019-11-19"
+
+
 def test_dates_in_the_text_or_a_caption_do_not_date_the_article() -> None:
     caption = "Ministers arrive for talks on Nov. 18, 2019 in Brussels. (AP Photo/Jane Doe)"
     body = "The vote was held on November 19, 2019, after a night of talks in the capital city."

@@ -1001,12 +1001,16 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
             if outlet:
                 break
     meta.outlet = outlet
-    if meta.date is None and title_i is not None:
+    if meta.date is None:
         # the dateline sits by the title, alone ("Nov 18, 2019 at 9:24 pm ET • 2 min read")
         # or with the byline ("Chris Davies - Nov 19, 2019"): a dropped short line there that
-        # holds a whole date; article text, captions and credits may date other things
-        end = min(len(ws), max(header_end + 2, title_i + _DATE_REACH))
-        for b in ws[max(0, title_i - 3):end]:
+        # holds a whole date; article text, captions and credits may date other things.
+        # With no title found, the lines just above the article text are where it sits.
+        if title_i is not None:
+            begin, end = title_i - 3, max(header_end + 2, title_i + _DATE_REACH)
+        else:
+            begin, end = lo - _DATE_REACH, lo + 2
+        for b in ws[max(0, begin):min(len(ws), end)]:
             if b.kind == "meta" or (not b.keep and b.chars <= 120 and b.kind not in _DATED_ELSE
                                     and _HAS_DIGIT(b.key)):
                 meta.date = parse_date(b.text)
