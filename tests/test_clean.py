@@ -187,6 +187,18 @@ def test_dateline_by_the_title_dates_the_article(dateline: str, date: str) -> No
     assert clean_document(text, "txt").meta.date == date
 
 
+def test_headline_reprinted_above_the_text_is_the_title_when_its_first_print_is_far() -> None:
+    """Page header, a long gallery, then the headline again right above the text:
+    the reprint is the title (the first print is out of the title's reach)."""
+    headline = "New SUVs and electric vehicles highlight auto show"
+    gallery = [f"Image {k} of 30" for k in range(1, 31)]
+    text = "\n\n".join([headline, "Tom Doe, Auto Writer", *gallery, headline, *BODY]) + "\n"
+    result = clean_document(text, "txt")
+    assert result.meta.title == headline and not result.meta.title_derived
+    title = [b for b in result.blocks if b.kind == "title"]
+    assert len(title) == 1 and title[0].start == text.rindex(headline)
+
+
 def test_dateline_above_an_untitled_article_dates_it() -> None:
     """With no headline found, the dateline just above the article text still counts."""
     text = "\n\n".join(["Menu", "New Delhi, News Bureau | Updated : 19 November 2019, 09:01 AM",

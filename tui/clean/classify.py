@@ -622,7 +622,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
             if b.nw and (i - first <= 3 or not (b.sentence_like or b.cls == "good")):
                 # a sentence repeated far away is content (interview questions,
                 # pull quotes); nearby repeats and repeated menus are not
-                b.set("duplicate", False, "repeats an earlier block")
+                b.set("duplicate", False, _REPEATED)
     if prefix_date:
         meta.date = prefix_date
     # 3. the article window
@@ -694,9 +694,15 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
         if best is not None and lo - best <= 25:
             return best
     best_i, best_s = None, float("-inf")
-    for i in range(max(0, lo - TITLE_REACH), min(len(ws), lo + 1)):
+    reach = max(0, lo - TITLE_REACH)
+    for i in range(reach, min(len(ws), lo + 1)):
         b = ws[i]
-        if not _title_like(b) or b.sentence_like:
+        # a headline printed again right above the text, its first print out of reach
+        # (in a page header a gallery away) or not headline-shaped (a menu item), is
+        # a candidate there, though it repeats an earlier line
+        reprint = b.kind == "duplicate" and lo - i <= 3 and b.reason == _REPEATED \
+            and not any(o.key == b.key and _title_like(o) for o in ws[reach:i])
+        if not (_title_like(b) or (reprint and _headline_shape(b))) or b.sentence_like:
             continue
         t = b.text
         s = min(b.nw, 16) - 0.3 * (lo - i) + (3 if b.src == "heading" else 0)
@@ -957,6 +963,8 @@ def _next_is_prose(ws: list[W], i: int) -> bool:
     return False
 
 
+#: The reason of a line that repeats an earlier one (the title's repeats have their own).
+_REPEATED = "repeats an earlier block"
 #: Blocks after the title searched for the dateline.
 _DATE_REACH = 8
 #: Dropped lines whose dates are not the article's: a caption's photo, a credit, an advert.
