@@ -199,6 +199,17 @@ def test_headline_reprinted_above_the_text_is_the_title_when_its_first_print_is_
     assert len(title) == 1 and title[0].start == text.rindex(headline)
 
 
+def test_headlines_listed_under_a_more_on_header_are_no_title() -> None:
+    """Teasers a "More On:" header lists right above the text, one printed twice,
+    lose the title to the headline further up."""
+    headline = "Chinese hunter catches plague after eating rabbit"
+    teaser = "Two patients diagnosed with plague in China as officials scramble"
+    text = "\n\n".join([headline, "Share", "Enlarge Image", "More On:", "plague", teaser,
+                         "Origin of Black Death plague traced to Russia", "see also", teaser,
+                         *BODY]) + "\n"
+    assert clean_document(text, "txt").meta.title == headline
+
+
 def test_dateline_above_an_untitled_article_dates_it() -> None:
     """With no headline found, the dateline just above the article text still counts."""
     text = "\n\n".join(["Menu", "New Delhi, News Bureau | Updated : 19 November 2019, 09:01 AM",

@@ -46,6 +46,8 @@ TITLE_REACH = 25
 MAX_GAP = 3
 #: Fewest rows of the same shape, mostly figures, that make a table (see ``_table_end``).
 TABLE_MIN = 5
+#: Most lines a "read more"-style header lists (its list also ends at a sentence or heading).
+PROMO_LIST = 8
 #: Gap across which the article's run takes in a neighbouring run, when
 #: nothing in the gap ends an article (see ``_densest_window``).
 JOIN_GAP = MAX_GAP + 1
@@ -702,7 +704,8 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
         # a candidate there, though it repeats an earlier line
         reprint = b.kind == "duplicate" and lo - i <= 3 and b.reason == _REPEATED \
             and not any(o.key == b.key and _title_like(o) for o in ws[reach:i])
-        if not (_title_like(b) or (reprint and _headline_shape(b))) or b.sentence_like:
+        if not (_title_like(b) or (reprint and _headline_shape(b))) or b.sentence_like \
+                or _listed_under_promo_header(ws, i):
             continue
         t = b.text
         s = min(b.nw, 16) - 0.3 * (lo - i) + (3 if b.src == "heading" else 0)
@@ -712,6 +715,7 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
             s -= 6  # link texts glued together ("Cloud SecurityCloud StorageEdge Computing")
         if lx.CALL_TO_ACT.match(t):
             s -= 8
+
         if b.nw <= 3:
             s -= 4
         elif b.nw > 20:
@@ -727,6 +731,23 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
     if best_i is not None and best_s > 0:
         return best_i
     return None
+
+
+def _listed_under_promo_header(ws: list[W], i: int) -> bool:
+    """Block ``i`` is in the list a "More On:" / "See also" header introduces.
+
+    About the reach of ``_decide``'s promo lists, looked at from the block
+    back: a header at most ``PROMO_LIST`` blocks above, with no sentence or
+    heading between. (``_decide`` walks forward and does not count furniture
+    lines; the title is chosen before it runs.)
+    """
+    for j in range(i - 1, max(-1, i - PROMO_LIST - 1), -1):
+        o = ws[j]
+        if o.kind == "promo" and o.reason.startswith("promo header"):
+            return True
+        if o.sentence_like or o.src == "heading":
+            return False
+    return False
 
 
 def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
@@ -770,7 +791,7 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
             continue
         if b.kind:
             if b.kind == "promo" and b.reason.startswith("promo header"):
-                under_promo = 8
+                under_promo = PROMO_LIST
             if b.kind == "bio" and not b.reason.startswith("author contact"):
                 under_bio = 3  # a contact line says how to reach the writer, not who they are
             b.keep = False
