@@ -714,8 +714,7 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
         if len(lx.GLUED(t)) >= 2:
             s -= 6  # link texts glued together ("Cloud SecurityCloud StorageEdge Computing")
         if lx.CALL_TO_ACT.match(t):
-            s -= 8
-
+            s -= 8  # "CLICK FOR FULL RESULTS": a call to act, not a headline
         if b.nw <= 3:
             s -= 4
         elif b.nw > 20:
