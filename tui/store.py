@@ -236,7 +236,6 @@ class Store:
         if existing:
             return AddResult("unchanged", existing)
         article_id = digest[:12]
-        meta = result.meta
         hints = raw.hints or {}
         row = {
             "id": article_id,
@@ -245,12 +244,7 @@ class Store:
             "format": raw.format,
             "encoding": raw.encoding,
             "encoding_note": raw.encoding_note or None,
-            "title": hints.get("title") or meta.title,
-            "title_derived": int(bool(meta.title_derived and not hints.get("title"))),
-            "outlet": hints.get("outlet") or meta.outlet,
-            "date": hints.get("date") or meta.date,
-            "byline": hints.get("byline") or meta.byline,
-            "url": hints.get("url") or meta.url,
+            **_stated_or_found(result.meta, hints),
             "edited": "[]",
             "imported_at": now(),
             "cleaner_version": _cleaner_version(),
@@ -777,23 +771,26 @@ def _v3(db: sqlite_utils.Database) -> None:
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
+def _stated_or_found(meta: Meta, stated: dict[str, str]) -> dict[str, Any]:
+    """An article's metadata columns: what the file stated, else what the cleaner found."""
+    row: dict[str, Any] = {field: stated.get(field) or getattr(meta, field) for field in META_FIELDS}
+    row["title_derived"] = int(bool(meta.title_derived and not stated.get("title")))
+    return row
+
+
 def _refreshed_meta(meta: Meta, stated: dict[str, str] | None, edited: list[str]) -> dict[str, Any]:
     """The metadata a re-clean writes: each field nobody edited, as at import.
 
-    With what the file stated known (``stated``), a field is what it stated
-    or else what the cleaner finds now, None included. Without it (imported
-    before schema 3) a field is only replaced by a value the cleaner finds,
-    since the stored one may have come from the file.
+    With what the file stated known (``stated``), a field is set as the
+    import sets it (``_stated_or_found``), None included. Without it (a JSONL
+    article imported before schema 3) a field is only replaced by a value the
+    cleaner finds, since the stored one may have come from the file.
     """
-    update: dict[str, Any] = {}
-    for field in META_FIELDS:
-        if field in edited:
-            continue
-        value = getattr(meta, field)
-        if stated is not None:
-            update[field] = stated.get(field) or value
-        elif value is not None:
-            update[field] = value
-    if "title" in update:
-        update["title_derived"] = int(bool(meta.title_derived and not (stated or {}).get("title")))
-    return update
+    if stated is None:
+        update = {f: getattr(meta, f) for f in META_FIELDS
+                  if f not in edited and getattr(meta, f) is not None}
+        if "title" in update:
+            update["title_derived"] = int(bool(meta.title_derived))
+        return update
+    return {f: v for f, v in _stated_or_found(meta, stated).items()
+            if f not in edited and (f != "title_derived" or "title" not in edited)}
