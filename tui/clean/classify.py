@@ -122,19 +122,6 @@ def _word_counts_py(lowers: list[str], min_chars: int) -> tuple[list[int], list[
     return nws, stops
 
 
-def _compiled_word_counts():
-    """``_speedups.word_counts`` loaded with the stopwords, or None when it was not built."""
-    try:
-        from tui.clean import _speedups
-    except ImportError:
-        return None
-    _speedups.set_stopwords(lx.STOPWORDS)
-    return _speedups.word_counts
-
-
-_word_counts = _compiled_word_counts() or _word_counts_py
-
-
 def _split_date_prefix(segs: list[tuple]) -> tuple[list[tuple], str | None]:
     """Cut a leading "date 2023-06-02" off a block so the body starts with the text.
 
@@ -285,17 +272,21 @@ def _stem_automaton():
 _STEMS = _stem_automaton()
 
 
-def _compiled_stem_flags():
-    """``_speedups.stem_flags`` loaded with the stems, or None when it was not built."""
+def _load_speedups():
+    """The compiled scans, set up with the lexicon's stopwords and stems; None when not built."""
     try:
         from tui.clean import _speedups
     except ImportError:
         return None
+    _speedups.set_stopwords(lx.STOPWORDS)
     _speedups.set_stems(lx.STEM_BITS)
-    return _speedups.stem_flags
+    return _speedups
 
 
-_stem_flags = _compiled_stem_flags() or _stem_flags_py
+_SPEEDUPS = _load_speedups()
+#: Word counts and stem flags: compiled when built, else the Python references.
+_word_counts = _SPEEDUPS.word_counts if _SPEEDUPS else _word_counts_py
+_stem_flags = _SPEEDUPS.stem_flags if _SPEEDUPS else _stem_flags_py
 
 
 # gate bits as plain ints (a global name is cheaper than a dict look-up per block)
