@@ -261,9 +261,11 @@ HANDLE_BYLINE = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}\s+@\w{2,}(?:\
 #: "By Jane Doe", "By Troy L. Smith, Cleveland.com" (a dot only after an initial or inside a domain).
 BYLINE = re.compile(r"^(?:by|von|par|por|di|door)\s+(?=[A-Z])((?:[^.!?]|(?<=\b[A-Z])\.|\.(?=\w)){2,80})$", I)
 
+#: English month names and abbreviations (an alternation, no group).
+_MONTH_NAMES = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
 #: A month's name or abbreviation, as a whole word.
-_MONTH_WORD = (r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-               r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
+_MONTH_WORD = r"\b(?:" + _MONTH_NAMES + r")\b\.?"
 #: Where a byline's name ends and a dateline or role begins: "Tess Bonn - 11/19/19 06:56 AM",
 #: "Umair Irfan Updated Nov 13, 2019", "Joseph Tsidulko November 19, 2019".
 _BYLINE_TAIL = re.compile(
@@ -380,6 +382,7 @@ def newsletter_outlet(text: str) -> str | None:
         return None
     return name
 
+
 MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -391,20 +394,22 @@ MONTHS = {
     )
     for m in names.split()
 }
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = r"(" + _MONTH_NAMES + r")\.?"
 DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 DATE_MDY = re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", I)
 DATE_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(\d{4})\b", I)
 #: A line that is only a date/time stamp, possibly labelled.
+#: Labels in front of a publication stamp ("Posted on ...", "Last updated: ...").
+_STAMP_LABELS = r"published|posted|updated|last updated|first published|modified"
 DATE_LINE = re.compile(
-    r"^(?:(?:published|posted|updated|last updated|date|dated|first published|modified)\b[:\s]*)?"
+    r"^(?:(?:" + _STAMP_LABELS + r"|date|dated)\b[:\s]*)?"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
     r"[\w.,:/ -]{0,12}\d[\w.,:/ +()-]{0,50}$",
     I,
 )
 #: A date line's label: with it, a line of DATE_LINE's shape is a date line even when
 #: its date is not one ``parse_date`` reads ("Posted on Maret 30, 2015 by Admin").
-DATED_LABEL = re.compile(r"^(?:published|posted|updated|last updated|first published|modified)\b", I)
+DATED_LABEL = re.compile(r"^(?:" + _STAMP_LABELS + r")\b", I)
 #: "date 2023-06-02 President ..." or "Published: June 2, 2023 ..." at the start of a block.
 DATE_PREFIX = re.compile(
     r"^((?:date|dated|published|posted|updated)\s*:?\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|"
