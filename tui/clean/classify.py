@@ -723,6 +723,11 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
     return None
 
 
+def _is_promo_header(b: W) -> bool:
+    """A "More On:" / "See also" line (the lexicon's promo header), which lists teasers."""
+    return b.kind == "promo" and b.reason.startswith("promo header")
+
+
 def _listed_under_promo_header(ws: list[W], i: int) -> bool:
     """Block ``i`` is in the list a "More On:" / "See also" header introduces.
 
@@ -733,7 +738,7 @@ def _listed_under_promo_header(ws: list[W], i: int) -> bool:
     """
     for j in range(i - 1, max(-1, i - PROMO_LIST - 1), -1):
         o = ws[j]
-        if o.kind == "promo" and o.reason.startswith("promo header"):
+        if _is_promo_header(o):
             return True
         if o.sentence_like or o.src == "heading":
             return False
@@ -780,7 +785,7 @@ def _decide(ws: list[W], lo: int, hi: int, title_i: int | None, extracted: bool,
             b.keep = False
             continue
         if b.kind:
-            if b.kind == "promo" and b.reason.startswith("promo header"):
+            if _is_promo_header(b):
                 under_promo = PROMO_LIST
             if b.kind == "bio" and not b.reason.startswith("author contact"):
                 under_bio = 3  # a contact line says how to reach the writer, not who they are
