@@ -89,6 +89,31 @@ def test_stem_flags_match_the_reference(lines: list[str], max_chars: int) -> Non
     assert _speedups.stem_flags(lowers, max_chars) == classify._stem_flags_py(lowers, max_chars)
 
 
+_PLAIN_ARGS = (classify._PLAIN_WORDS, classify._TRAILING, classify._BYLINE_STARTS, "logo")
+
+
+@needs_c
+@MANY
+@given(lines=st.lists(st.one_of(
+    _texts,
+    st.sampled_from(sorted(classify._PLAIN_WORDS)).map(lambda w: f"_ {w} ..."),
+    st.builds("".join, st.lists(st.sampled_from(list(classify._TRAILING) + ["share", "x", "by ", "logo", "٣"]),
+                                max_size=6)),
+    st.sampled_from(["advertisement", "» more »", "site logo", "by jane doe", "door", "von",
+                     "2 min read", "", "…", "x" * 300])), max_size=20))
+def test_plain_flags_match_the_reference(lines: list[str]) -> None:
+    lowers = [line.lower() for line in lines]
+    assert _speedups.plain_flags(lowers, *_PLAIN_ARGS) == classify._plain_flags_py(lowers, *_PLAIN_ARGS)
+
+
+@given(text=st.text(alphabet=_chars, min_size=1, max_size=classify.COUNT_FROM - 1), links=st.integers(0, 3))
+@example(text="İİİİİİ", links=0)
+def test_short_blocks_get_the_prose_class_of_the_rules(text: str, links: int) -> None:
+    """W sets the class of a block under COUNT_FROM characters without calling _prose_class."""
+    block = classify.W((text, 0, len(text), "line", 0, links), text.lower(), 0, 0)
+    assert block.cls == classify._prose_class(block)
+
+
 def _pages() -> list[tuple[str, str]]:
     pages = [(p.read_text(encoding="utf-8"), "txt") for p in sorted(SEEDS.iterdir())]
     dev = SHARED / "bench" / "extraction-dev"
@@ -113,6 +138,7 @@ def test_the_cleaner_decides_the_same_without_the_compiled_scans(monkeypatch) ->
     compiled = decisions()
     monkeypatch.setattr(classify, "_word_counts", classify._word_counts_py)
     monkeypatch.setattr(classify, "_stem_flags", classify._stem_flags_py)
+    monkeypatch.setattr(classify, "_plain_flags", classify._plain_flags_py)
     monkeypatch.setattr(segment, "_lines", segment._lines_py)
     assert decisions() == compiled
 
@@ -125,3 +151,7 @@ def test_bad_arguments_raise_type_errors_not_crashes() -> None:
         _speedups.lines(b"bytes")
     with pytest.raises(TypeError):
         _speedups.stem_flags(("a tuple",), 10)
+    with pytest.raises(TypeError):
+        _speedups.plain_flags(["ok"], ["not a set"], "", (), "logo")
+    with pytest.raises(TypeError):
+        _speedups.plain_flags(["ok"], frozenset(), "", ("by ", 3), "logo")

@@ -1,13 +1,14 @@
-/* Compiled helpers of the cleaner: the three per-character scans of a page.
+/* Compiled helpers of the cleaner: the per-line scans of a page.
  *
- * Why C: these loops touch every character of a page and made about 40 % of
- * a text page's cleaning time in Python (regex scans, then Python work per
- * match). Each function here has a Python reference that gives exactly the
+ * Why C: these loops touch every character or every line of a page and made
+ * about half of a text page's cleaning time in Python (regex scans, then
+ * Python work per match or per line). Each function here has a Python reference that gives exactly the
  * same result, used when this module was not built (no C compiler):
  *
  *   word_counts  classify._word_counts_py   \w+ words and function words per line
  *   lines        segment._lines_py          a text page's non-empty lines as blocks
  *   stem_flags   classify._stem_flags_py    which lexicon stems each short line holds
+ *   plain_flags  classify._plain_flags_py   which lines may be furniture without a stem
  *
  * tests/test_speedups.py checks each pair agrees on arbitrary text.
  * Character classes are those of Python's re on str patterns (sre):
@@ -515,6 +516,89 @@ stem_flags(PyObject *self, PyObject *args)
     return out;
 }
 
+/* May a line be furniture that holds no gate stem (classify._plain_flags_py,
+ * the way into classify._lexicon_plain)? Only when it has an ASCII digit,
+ * starts with one of ``prefixes``, ends with ``suffix``, or is one of
+ * ``words`` once the characters of ``trailing`` are stripped from both ends.
+ * Most lines of a page (menus, links) are none of these and skip the Python
+ * call. */
+static int
+plain_line(PyObject *s, PyObject *words, PyObject *trailing, PyObject *prefixes, PyObject *suffix)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= '0' && c <= '9')
+            return 1;
+    }
+    int hit;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(prefixes); k++) {
+        hit = (int)PyUnicode_Tailmatch(s, PyTuple_GET_ITEM(prefixes, k), 0, PY_SSIZE_T_MAX, -1);
+        if (hit != 0)
+            return hit;
+    }
+    hit = (int)PyUnicode_Tailmatch(s, suffix, 0, PY_SSIZE_T_MAX, 1);
+    if (hit != 0)
+        return hit;
+    Py_ssize_t t = PyUnicode_GET_LENGTH(trailing);
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi && PyUnicode_FindChar(trailing, PyUnicode_READ(kind, data, lo), 0, t, 1) >= 0)
+        lo++;
+    while (hi > lo && PyUnicode_FindChar(trailing, PyUnicode_READ(kind, data, hi - 1), 0, t, 1) >= 0)
+        hi--;
+    PyObject *core = PyUnicode_Substring(s, lo, hi);
+    if (core == NULL)
+        return -1;
+    hit = PySet_Contains(words, core);
+    Py_DECREF(core);
+    return hit;
+}
+
+static PyObject *
+plain_flags(PyObject *self, PyObject *args)
+{
+    PyObject *lowers, *words, *trailing, *prefixes, *suffix;
+    if (!PyArg_ParseTuple(args, "O!OUO!U", &PyList_Type, &lowers, &words, &trailing,
+                          &PyTuple_Type, &prefixes, &suffix))
+        return NULL;
+    if (!PyAnySet_Check(words)) {
+        PyErr_SetString(PyExc_TypeError, "words must be a set or frozenset");
+        return NULL;
+    }
+    if (!readable_str(trailing) || !readable_str(suffix)) {
+        PyErr_SetString(PyExc_TypeError, "trailing and suffix must be str");
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(prefixes); k++)
+        if (!readable_str(PyTuple_GET_ITEM(prefixes, k))) {
+            PyErr_SetString(PyExc_TypeError, "prefixes must be a tuple of str");
+            return NULL;
+        }
+    Py_ssize_t n = PyList_GET_SIZE(lowers);
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *s = PyList_GET_ITEM(lowers, k);
+        if (!readable_str(s)) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "lines must be str");
+            return NULL;
+        }
+        int hit = plain_line(s, words, trailing, prefixes, suffix);
+        if (hit < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *v = hit ? Py_True : Py_False;
+        Py_INCREF(v);
+        PyList_SET_ITEM(out, k, v);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"set_stopwords", set_stopwords, METH_O,
      "set_stopwords(words) -> int: the function words word_counts counts (replaces the last set)."},
@@ -528,6 +612,10 @@ static PyMethodDef methods[] = {
     {"stem_flags", stem_flags, METH_VARARGS,
      "stem_flags(lowers, max_chars) -> list of int: for each line of at most max_chars\n"
      "characters, the OR of the bits of every stem it contains (0 for longer lines)."},
+    {"plain_flags", plain_flags, METH_VARARGS,
+     "plain_flags(lowers, words, trailing, prefixes, suffix) -> list of bool: for each line,\n"
+     "whether it has an ASCII digit, starts with a prefix, ends with suffix, or is in words\n"
+     "once stripped of the characters of trailing."},
     {NULL, NULL, 0, NULL},
 };
 
