@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -31,12 +32,37 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from tui.errors import SchemaConflict, UserError
 from tui.labels import Label, Schema, load_default, parse_schema
 from tui.model import Block, CleanResult, Meta, RawDocument
 from tui.sentences import split_sentences
+
+
+def _import_sqlite_utils():
+    """sqlite-utils, imported without letting it import pandas.
+
+    ``sqlite_utils.db`` imports pandas at import time when it is installed,
+    to recognise pandas values in inserts. Parallax never inserts any, and
+    pandas is in the venv of every ``make run`` (the dev extras' export tests
+    read the Parquet file with it): that import was 0.45 s of the start of
+    every command and of the app (0.71 s against 0.23 s for sqlite-utils
+    alone). ``None`` in ``sys.modules`` fails that one import, which
+    sqlite-utils expects and skips; the entry goes right after, so pandas
+    imports as usual later (tests/test_store.py checks both).
+    """
+    if "sqlite_utils" in sys.modules or "pandas" in sys.modules:
+        import sqlite_utils
+    else:
+        sys.modules["pandas"] = None  # type: ignore[assignment]
+        try:
+            import sqlite_utils
+        finally:
+            if "pandas" in sys.modules and sys.modules["pandas"] is None:
+                del sys.modules["pandas"]
+    return sqlite_utils
+
+
+sqlite_utils = _import_sqlite_utils()
 
 SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -103,6 +129,11 @@ class Store:
         self._schema_cache: tuple[tuple[int, str], Schema] | None = None
 
     # ------------------------------------------------------------------ open
+    @classmethod
+    def on_connection(cls, conn: sqlite3.Connection, path: str) -> Store:
+        """A Store over a connection opened elsewhere (a worker thread's own), not prepared."""
+        return cls(sqlite_utils.Database(conn), path)
+
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
         """Open (and create or migrate) a database, refusing foreign files untouched."""

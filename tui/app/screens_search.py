@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import sqlite_utils
 from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
@@ -66,7 +65,7 @@ def search_store(path: str) -> Iterator[Store]:
         if entry is None:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            entry = _SEARCH_READERS[path] = (Store(sqlite_utils.Database(conn), path),
+            entry = _SEARCH_READERS[path] = (Store.on_connection(conn, path),
                                              threading.Lock())
     store, lock = entry
     with lock:
@@ -84,7 +83,7 @@ def read_store(path: str) -> Iterator[Store]:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        yield Store(sqlite_utils.Database(conn), path)
+        yield Store.on_connection(conn, path)
     finally:
         conn.close()
 
