@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/large.py
+	$(BIN)/python bench/startup.py
 
 clean-venv:
 	rm -rf $(VENV)
