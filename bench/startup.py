@@ -5,8 +5,9 @@ Times, as a user runs them (a new process each time, wall time, median of
 ``--runs``): a bare ``python -c pass`` (the reference, measured in the same
 run), ``parallax --version``-like work (``labels --json``, which opens the
 database), ``parallax list`` on the seeds, and the import of the app module.
-Also says whether pandas was imported on the way (sqlite-utils imports it
-when it is installed, unless the store keeps it out: see tui/store.py).
+Also says whether pandas and numpy were imported on the way (sqlite-utils
+imports them when they are installed, unless the store keeps them out: see
+tui/store.py).
 
 Usage:
   .venv/bin/python bench/startup.py [--runs 9]
@@ -57,9 +58,10 @@ def main() -> None:
             t = wall(argv, work, args.runs)
             base = t if base is None else base
             print(f"{name:36s} {1000 * t:6.0f} ms {1000 * (t - base):9.0f} ms")
-        probe = subprocess.run([py, "-c", "import sys, tui.store; print('pandas' in sys.modules)"],
-                               capture_output=True, text=True, check=True)
-        print(f"pandas imported by the store: {probe.stdout.strip()}")
+        probe = subprocess.run(
+            [py, "-c", "import sys, tui.store; print('pandas' in sys.modules, 'numpy' in sys.modules)"],
+            capture_output=True, text=True, check=True)
+        print(f"pandas, numpy imported by the store: {probe.stdout.strip()}")
 
 
 if __name__ == "__main__":

@@ -50,14 +50,16 @@ FOOTBALL_E = [
 ]
 
 
-def add(store: Store, outlet: str, paragraphs: list[str], *, keep: list[bool] | None = None) -> str:
+def add(store: Store, outlet: str, paragraphs: list[str], *, keep: list[bool] | None = None,
+        kinds: list[str] | None = None) -> str:
     """Store a hand-made article (no cleaner involved) and return its id."""
     text = "\n\n".join(paragraphs)
     blocks, pos = [], 0
     for i, para in enumerate(paragraphs):
         start = text.index(para, pos)
         pos = start + len(para)
-        blocks.append(Block(para, start, pos, kind="body", keep=True if keep is None else keep[i]))
+        blocks.append(Block(para, start, pos, kind="body" if kinds is None else kinds[i],
+                            keep=True if keep is None else keep[i]))
     raw = RawDocument(path=f"{outlet}-{abs(hash(text)) % 10**8}.txt", text=text, format="txt",
                       hints={"outlet": outlet})
     return store.add_article(raw, CleanResult(Meta(outlet=outlet), blocks, text)).article_id
@@ -130,6 +132,16 @@ def test_hidden_blocks_are_not_linked(store: Store) -> None:
     add(store, "Reuters", TURKEY_A, keep=[False, False])
     add(store, "AP", TURKEY_B)
     assert link_store(store).passages == 2
+    assert _stored_links(store) == []
+
+
+def test_reporting_credits_are_not_linked(store: Store) -> None:
+    """A wire credit under two outlets' articles is the same words, not the same event."""
+    credit = "The Associated Press contributed to this report."
+    add(store, "Reuters", [TURKEY_A[0], credit], kinds=["body", "credit"])
+    add(store, "BBC", [CHILE_C[0], credit], kinds=["body", "credit"])
+    summary = link_store(store)
+    assert summary.passages == 2
     assert _stored_links(store) == []
 
 
@@ -224,6 +236,10 @@ def test_seeds_obvious_same_event_links(seeded_store: Store) -> None:
         found.append((files, a + " || " + b))
     assert any(f == {"000", "001"} and t.lower().count("accelerat") >= 2 for f, t in found), found
     assert any(f == {"001", "004"} and t.count("2008") >= 2 for f, t in found), found
+    # two seeds close with "The Associated Press contributed to this report": no event of its own
+    grouped = [r[0] for r in seeded_store.db.execute(
+        "select p.text from event_passages ep join passages p on p.id = ep.passage_id")]
+    assert grouped and not any("contributed to this report" in t for t in grouped)
 
 
 # ------------------------------------------------------------------ file mode

@@ -198,15 +198,19 @@ def test_stale_articles_and_reclean_progress(seeded_store: Store) -> None:
     assert seeded_store.stale_articles() == []
 
 
-def test_the_store_starts_without_pandas_and_pandas_still_imports() -> None:
-    """sqlite-utils would import pandas (0.45 s of every command's start); the
-    store keeps it out, and leaves nothing behind that stops a later import."""
+def test_the_store_starts_without_pandas_and_numpy_and_both_still_import() -> None:
+    """sqlite-utils would import pandas and numpy (most of every command's
+    start); the store keeps them out, and leaves nothing behind that stops a
+    later import."""
     import subprocess
     import sys
 
     probe = ("import sys, importlib.util\n"
              "import tui.store, sqlite_utils\n"
              "assert 'pandas' not in sys.modules, 'tui.store imported pandas'\n"
+             "assert 'numpy' not in sys.modules, 'tui.store imported numpy'\n"
+             "import numpy\n"
+             "assert numpy.arange(3).sum() == 3\n"
              "if importlib.util.find_spec('pandas'):\n"
              "    import pandas\n"
              "    assert pandas.DataFrame({'a': [1]}).shape == (1, 1)\n"

@@ -37,28 +37,35 @@ from tui.labels import Label, Schema, load_default, parse_schema
 from tui.model import Block, CleanResult, Meta, RawDocument
 from tui.sentences import split_sentences
 
+#: Packages sqlite-utils imports at its own import time when they are
+#: installed, only to recognise their values as column types in inserts.
+_KEPT_OUT = ("pandas", "numpy")
+
 
 def _import_sqlite_utils():
-    """sqlite-utils, imported without letting it import pandas.
+    """sqlite-utils, imported without letting it import pandas and numpy.
 
-    ``sqlite_utils.db`` imports pandas at import time when it is installed,
-    to recognise pandas values in inserts. Parallax never inserts any, and
-    pandas is in the venv of every ``make run`` (the dev extras' export tests
-    read the Parquet file with it): that import was 0.45 s of the start of
-    every command and of the app (0.71 s against 0.23 s for sqlite-utils
-    alone). ``None`` in ``sys.modules`` fails that one import, which
-    sqlite-utils expects and skips; the entry goes right after, so pandas
-    imports as usual later (tests/test_store.py checks both).
+    ``sqlite_utils.db`` imports pandas and numpy when they are installed, to
+    map their value types to column types when an insert creates or alters a
+    table. Parallax creates every table with Python types and inserts no
+    pandas or numpy values; yet pandas is in the venv of every ``make run``
+    (the dev extras' export tests read Parquet with it), and with it pyarrow:
+    those imports were most of the start of every command and of the reader
+    (``bench/startup.py``: ``parallax list`` 832 -> 380 ms without pandas,
+    and numpy's 150 ms more). ``None`` in ``sys.modules`` fails those imports,
+    which sqlite-utils expects and skips; the entries go right after, so the
+    packages import as usual later (the linker imports numpy itself;
+    tests/test_store.py checks both).
     """
-    if "sqlite_utils" in sys.modules or "pandas" in sys.modules:
+    blocked = [] if "sqlite_utils" in sys.modules else [m for m in _KEPT_OUT if m not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
         import sqlite_utils
-    else:
-        sys.modules["pandas"] = None  # type: ignore[assignment]
-        try:
-            import sqlite_utils
-        finally:
-            if "pandas" in sys.modules and sys.modules["pandas"] is None:
-                del sys.modules["pandas"]
+    finally:
+        for name in blocked:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
     return sqlite_utils
 
 

@@ -24,12 +24,17 @@ from tui.store import Store, now
 STATUSES = ("suggested", "confirmed", "rejected")
 LABEL_CHARS = 90
 
+#: The passages that may report an event: those a reader sees, except
+#: reporting credits ("The Associated Press contributed to this report"),
+#: which the cleaner keeps with the article but which say who reported, not
+#: what happened; the same wire credit under two outlets' articles would
+#: otherwise make an "event" of its own.
 _VISIBLE_SQL = """
 select p.id, p.article_id, p.text, a.outlet
 from passages p
 join blocks b on b.id = p.block_id
 join articles a on a.id = p.article_id
-where coalesce(b.override, b.keep) = 1 and trim(p.text) != ''
+where coalesce(b.override, b.keep) = 1 and b.kind != 'credit' and trim(p.text) != ''
 order by p.id
 """
 
