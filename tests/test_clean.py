@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import SEEDS, SHARED
 from tui.clean import body_text, clean_document
+from tui.clean.html import without_site_name
 from tui.model import BLOCK_KINDS, BOILERPLATE_KINDS, CONTENT_KINDS
 
 GOLD_PATH = SHARED / "bench" / "seeds-gold.json"
@@ -384,6 +385,43 @@ def test_html_is_extracted_with_metadata() -> None:
     assert "newsletter" not in body
     check_relation(html, "html")
 
+
+
+@pytest.mark.parametrize(("title", "outlet", "headline"), [
+    # the site's name after the headline, as most <title>s put it
+    ("Simple Hiking Survival Kit (with Kids) - The Anti-June Cleaver", "The Anti-June Cleaver",
+     "Simple Hiking Survival Kit (with Kids)"),
+    ("New York State Attorney General reportedly investigating WeWork – TechCrunch", "TechCrunch",
+     "New York State Attorney General reportedly investigating WeWork"),
+    ("Black Friday per nostalgici - Remember 80/90 - Memorabilia anni 80/90",
+     "Remember 80/90 - Memorabilia anni 80/90", "Black Friday per nostalgici"),
+    ("'The Medium is the Message': the 7th Amsterdam Light Festival | Inexhibit", "Inexhibit magazine",
+     "'The Medium is the Message': the 7th Amsterdam Light Festival"),
+    # the whole name in front
+    ("LinkNaija | Nigeria's popular news platform: Kate Henshaw Is Looking Stunning",
+     "LinkNaija | Nigeria's popular news platform", "Kate Henshaw Is Looking Stunning"),
+    ("BBC News - Storm hits the coast", "BBC News", "Storm hits the coast"),
+    # sections, other names and one-word leftovers stay
+    ("Opinion | Republicans Are Following Trump to Nowhere", "NYTimes",
+     "Opinion | Republicans Are Following Trump to Nowhere"),
+    ("Analysis - Fed holds rates", "Analysis Weekly", "Analysis - Fed holds rates"),
+    ("All-new 2020 Sentra is what we want - Auto News", "AutoIndustriya.com",
+     "All-new 2020 Sentra is what we want - Auto News"),
+    ("Home - BBC News", "BBC News", "Home - BBC News"),
+    ("Storm hits the coast - BBC News", None, "Storm hits the coast - BBC News"),
+])
+def test_html_titles_lose_the_site_name(title: str, outlet: str | None, headline: str) -> None:
+    assert without_site_name(title, outlet) == headline
+
+
+def test_html_title_in_the_metadata_has_no_site_name() -> None:
+    html = ("<html><head><title>Deficit plan agreed | The Example Times</title>"
+            "<meta property='og:site_name' content='The Example Times'></head><body><article>"
+            "<h1>Deficit plan agreed</h1>" + "".join(f"<p>{p}</p>" for p in BODY)
+            + "</article></body></html>")
+    result = clean_document(html, "html")
+    assert (result.meta.title, result.meta.outlet) == ("Deficit plan agreed", "The Example Times")
+    assert [b.kind for b in result.blocks if b.text == "Deficit plan agreed"] == ["title"]
 
 
 def test_html_underline_tags_do_not_reach_the_text() -> None:

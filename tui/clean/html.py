@@ -10,6 +10,7 @@ lines, newsletter boxes, repeated title lines.
 from __future__ import annotations
 
 import logging
+import re
 
 from tui.clean.classify import classify
 from tui.clean.segment import md_segments
@@ -48,8 +49,60 @@ def extract(html: str) -> tuple[str, Meta]:
     return text, meta
 
 
+#: What sites put between a headline and their own name in the page title.
+_SITE_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ", ": ")
+_LETTERS = re.compile(r"[^\W_]+")
+
+
+def _site_key(name: str) -> str:
+    """A name's letters and digits, lower-cased: "The Anti-June Cleaver" -> "theantijunecleaver"."""
+    return "".join(_LETTERS.findall(name.lower()))
+
+
+def _names_site(part: str, outlet: str) -> bool:
+    """Whether ``part`` of a page title, after the headline, is the site's name:
+    the outlet, or the first words of it ("Inexhibit" for "Inexhibit magazine")."""
+    key, site = _site_key(part), _site_key(outlet)
+    if len(key) < 3 or not site:
+        return False
+    return key == site or (site.startswith(key) and outlet.lower().startswith(part.lower().strip() + " "))
+
+
+def without_site_name(title: str | None, outlet: str | None) -> str | None:
+    """The headline of an HTML page title, without the site's name around it.
+
+    A page's <title> (which trafilatura reports as the title) usually adds
+    the site: "Simple Hiking Survival Kit - The Anti-June Cleaver",
+    "LinkNaija | Nigeria's popular news platform: Nollywood Actress ...". The
+    reader's pane header, the library and the exports want the headline.
+    Only a part naming the outlet the page states is taken off, and only when
+    at least two words are left: "Opinion | ..." and "... - Auto News" stay.
+    """
+    if not title or not outlet:
+        return title
+    lowered, site = title.lower(), outlet.lower()
+    heads = []
+    for sep in _SITE_SEPARATORS:  # the outlet's own name first, before a name's first words
+        if lowered.endswith(sep + site):
+            heads.append(title[:len(title) - len(sep) - len(outlet)])
+        if lowered.startswith(site + sep):
+            heads.append(title[len(outlet) + len(sep):])
+    for sep in _SITE_SEPARATORS:
+        head, _, tail = title.rpartition(sep)
+        if head and _names_site(tail, outlet):
+            heads.append(head)
+        first, _, rest = title.partition(sep)
+        if rest and len(_site_key(first)) >= 3 and _site_key(first) == _site_key(outlet):
+            heads.append(rest)  # in front, only the whole name: "Analysis - ..." is a section
+    for head in heads:
+        if len(head.split()) >= 2:
+            return head.strip()
+    return title
+
+
 def clean_html(html: str, hints: dict[str, str] | None = None) -> CleanResult:
     text, found = extract(html)
+    found.title = without_site_name(found.title, found.outlet)
     if not text.strip():
         return CleanResult(meta=found, blocks=[], working_text=text)
     blocks, meta = classify(md_segments(text), "md", hints, extracted=True, known_title=found.title)
