@@ -73,8 +73,13 @@ def main() -> None:
     store = Store.open(path)
     count = store.db.execute("select count(*) from passages").fetchone()[0]
     rng = random.Random(7)
-    rows = store.db.execute("select id, text from passages order by random() limit ?",
-                            [args.queries * 3]).fetchall()
+    # the same passages on every run (SQLite's random() is not seeded), so runs compare
+    top = store.db.execute("select max(rowid) from passages").fetchone()[0] or 0
+    picks = rng.sample(range(1, top + 1), min(top, args.queries * 3))
+    found_rows = dict(store.db.execute(
+        f"select rowid, id || char(31) || text from passages where rowid in ({','.join('?' * len(picks))})",
+        picks).fetchall())
+    rows = [found_rows[r].split("\x1f", 1) for r in picks if r in found_rows]
     queries: list[tuple[str, str, list[str]]] = []
     for pid, text in rows:
         words = [w.strip(".,;:!?\"'()") for w in text.split()]

@@ -125,3 +125,22 @@ def test_cli_search_json_shape(news: Store, tmp_path: Path) -> None:
     assert "Gaziantep" in hits[0]["text"]
     s, e = hits[0]["highlights"][0]
     assert hits[0]["text"][s:e] == "Gaziantep"
+
+
+def test_other_forms_of_a_word_are_found_and_rank_above_one_word_matches(store: Store) -> None:
+    """Outlets word one event differently: "investigation" must find "is investigating"."""
+    add(store, "VentureBeat", ["The attorney general is investigating WeWork over its founder's deals."])
+    add(store, "TechCrunch", ["WeWork is reportedly being investigated by the attorney general."])
+    add(store, "NYT", ["A further investigation could uncover more about the campaign."])
+    hits = search(store, "wework investigation")
+    assert {h.outlet for h in hits[:2]} == {"VentureBeat", "TechCrunch"}, [(h.outlet, h.score) for h in hits]
+    assert hits[2].outlet == "NYT"
+    marked = {hits[0].text[s:e].lower() for s, e in hits[0].highlights}
+    assert marked & {"investigating", "investigated"} and "wework" in marked
+
+
+def test_word_forms_keep_to_their_stem(store: Store) -> None:
+    add(store, "A", ["Investors sold shares after the election results."])
+    add(store, "B", ["An electric car maker reported results."])
+    assert not search(store, "investigation")  # "investors" is another stem
+    assert [h.outlet for h in search(store, "elected")] == ["A"]  # "electric" is another stem

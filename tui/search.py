@@ -13,6 +13,11 @@ ranking from rapidfuzz. Three things make it work while a person types:
   "accelerated" before the word is finished. Completion uses a sorted word
   list and a bisection, never a bare FTS prefix query, whose cost grows with
   the number of matching rows.
+* **Other forms of a word.** Outlets word one event differently ("an
+  investigation", "is investigating", "was investigated"): each query word
+  also matches the index words with its Snowball (English) stem, found by
+  the same bisection on the stem and counted a little less than the typed
+  form, like a correction.
 * **Safety.** The query is reduced to words and each is quoted before it
   reaches ``MATCH``, so quotes, ``*``, ``-``, ``NEAR`` or parentheses typed
   by a person are just text, never FTS syntax errors.
@@ -33,6 +38,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
+import Stemmer
 from rapidfuzz import fuzz, process
 
 from tui.store import Store
@@ -41,6 +47,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 RECALL = 120  # rows fetched from FTS before ranking
 COMPLETIONS = 6  # vocabulary completions of the word being typed
 CORRECTIONS = 3  # closest vocabulary words for an unknown word
+VARIANTS = 8  # most frequent index words sharing a query word's stem
+MIN_STEM = 4  # shorter stems ("us", "new") would gather unrelated words
 CORRECTION_CUTOFF = 70  # rapidfuzz ratio needed to accept a correction
 MIN_PREFIX = 2  # shortest typed word that is completed
 #: words in more than this share of passages ("the", "said") do not drive recall
@@ -79,6 +87,7 @@ class Vocabulary:
         for w in self.words:
             self.by_length.setdefault(len(w), []).append(w)
         self._corrections: dict[str, list[str]] = {}
+        self._variants: dict[str, list[str]] = {}
 
     def idf(self, word: str) -> float:
         return math.log((self.total + 1) / (self.docs.get(word, 0) + 0.5))
@@ -110,7 +119,42 @@ class Vocabulary:
         return result
 
 
+    def variants(self, word: str) -> list[str]:
+        """Index words with ``word``'s stem, most frequent first: "investigating",
+        "investigated" for "investigation" (not "investor": another stem)."""
+        cached = self._variants.get(word)
+        if cached is not None:
+            return cached
+        stem = _stem_word(word)
+        result: list[str] = []
+        if len(stem) >= MIN_STEM:
+            lo = bisect.bisect_left(self.words, stem)
+            hi = bisect.bisect_left(self.words, stem + "\U0010ffff")
+            span = self.words[lo:min(hi, lo + 2000)]  # a stem is no short prefix: few words
+            result = [w for w, s in zip(span, _stem_words(span), strict=True) if s == stem and w != word]
+            result.sort(key=lambda w: (-self.docs[w], w))
+            result = result[:VARIANTS]
+        if len(self._variants) > 5000:
+            self._variants.clear()
+        self._variants[word] = result
+        return result
+
+
 _LOCK = threading.Lock()
+#: Snowball's English stemmer (PyStemmer, C): a fraction of a microsecond a word.
+#: Not thread-safe, so every use holds this lock (searches run in worker threads).
+_STEMMER = Stemmer.Stemmer("english")
+_STEM_LOCK = threading.Lock()
+
+
+def _stem_word(word: str) -> str:
+    with _STEM_LOCK:
+        return _STEMMER.stemWord(word)
+
+
+def _stem_words(words: list[str]) -> list[str]:
+    with _STEM_LOCK:
+        return _STEMMER.stemWords(words)
 
 
 def vocabulary(store: Store) -> Vocabulary:
@@ -155,6 +199,7 @@ def _plan(query: str, vocab: Vocabulary) -> list[_Term]:
             forms.append(w)
         if last and len(w) >= MIN_PREFIX:
             forms += [c for c in vocab.completions(w) if c not in forms]
+        forms += [v for v in vocab.variants(w) if v not in forms]
         if not forms and len(w) >= 3:
             forms = vocab.corrections(w)
         if not forms and last and len(w) >= 3:
