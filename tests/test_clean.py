@@ -178,6 +178,12 @@ def test_byline_name_without_its_dateline_and_role(after_by: str, name: str) -> 
     assert result.meta.byline == name
 
 
+def test_a_byline_with_a_social_handle_names_the_writer() -> None:
+    result = clean_document(page(title="Ministers agree deficit plan after long talks").replace(
+        "\n\n", "\n\nCatherine Shu @catherineshu / 2 days\n\n", 1), "txt")
+    assert result.meta.byline == "Catherine Shu"
+
+
 @pytest.mark.parametrize(("dateline", "date"), [
     ("Chris Davies - Nov 19, 2019, 10:31 pm CST", "2019-11-19"),
     ("Nov 18, 2019 at 9:24 pm ET • 2 min read", "2019-11-18"),

@@ -1067,6 +1067,11 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
         if b.kind == "byline":
             m = lx.BYLINE.match(b.text)
             if m:
-                meta.byline = lx.clean_byline(m.group(1).strip())
-                if meta.byline:
-                    break
+                name = m.group(1).strip()
+            elif lx.HANDLE_BYLINE.match(b.text):  # "Catherine Shu @catherineshu / 2 days"
+                name = b.text.split(" @", 1)[0]
+            else:
+                continue
+            meta.byline = lx.clean_byline(name)
+            if meta.byline:
+                break
