@@ -1,7 +1,7 @@
 """Search passages across outlets, fast enough to run on every keystroke.
 
 Recall comes from the FTS5 index ``passages_fts`` (kept in sync by triggers),
-ranking from rapidfuzz. Three things make it work while a person types:
+ranking from rapidfuzz. Four things make it work while a person types:
 
 * **Misspellings.** A query word that is not in the index vocabulary
   (read once through ``fts5vocab`` and cached until the database changes) is

@@ -2,8 +2,9 @@
  *
  * Why C: these loops touch every character or every line of a page and made
  * about half of a text page's cleaning time in Python (regex scans, then
- * Python work per match or per line). Each function here has a Python reference that gives exactly the
- * same result, used when this module was not built (no C compiler):
+ * Python work per match or per line). Each function here has a Python
+ * reference that gives exactly the same result, used when this module was
+ * not built (no C compiler):
  *
  *   word_counts  classify._word_counts_py   \w+ words and function words per line
  *   lines        segment._lines_py          a text page's non-empty lines as blocks
