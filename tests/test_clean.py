@@ -870,3 +870,17 @@ def test_furniture_line_is_dropped_with_its_reason(line: str, kind: str) -> None
     """Each line is recognised for what it is (not by the generic short-line rule)."""
     b = dropped_as(page(line), line.strip("_ "), kind)
     assert b.reason != "short line that is not a sentence"
+
+
+@pytest.mark.parametrize(("lead", "title"), [
+    ("South Dakota Gov. Kristi Noem is defending the campaign on Monday. It said more.",
+     "South Dakota Gov. Kristi Noem is defending the campaign on Monday"),
+    ("J. K. Rowling wrote another book this year. Then more.", "J. K. Rowling wrote another book this year"),
+    ("Is it over? Officials said yes.", "Is it over?"),
+])
+def test_a_derived_title_ends_at_a_sentence_not_at_an_abbreviation(lead: str, title: str) -> None:
+    """With no headline on the page, the title is the lead's first sentence."""
+    import importlib
+
+    classify = importlib.import_module("tui.clean.classify")
+    assert classify._derive_title(lead) == title

@@ -577,14 +577,34 @@ def _headline_shape(b: W) -> bool:
     return last not in ".;,:" and not b.text.startswith(("http://", "https://"))
 
 
-def _derive_title(text: str) -> str:
-    """A short title from the lead: its first sentence, cut to at most 12 words."""
+#: Words whose full stop ends no sentence: titles and ranks before a name,
+#: company forms, "No.", "vs." (lower-case, without the stop).
+_ABBREVIATIONS = frozenset((
+    "gov", "sen", "rep", "dr", "mr", "mrs", "ms", "st", "gen", "lt", "col", "sgt", "capt", "cmdr",
+    "adm", "prof", "rev", "hon", "pres", "supt", "insp", "inc", "corp", "co", "ltd", "jr", "sr",
+    "no", "vs", "mt", "ft"))
+
+
+def _first_sentence_end(text: str) -> int:
+    """Where the first sentence of ``text`` ends: after ". ", "? " or "! ", except
+    the stop of an abbreviation or an initial ("Gov. Kristi Noem", "J. K. Rowling")."""
     end = len(text)
-    for mark in (". ", "? ", "! "):
+    for mark in ("? ", "! "):
         k = text.find(mark)
         if 0 < k < end:
             end = k + 1
-    sentence = text[:end].strip()
+    k = text.find(". ")
+    while 0 < k < end:
+        word = text[text.rfind(" ", 0, k) + 1:k]
+        if not (word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())):
+            return k + 1
+        k = text.find(". ", k + 2)
+    return end
+
+
+def _derive_title(text: str) -> str:
+    """A short title from the lead: its first sentence, cut to at most 12 words."""
+    sentence = text[:_first_sentence_end(text)].strip()
     words = sentence.split()
     if len(words) > 12:
         words = words[:12]
