@@ -884,3 +884,31 @@ def test_a_derived_title_ends_at_a_sentence_not_at_an_abbreviation(lead: str, ti
 
     classify = importlib.import_module("tui.clean.classify")
     assert classify._derive_title(lead) == title
+
+
+@pytest.mark.parametrize(("shown", "tidy"), [
+    ("found inspiration for their work** Starry Night** in Van Gogh", "found inspiration for their work Starry Night in Van Gogh"),
+    ("a growing population throughout the country**** and more people", "a growing population throughout the country and more people"),
+    ("1) Lego Star Wars **http://amzn.to/2iJFhRj", "1) Lego Star Wars http://amzn.to/2iJFhRj"),
+    ("__Email", "Email"),
+    ("Home __Holidays __ Homemade Spiced Honey Pear Jam", "Home Holidays Homemade Spiced Honey Pear Jam"),
+    # text: inside a word, a masked name, a line of markers, no markers at all
+    ("what the f**k", "what the f**k"),
+    ("Hello, ****!", "Hello, ****!"),
+    ("****", "****"),
+    ("snake_case and 2 * 3", "snake_case and 2 * 3"),
+])
+def test_stray_emphasis_markers_are_taken_off_markdown_text(shown: str, tidy: str) -> None:
+    from tui.clean.segment import without_stray_emphasis
+
+    assert without_stray_emphasis(shown) == tidy
+
+
+def test_markdown_blocks_are_shown_without_stray_markers_and_decided_as_parsed() -> None:
+    para = "Ivana Jelić found inspiration for their work** Starry Night** in a painting of the same name."
+    text = page(para, "__Email", "__ Twitter").replace(BODY[0], BODY[0] + " The country**** and more.")
+    result = clean_document(text, "md")
+    body = body_text(result)
+    assert "their work Starry Night in a painting" in body and "**" not in body
+    assert [b.text for b in result.blocks if not b.keep][-2:] == ["Email", "Twitter"]
+    check_relation(text, "md")

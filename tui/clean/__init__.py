@@ -8,7 +8,7 @@ relation between a block and ``working_text[start:end]`` per format).
 from __future__ import annotations
 
 from tui.clean.classify import classify
-from tui.clean.segment import md_segments, txt_segments
+from tui.clean.segment import md_segments, txt_segments, without_stray_emphasis
 from tui.model import CleanResult
 
 #: Bumped whenever decisions change, so stored articles can be re-cleaned.
@@ -27,10 +27,21 @@ def clean_document(text: str, fmt: str, hints: dict[str, str] | None = None) -> 
     if fmt == "html":
         from tui.clean.html import clean_html
 
-        return clean_html(text, hints)
-    segs = md_segments(text) if fmt == "md" else txt_segments(text)
-    blocks, meta = classify(segs, fmt, hints)
+        return tidy_markdown(clean_html(text, hints))
+    if fmt == "md":
+        blocks, meta = classify(md_segments(text), fmt, hints)
+        return tidy_markdown(CleanResult(meta=meta, blocks=blocks, working_text=text))
+    blocks, meta = classify(txt_segments(text), fmt, hints)
     return CleanResult(meta=meta, blocks=blocks, working_text=text)
+
+
+def tidy_markdown(result: CleanResult) -> CleanResult:
+    """The blocks and title of a Markdown page without stray emphasis markers (decided as parsed)."""
+    for b in result.blocks:
+        b.text = without_stray_emphasis(b.text)
+    if result.meta.title:
+        result.meta.title = without_stray_emphasis(result.meta.title)
+    return result
 
 
 def body_text(result: CleanResult) -> str:

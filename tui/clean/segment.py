@@ -251,6 +251,45 @@ def md_segments(text: str) -> list[Seg]:
     return _fast_md_segments(text)
 
 
+#: Runs of two or more "*" or "_": Markdown's emphasis rules leave unpaired
+#: ones as text ("work** Starry Night**", "country**** and", "**http://...",
+#: "__Email" before an icon's label).
+_MARKER_RUN = re.compile(r"[*_]{2,}")
+
+
+def _stray(m: re.Match) -> str:
+    """A marker run at a word's edge, or a lone "**"/"__", is debris; one inside a
+    word ("f**k") or a longer lone run (a masked name: "Hello, ****!") is text."""
+    text, i, j = m.string, m.start(), m.end()
+    before = i > 0 and text[i - 1].isalnum()
+    after = j < len(text) and text[j].isalnum()
+    if before and after:
+        return m.group(0)
+    if before or after or j - i == 2:
+        return " "
+    return m.group(0)
+
+
+def without_stray_emphasis(text: str) -> str:
+    """A Markdown block's shown text without the emphasis markers the parser left.
+
+    CommonMark only pairs a delimiter run that flanks a word the right way;
+    the rest stays literal, so page dumps show "**" and "****" debris that a
+    reader has no use for. ``clean_document`` takes it off the blocks it
+    returns, after classification: the rules keep deciding on what the
+    parser gave (the markers separate runs and tell menu lines apart), and
+    the scanner and markdown-it-py still agree block for block. Only
+    characters are removed, so the text is still a subsequence of its source
+    lines; a block of nothing but markers stays as it is.
+    """
+    if "**" not in text and "__" not in text:
+        return text
+    tidy = _MARKER_RUN.sub(_stray, text)
+    if tidy == text:
+        return text
+    return " ".join(tidy.split()) or text
+
+
 def md_segments_reference(text: str) -> list[Seg]:
     """``md_segments`` by markdown-it-py alone: the reference the fast path must equal."""
     try:
