@@ -449,6 +449,28 @@ def test_a_failed_export_leaves_the_previous_file_intact(corpus: dict, tmp_path:
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_exports_are_readable_by_the_team_and_keep_a_replaced_file_s_mode(corpus: dict,
+                                                                         tmp_path: Path) -> None:
+    """An export is made to share: it gets the user's usual permissions (the umask),
+    not a temporary file's private 0600; overwriting keeps the old file's mode."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.jsonl"
+        export_dataset(corpus["store"], "jsonl", fresh)
+        for made in (fresh, tmp_path / "fresh.schema.json", tmp_path / "fresh.manifest.json"):
+            assert stat.S_IMODE(made.stat().st_mode) == 0o644, made
+        kept = tmp_path / "kept.jsonl"
+        kept.write_text("previous\n")
+        kept.chmod(0o640)
+        export_dataset(corpus["store"], "jsonl", kept)
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_text() != "previous\n"
+    finally:
+        os.umask(old)
+
+
 # ------------------------------------------------------------ import-annotations
 def _fresh_copy_of_articles(corpus: dict, tmp_path: Path) -> Store:
     """A new database holding the same articles (same sources, same decisions), no spans."""

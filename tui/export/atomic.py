@@ -2,6 +2,9 @@
 
 Each file is written to a temporary name in the destination folder and moved
 into place with ``os.replace`` (atomic on POSIX and Windows), after an fsync.
+The file gets the permissions any new file of the user gets (the umask), or
+keeps those of the file it replaces: an export is made to be shared, and
+``tempfile.mkstemp``'s private 0600 would leave it unreadable to the team.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,21 +38,35 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only on success."""
     check_writable(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+        tmp_path = _new_temp_file(path)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror}; choose another --out") from None
-    os.close(fd)
-    tmp_path = Path(tmp)
     try:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp_path, stat.S_IMODE(path.stat().st_mode))  # replacing: keep its mode
         os.replace(tmp_path, path)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror}; choose another --out") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
+
+
+def _new_temp_file(path: Path) -> Path:
+    """An empty new file beside ``path``, ``.<name>.<random>.tmp``, created with mode
+    0666 so that the umask, not a private 0600, decides who may read it."""
+    parent = path.parent if str(path.parent) else Path(".")
+    for _ in range(100):
+        tmp = parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def final_name(path: Path) -> str:
