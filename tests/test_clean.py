@@ -912,3 +912,17 @@ def test_markdown_blocks_are_shown_without_stray_markers_and_decided_as_parsed()
     assert "their work Starry Night in a painting" in body and "**" not in body
     assert [b.text for b in result.blocks if not b.keep][-2:] == ["Email", "Twitter"]
     check_relation(text, "md")
+
+
+def test_a_headline_printed_under_its_breadcrumb_is_the_title_and_the_dateline_above_the_text_dates_it() -> None:
+    """Page dumps end the breadcrumb with the headline ("* Home * Business * <headline>"),
+    print it again as the page's heading, then a share bar; the dateline sits just
+    above the text, out of reach of the title."""
+    headline = "Beijing tariff demands may expand US-China trade deal"
+    lines = ["Home", "World", "Business", "Sport", "Opinion", "* Home", "* Business", f"* {headline}",
+             headline, *["*"] * 4, "X Share via", "+", "+", "+", "+", "Share permalink",
+             "Reuters, Washington,", "Nov 20 2019, 11:06am ist", *BODY]
+    result = clean_document("\n".join(lines) + "\n", "txt")
+    assert (result.meta.title, result.meta.title_derived) == (headline, False)
+    assert result.meta.date == "2019-11-20"
+    assert [b.kind for b in result.blocks if b.text == headline] == ["navigation", "title"]

@@ -670,6 +670,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
         lo, hi, runs = _densest_window(ws, taken)
         if hi < lo:
             lo, hi = 0, len(ws) - 1
+    text_lo = lo  # where the article's text starts (the title may move lo up to itself)
     # 4. title
     title_i = _find_title(ws, lo, hi, fmt, hints.get("title") or known_title, guess=not extracted,
                           repeats=repeats)
@@ -698,7 +699,7 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
     if generic and (MODEL is not None or COLLECT is not None):
         _learned_pass(ws, generic, lo, hi, runs)
     # 6. metadata
-    _read_meta(ws, meta, title_i, lo)
+    _read_meta(ws, meta, title_i, lo, text_lo)
     if meta.title is None:
         lead = next((b for b in ws if b.keep and b.kind in ("body", "dek")), None)
         if lead is not None:
@@ -735,9 +736,11 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
         b = ws[i]
         # a headline printed again right above the text, its first print out of reach
         # (in a page header a gallery away) or not headline-shaped (a menu item), is
-        # a candidate there, though it repeats an earlier line
-        reprint = b.kind == "duplicate" and lo - i <= 3 and b.reason == _REPEATED \
-            and not any(o.key == b.key and _title_like(o) for o in ws[reach:i])
+        # a candidate there, though it repeats an earlier line; so is one printed
+        # right under its first print, a list item (a breadcrumb's last entry)
+        reprint = b.kind == "duplicate" and b.reason == _REPEATED and (
+            (lo - i <= 3 and not any(o.key == b.key and _title_like(o) for o in ws[reach:i]))
+            or (ws[i - 1].key == b.key and ws[i - 1].src == "list_item"))
         if not (_title_like(b) or (reprint and _headline_shape(b))) or b.sentence_like \
                 or _listed_under_promo_header(ws, i):
             continue
@@ -1032,8 +1035,9 @@ _DATED_ELSE = frozenset(("caption", "credit", "advert", "duplicate"))
 _GENERIC_DROPS = frozenset(("", "navigation", "boilerplate"))
 
 
-def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
-    """Outlet, date and byline, only from lines that state them."""
+def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int, text_lo: int | None = None) -> None:
+    """Outlet, date and byline, only from lines that state them. ``lo`` is where the
+    article starts (its title included), ``text_lo`` where its text starts."""
     header_end = max(lo, (title_i or 0) + 1)
     outlet = None
     for i, b in enumerate(ws[:header_end]):
@@ -1072,17 +1076,20 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int) -> None:
         # the dateline sits by the title, alone ("Nov 18, 2019 at 9:24 pm ET • 2 min read")
         # or with the byline ("Chris Davies - Nov 19, 2019"): a dropped short line there that
         # holds a whole date; article text, captions and credits may date other things.
-        # With no title found, the lines just above the article text are where it sits.
-        if title_i is not None:
-            begin, end = title_i - 3, max(header_end + 2, title_i + _DATE_REACH)
-        else:
-            begin, end = lo - _DATE_REACH, lo + 2
-        for b in ws[max(0, begin):min(len(ws), end)]:
-            if b.kind == "meta" or (not b.keep and b.chars <= 120 and b.kind not in _DATED_ELSE
-                                    and _HAS_DIGIT(b.key)):
-                meta.date = parse_date(b.text)
-                if meta.date:
-                    break
+        # With no title found, or none there, the lines just above the article text
+        # are where it sits (a title far above the text: breadcrumbs, headline, share bar).
+        text_lo = lo if text_lo is None else text_lo
+        regions = [] if title_i is None else [(title_i - 3, max(header_end + 2, title_i + _DATE_REACH))]
+        regions.append((text_lo - _DATE_REACH, text_lo + 2))
+        for begin, end in regions:
+            for b in ws[max(0, begin):min(len(ws), end)]:
+                if b.kind == "meta" or (not b.keep and b.chars <= 120 and b.kind not in _DATED_ELSE
+                                        and _HAS_DIGIT(b.key)):
+                    meta.date = parse_date(b.text)
+                    if meta.date:
+                        break
+            if meta.date:
+                break
     for b in ws[max(0, (title_i or 0) - 3):min(len(ws), header_end + 3)]:
         if b.kind == "byline":
             m = lx.BYLINE.match(b.text)
