@@ -926,3 +926,11 @@ def test_a_headline_printed_under_its_breadcrumb_is_the_title_and_the_dateline_a
     assert (result.meta.title, result.meta.title_derived) == (headline, False)
     assert result.meta.date == "2019-11-20"
     assert [b.kind for b in result.blocks if b.text == headline] == ["navigation", "title"]
+
+
+def test_a_question_headline_printed_twice_is_the_title() -> None:
+    """A question is sentence-like, but page title and heading print a headline twice in a row."""
+    headline = "Fact Check: Is An Oxygen Bar In Delhi Offering Fresh Air For Rs 300?"
+    lines = ["Home", "Fact Check", "Offbeat", f"* {headline}", headline, *["*"] * 5, *BODY]
+    result = clean_document("\n".join(lines) + "\n", "txt")
+    assert (result.meta.title, result.meta.title_derived) == (headline, False)

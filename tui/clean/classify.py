@@ -741,8 +741,12 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
         reprint = b.kind == "duplicate" and b.reason == _REPEATED and (
             (lo - i <= 3 and not any(o.key == b.key and _title_like(o) for o in ws[reach:i]))
             or (ws[i - 1].key == b.key and ws[i - 1].src == "list_item"))
-        if not (_title_like(b) or (reprint and _headline_shape(b))) or b.sentence_like \
-                or _listed_under_promo_header(ws, i):
+        # a question is a sentence, but one printed twice in a row is a headline
+        # (page title and heading: "Fact Check: Is An 'Oxygen Bar' ... Rs 300?")
+        question = b.text[-1] == "?" and ((i + 1 < len(ws) and ws[i + 1].key == b.key)
+                                          or ws[i - 1].key == b.key)
+        if not (_title_like(b) or (reprint and _headline_shape(b))) \
+                or (b.sentence_like and not question) or _listed_under_promo_header(ws, i):
             continue
         t = b.text
         s = min(b.nw, 16) - 0.3 * (lo - i) + (3 if b.src == "heading" else 0)
