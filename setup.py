@@ -1,7 +1,7 @@
 """The one thing pyproject.toml cannot state stably: the cleaner's C helpers.
 
-``tui/clean/_speedups.c`` holds the per-character scans of a page (word
-counts, line splitting, lexicon stems). It is optional: without a C compiler
+``tui/clean/_speedups.c`` holds the per-line scans of a page (word counts,
+line splitting, lexicon stems, plain-furniture flags). It is optional: without a C compiler
 the install goes on, and tui.clean uses its Python references, which give the
 same decisions (tests/test_speedups.py), only slower.
 """

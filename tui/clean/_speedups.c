@@ -488,13 +488,14 @@ line_stem_bits(PyObject *s)
     }
 }
 
+/* One value per line of ``lowers``, as a new list: ``fn(line, ctx)`` returns a
+ * new reference, or NULL with an exception set. A line that is no str is a
+ * TypeError. The loop stem_flags and plain_flags share. */
+typedef PyObject *(*line_fn)(PyObject *line, void *ctx);
+
 static PyObject *
-stem_flags(PyObject *self, PyObject *args)
+per_line(PyObject *lowers, line_fn fn, void *ctx)
 {
-    PyObject *lowers;
-    Py_ssize_t max_chars;
-    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &lowers, &max_chars))
-        return NULL;
     Py_ssize_t n = PyList_GET_SIZE(lowers);
     PyObject *out = PyList_New(n);
     if (out == NULL)
@@ -506,8 +507,7 @@ stem_flags(PyObject *self, PyObject *args)
             PyErr_SetString(PyExc_TypeError, "lines must be str");
             return NULL;
         }
-        long bits = PyUnicode_GET_LENGTH(s) <= max_chars ? line_stem_bits(s) : 0;
-        PyObject *v = PyLong_FromLong(bits);
+        PyObject *v = fn(s, ctx);
         if (v == NULL) {
             Py_DECREF(out);
             return NULL;
@@ -515,6 +515,23 @@ stem_flags(PyObject *self, PyObject *args)
         PyList_SET_ITEM(out, k, v);
     }
     return out;
+}
+
+static PyObject *
+stem_flags_line(PyObject *s, void *ctx)
+{
+    Py_ssize_t max_chars = *(Py_ssize_t *)ctx;
+    return PyLong_FromLong(PyUnicode_GET_LENGTH(s) <= max_chars ? line_stem_bits(s) : 0);
+}
+
+static PyObject *
+stem_flags(PyObject *self, PyObject *args)
+{
+    PyObject *lowers;
+    Py_ssize_t max_chars;
+    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &lowers, &max_chars))
+        return NULL;
+    return per_line(lowers, stem_flags_line, &max_chars);
 }
 
 /* May a line be furniture that holds no gate stem (classify._plain_flags_py,
@@ -558,6 +575,16 @@ plain_line(PyObject *s, PyObject *words, PyObject *trailing, PyObject *prefixes,
 }
 
 static PyObject *
+plain_flags_line(PyObject *s, void *ctx)
+{
+    PyObject **a = (PyObject **)ctx;  /* words, trailing, prefixes, suffix */
+    int hit = plain_line(s, a[0], a[1], a[2], a[3]);
+    if (hit < 0)
+        return NULL;
+    return PyBool_FromLong(hit);
+}
+
+static PyObject *
 plain_flags(PyObject *self, PyObject *args)
 {
     PyObject *lowers, *words, *trailing, *prefixes, *suffix;
@@ -577,27 +604,8 @@ plain_flags(PyObject *self, PyObject *args)
             PyErr_SetString(PyExc_TypeError, "prefixes must be a tuple of str");
             return NULL;
         }
-    Py_ssize_t n = PyList_GET_SIZE(lowers);
-    PyObject *out = PyList_New(n);
-    if (out == NULL)
-        return NULL;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *s = PyList_GET_ITEM(lowers, k);
-        if (!readable_str(s)) {
-            Py_DECREF(out);
-            PyErr_SetString(PyExc_TypeError, "lines must be str");
-            return NULL;
-        }
-        int hit = plain_line(s, words, trailing, prefixes, suffix);
-        if (hit < 0) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        PyObject *v = hit ? Py_True : Py_False;
-        Py_INCREF(v);
-        PyList_SET_ITEM(out, k, v);
-    }
-    return out;
+    PyObject *ctx[4] = {words, trailing, prefixes, suffix};
+    return per_line(lowers, plain_flags_line, ctx);
 }
 
 static PyMethodDef methods[] = {
