@@ -24,7 +24,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import mul, or_
 from pathlib import Path
 
@@ -738,13 +738,14 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
         # (in a page header a gallery away) or not headline-shaped (a menu item), is
         # a candidate there, though it repeats an earlier line; so is one printed
         # right under its first print, a list item (a breadcrumb's last entry)
+        after_own_print = i > 0 and ws[i - 1].key == b.key
         reprint = b.kind == "duplicate" and b.reason == _REPEATED and (
             (lo - i <= 3 and not any(o.key == b.key and _title_like(o) for o in ws[reach:i]))
-            or (ws[i - 1].key == b.key and ws[i - 1].src == "list_item"))
+            or (after_own_print and ws[i - 1].src == "list_item"))
         # a question is a sentence, but one printed twice in a row is a headline
         # (page title and heading: "Fact Check: Is An 'Oxygen Bar' ... Rs 300?")
-        question = b.text[-1] == "?" and ((i + 1 < len(ws) and ws[i + 1].key == b.key)
-                                          or ws[i - 1].key == b.key)
+        question = b.text[-1] == "?" and (after_own_print
+                                          or (i + 1 < len(ws) and ws[i + 1].key == b.key))
         if not (_title_like(b) or (reprint and _headline_shape(b))) \
                 or (b.sentence_like and not question) or _listed_under_promo_header(ws, i):
             continue
@@ -1039,7 +1040,7 @@ _DATED_ELSE = frozenset(("caption", "credit", "advert", "duplicate"))
 _GENERIC_DROPS = frozenset(("", "navigation", "boilerplate"))
 
 
-def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int, text_lo: int | None = None) -> None:
+def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int, text_lo: int) -> None:
     """Outlet, date and byline, only from lines that state them. ``lo`` is where the
     article starts (its title included), ``text_lo`` where its text starts."""
     header_end = max(lo, (title_i or 0) + 1)
@@ -1082,18 +1083,14 @@ def _read_meta(ws: list[W], meta: Meta, title_i: int | None, lo: int, text_lo: i
         # holds a whole date; article text, captions and credits may date other things.
         # With no title found, or none there, the lines just above the article text
         # are where it sits (a title far above the text: breadcrumbs, headline, share bar).
-        text_lo = lo if text_lo is None else text_lo
         regions = [] if title_i is None else [(title_i - 3, max(header_end + 2, title_i + _DATE_REACH))]
         regions.append((text_lo - _DATE_REACH, text_lo + 2))
-        for begin, end in regions:
-            for b in ws[max(0, begin):min(len(ws), end)]:
-                if b.kind == "meta" or (not b.keep and b.chars <= 120 and b.kind not in _DATED_ELSE
-                                        and _HAS_DIGIT(b.key)):
-                    meta.date = parse_date(b.text)
-                    if meta.date:
-                        break
-            if meta.date:
-                break
+        for b in chain.from_iterable(ws[max(0, begin):end] for begin, end in regions):
+            if b.kind == "meta" or (not b.keep and b.chars <= 120 and b.kind not in _DATED_ELSE
+                                    and _HAS_DIGIT(b.key)):
+                meta.date = parse_date(b.text)
+                if meta.date:
+                    break
     for b in ws[max(0, (title_i or 0) - 3):min(len(ws), header_end + 3)]:
         if b.kind == "byline":
             m = lx.BYLINE.match(b.text)
