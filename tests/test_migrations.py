@@ -29,10 +29,6 @@ def _rows(path: Path, sql: str) -> list[tuple]:
         conn.close()
 
 
-def _rows_in(store: Store, sql: str) -> int:
-    return store.db.execute(sql).fetchone()[0]
-
-
 @pytest.mark.parametrize("version", VERSIONS)
 def test_old_database_upgrades_and_keeps_every_annotation(tmp_path: Path, version: int) -> None:
     db = tmp_path / "old.db"
@@ -55,7 +51,7 @@ def test_old_database_upgrades_and_keeps_every_annotation(tmp_path: Path, versio
         assert any("a_article" in name for name in indexes)
         # v3: the fixture's articles come from .txt files, which state nothing
         assert "hints" in store.db["sources"].columns_dict
-        assert _rows_in(store, "select count(*) from sources where hints = '{}'") == 3
+        assert store.db.execute("select count(*) from sources where hints = '{}'").fetchone()[0] == 3
         # the upgraded file keeps working: a new annotation goes in
         block = store.blocks(article["id"])[0]
         store.add_annotation(block_id=block["id"], start=0, end=5, label="PLACE", annotator="cy")

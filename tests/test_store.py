@@ -148,7 +148,6 @@ def test_reclean_sets_unedited_metadata_as_at_import(store: Store, tmp_path: Pat
     feed = tmp_path / "feed.jsonl"
     feed.write_text(json.dumps({"text": text, "title": "The stated title of the article",
                                 "outlet": "Daily Bugle"}) + "\n", encoding="utf-8")
-    (tmp_path / "page.txt").write_text(text, encoding="utf-8")
     import_paths(store, [feed])
     stated_id = store.list_articles()[0]["id"]
     title_block = next(b["seq"] for b in store.blocks(stated_id) if b["kind"] == "title")
