@@ -24,7 +24,7 @@ def check_writable(path: Path) -> None:
     """Refuse an output path we cannot write, before any work is done."""
     if path.is_dir():
         raise UserError(f"--out {path} is a folder: give a file name, e.g. {path}/dataset.jsonl")
-    parent = path.parent if str(path.parent) else Path(".")
+    parent = path.parent
     if not parent.is_dir():
         raise UserError(f"cannot write {path}: folder {parent} does not exist; create it first")
     if not os.access(parent, os.W_OK):
@@ -58,9 +58,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
 def _new_temp_file(path: Path) -> Path:
     """An empty new file beside ``path``, ``.<name>.<random>.tmp``, created with mode
     0666 so that the umask, not a private 0600, decides who may read it."""
-    parent = path.parent if str(path.parent) else Path(".")
     for _ in range(100):
-        tmp = parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         except FileExistsError:
