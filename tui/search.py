@@ -49,6 +49,7 @@ COMPLETIONS = 6  # vocabulary completions of the word being typed
 CORRECTIONS = 3  # closest vocabulary words for an unknown word
 VARIANTS = 8  # most frequent index words sharing a query word's stem
 MIN_STEM = 4  # shorter stems ("us", "new") would gather unrelated words
+PREFIX_SPAN = 2000  # most words starting with one prefix that completion and word forms look at
 CORRECTION_CUTOFF = 70  # rapidfuzz ratio needed to accept a correction
 MIN_PREFIX = 2  # shortest typed word that is completed
 #: words in more than this share of passages ("the", "said") do not drive recall
@@ -94,13 +95,7 @@ class Vocabulary:
 
     def completions(self, prefix: str) -> list[str]:
         """Most frequent words starting with ``prefix`` (the word itself first if known)."""
-        lo = bisect.bisect_left(self.words, prefix)
-        hi = bisect.bisect_left(self.words, prefix + "\U0010ffff")
-        span = self.words[lo:hi]
-        if len(span) > 2000:  # very short prefix: look at a bounded slice only
-            span = span[:2000]
-        best = sorted(span, key=lambda w: (-self.docs[w], w))[:COMPLETIONS]
-        return best
+        return self._most_frequent(self._starting_with(prefix), COMPLETIONS)
 
     def corrections(self, word: str) -> list[str]:
         cached = self._corrections.get(word)
@@ -112,12 +107,7 @@ class Vocabulary:
         found = process.extract(word, pool, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF,
                                 limit=CORRECTIONS * 3)
         found.sort(key=lambda x: (-x[1], -self.docs[x[0]], x[0]))
-        result = [w for w, _score, _i in found[:CORRECTIONS]]
-        if len(self._corrections) > 5000:
-            self._corrections.clear()
-        self._corrections[word] = result
-        return result
-
+        return _remember(self._corrections, word, [w for w, _score, _i in found[:CORRECTIONS]])
 
     def variants(self, word: str) -> list[str]:
         """Index words with ``word``'s stem, most frequent first: "investigating",
@@ -128,16 +118,29 @@ class Vocabulary:
         stem = _stem_word(word)
         result: list[str] = []
         if len(stem) >= MIN_STEM:
-            lo = bisect.bisect_left(self.words, stem)
-            hi = bisect.bisect_left(self.words, stem + "\U0010ffff")
-            span = self.words[lo:min(hi, lo + 2000)]  # a stem is no short prefix: few words
-            result = [w for w, s in zip(span, _stem_words(span), strict=True) if s == stem and w != word]
-            result.sort(key=lambda w: (-self.docs[w], w))
-            result = result[:VARIANTS]
-        if len(self._variants) > 5000:
-            self._variants.clear()
-        self._variants[word] = result
-        return result
+            span = self._starting_with(stem)  # a stem is no short prefix: few words
+            result = self._most_frequent(
+                [w for w, s in zip(span, _stem_words(span), strict=True) if s == stem and w != word],
+                VARIANTS)
+        return _remember(self._variants, word, result)
+
+    def _starting_with(self, prefix: str) -> list[str]:
+        """The index words starting with ``prefix``, in order; the first ``PREFIX_SPAN``
+        of them only (a one- or two-letter prefix starts thousands)."""
+        lo = bisect.bisect_left(self.words, prefix)
+        hi = bisect.bisect_left(self.words, prefix + "\U0010ffff")
+        return self.words[lo:min(hi, lo + PREFIX_SPAN)]
+
+    def _most_frequent(self, words: list[str], n: int) -> list[str]:
+        return sorted(words, key=lambda w: (-self.docs[w], w))[:n]
+
+
+def _remember(cache: dict[str, list[str]], key: str, value: list[str]) -> list[str]:
+    """Store ``value`` in a per-vocabulary cache, emptied when it grows past 5,000 words."""
+    if len(cache) > 5000:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 _LOCK = threading.Lock()
