@@ -59,10 +59,11 @@ def _site_key(name: str) -> str:
     return "".join(_LETTERS.findall(name.lower()))
 
 
-def _names_site(part: str, outlet: str) -> bool:
-    """Whether ``part`` of a page title, after the headline, is the site's name:
-    the outlet, or the first words of it ("Inexhibit" for "Inexhibit magazine")."""
-    key, site = _site_key(part), _site_key(outlet)
+def _names_site(part: str, outlet: str, site: str) -> bool:
+    """Whether ``part`` of a page title, after the headline, is the site's name
+    (``site`` is the outlet's ``_site_key``): the outlet, or the first words of it
+    ("Inexhibit" for "Inexhibit magazine")."""
+    key = _site_key(part)
     if len(key) < 3 or not site:
         return False
     return key == site or (site.startswith(key) and outlet.lower().startswith(part.lower().strip() + " "))
@@ -80,7 +81,7 @@ def without_site_name(title: str | None, outlet: str | None) -> str | None:
     """
     if not title or not outlet:
         return title
-    lowered, site = title.lower(), outlet.lower()
+    lowered, site, key = title.lower(), outlet.lower(), _site_key(outlet)
     heads = []
     for sep in _SITE_SEPARATORS:  # the outlet's own name first, before a name's first words
         if lowered.endswith(sep + site):
@@ -89,10 +90,10 @@ def without_site_name(title: str | None, outlet: str | None) -> str | None:
             heads.append(title[len(outlet) + len(sep):])
     for sep in _SITE_SEPARATORS:
         head, _, tail = title.rpartition(sep)
-        if head and _names_site(tail, outlet):
+        if head and _names_site(tail, outlet, key):
             heads.append(head)
         first, _, rest = title.partition(sep)
-        if rest and len(_site_key(first)) >= 3 and _site_key(first) == _site_key(outlet):
+        if rest and len(key) >= 3 and _site_key(first) == key:
             heads.append(rest)  # in front, only the whole name: "Analysis - ..." is a section
     for head in heads:
         if len(head.split()) >= 2:
