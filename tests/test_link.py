@@ -116,6 +116,58 @@ def test_events_group_each_quake(quake_store: Store) -> None:
     assert set(first["passages"][0]) >= {"passage_id", "article_id", "outlet", "text"}
 
 
+# One hockey game told by two outlets, and an unrelated story (an art
+# festival) with a sentence worded like one of the game's quotes: a mixed
+# folder's commonest false link before the articles' names were compared.
+HOCKEY_A = [
+    "Zach Parise scored twice as the Minnesota Wild beat the Chicago Blackhawks 4-2 at the "
+    "Xcel Energy Center on Tuesday.",
+    "Coach Bruce Boudreau praised Ryan Suter and Kevin Fiala after the game.",
+    '"I was able to work my way out of a slump and find my game again," Parise said.',
+]
+HOCKEY_B = [
+    "Zach Parise had two goals and the Minnesota Wild defeated the Chicago Blackhawks 4-2 on "
+    "Tuesday night in St. Paul.",
+    "Ryan Suter added two assists, and Bruce Boudreau said Kevin Fiala was the best player on the ice.",
+    "Parise said he had worked his way out of a slump.",
+]
+FESTIVAL_C = [
+    "The Amsterdam Light Festival opened on the Keizersgracht with works by Anna Vermeer and "
+    "Pieter Claes.",
+    "The Rijksmuseum lent two installations to the festival in Amsterdam.",
+    "Vermeer said she had to work her way out of a slump to find her voice again.",
+]
+
+
+def _story_passages() -> list[Passage]:
+    out = []
+    for doc, outlet, texts in (("a", "Star Tribune", HOCKEY_A), ("b", "ESPN", HOCKEY_B),
+                               ("c", "Dutch News", FESTIVAL_C)):
+        out += [Passage(f"{doc}/{i}", outlet, doc, t) for i, t in enumerate(texts)]
+    return out
+
+
+def test_unrelated_stories_sharing_no_names_are_not_linked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.link import core
+
+    result = link_passages(_story_passages())
+    linked = {(lk.a, lk.b) for lk in result.links}
+    assert {("a/0", "b/0"), ("a/1", "b/1"), ("a/2", "b/2")} <= linked  # the game, line by line
+    assert not any("c/" in lk.a + lk.b for lk in result.links), result.links
+    assert not any(any(p.startswith("c/") for p in ev.passages) for ev in result.events)
+    # the festival's quote is close enough to be linked on its words alone
+    monkeypatch.setattr(core, "NAME_FLOOR", 1.0)
+    ungated = link_passages(_story_passages())
+    assert any("c/" in lk.a + lk.b for lk in ungated.links)
+
+
+def test_names_exclude_numbers_and_calendar_words() -> None:
+    from tui.link.features import is_name
+
+    assert is_name("gaziantep") and is_name("nato")
+    assert not is_name("#2019") and not is_name("friday") and not is_name("november")
+
+
 def test_one_source_never_linked(store: Store) -> None:
     add(store, "Reuters", TURKEY_A)
     add(store, "Reuters", TURKEY_B)  # same outlet: never linked, however similar

@@ -87,6 +87,20 @@ def normalise_number(token: str) -> str:
     return token.replace(",", "")
 
 
+#: Capitalised words that say when, not who or what: cues for one passage
+#: against another ("Friday" vs "Saturday"), but no sign that two articles
+#: tell the same story (see ``is_name``).
+CALENDAR = frozenset((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+
+
+def is_name(cue: str) -> bool:
+    """A cue naming someone or something (not a number, not a day or month)."""
+    return not cue.startswith("#") and cue not in CALENDAR
+
+
 @dataclass(slots=True)
 class Features:
     """What the scorer compares. Tuples are sorted, so everything is deterministic."""
