@@ -32,6 +32,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/links.py
+	$(BIN)/python bench/links_mixed.py
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/large.py
