@@ -20,7 +20,9 @@ The pipeline (pure, in memory, deterministic, vectorised with numpy):
    The cue agreement is the IDF-weighted share of each side's names and
    numbers found on the other side (passage or article): all found keeps the
    score, none found multiplies it by ``conflict_factor`` (Jackson vs
-   Williams, 81st vs 86th Oscars, Friday vs Saturday).
+   Williams, 81st vs 86th Oscars, Friday vs Saturday). An article gate
+   (``_name_overlap``) then scales it by how many names the two articles
+   share, so unrelated stories holding one similar sentence are not linked.
 5. **Events** (:mod:`tui.link.cluster`): average-linkage clustering on the
    sparse candidate graph (missing pairs count as 0), which does not chain
    the way connected components do.
