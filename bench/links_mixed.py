@@ -4,8 +4,9 @@
 Usage: .venv/bin/python bench/links_mixed.py [--shared ../shared]
 
 Imports the five seeds and the 50 extraction dev pages (as HTML) into one
-fresh database with the real CLI, links it at the defaults as
-`parallax links` does, and counts direct links and events by article pair.
+fresh database with the real CLI, links it at the defaults with the
+library call `parallax links` makes (``link_store``), and counts the stored
+direct links and events by article pair.
 Most of those 55 articles tell unrelated stories; the pairs judged by hand
 to tell one story are listed in ``STORIES`` (by file name prefix): the five
 seeds, WeWork at VentureBeat and TechCrunch, the South Dakota "Meth. We're
@@ -26,8 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tui.link.core import Params, Passage, link_passages  # noqa: E402
-from tui.link.db import _VISIBLE_SQL, source_of  # noqa: E402
+from tui.link import link_store, list_events, list_links  # noqa: E402
 from tui.store import Store  # noqa: E402
 
 STORIES = [
@@ -53,23 +53,25 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "tui", "--db", str(db), "import", str(ROOT / "seeds"),
                         *map(str, pages)], check=True, capture_output=True, cwd=ROOT)
         store = Store.open(db, create=False)
-        rows = list(store.db.execute(_VISIBLE_SQL))
+        summary = link_store(store)
+        links = list_links(store)
+        events = list_events(store)
         path_of = {r["id"]: r["path"] for r in store.list_articles()}
         store.close()
-    article = {pid: art for pid, art, _t, _o in rows}
-    result = link_passages([Passage(pid, source_of(o, a), a, t) for pid, a, t, o in rows], Params())
 
     def same(a: str, b: str) -> bool:
         s = story(path_of[a])
         return s >= 0 and s == story(path_of[b])
 
-    links = collections.Counter(same(article[lk.a], article[lk.b]) for lk in result.links)
+    by_story = collections.Counter(same(lk["a_article"], lk["b_article"]) for lk in links)
     pairs: set[tuple[str, str]] = set()
-    for ev in result.events:
-        pairs |= set(combinations(sorted({article[p] for p in ev.passages}), 2))
+    for ev in events:
+        pairs |= set(combinations(sorted({p["article_id"] for p in ev["passages"]}), 2))
     ev_pairs = collections.Counter(same(a, b) for a, b in pairs)
-    print(f"{len(rows)} passages in {len(path_of)} articles, {len(result.events)} events")
-    print(f"direct links within one story: {links[True]}; between unrelated stories: {links[False]}")
+    print(f"{summary.passages} passages in {summary.articles} articles, {summary.events} events "
+          f"({summary.method})")
+    print(f"direct links within one story: {by_story[True]}; "
+          f"between unrelated stories: {by_story[False]}")
     print(f"article pairs sharing an event: {ev_pairs[True]} within one story, "
           f"{ev_pairs[False]} unrelated")
 

@@ -155,6 +155,7 @@ def link_passages(
     p_rows: list[int] = []
     p_terms: list[int] = []
     cue_flag: list[bool] = []
+    name_flag: list[bool] = []  # cues that name someone or something (``is_name``)
     p_cue_rows: list[int] = []
     p_cue_terms: list[int] = []
     for i, f in enumerate(feats):
@@ -164,6 +165,7 @@ def link_passages(
             if j is None:
                 j = vocab[term] = len(vocab)
                 cue_flag.append(term in cueset)
+                name_flag.append(term in cueset and is_name(term))
             p_rows.append(i)
             p_terms.append(j)
             if term in cueset:
@@ -173,6 +175,7 @@ def link_passages(
     rows = np.asarray(p_rows, dtype=np.int64)
     terms = np.asarray(p_terms, dtype=np.int64)
     is_cue = np.asarray(cue_flag, dtype=bool) if cue_flag else np.zeros(1, dtype=bool)
+    is_name_term = np.asarray(name_flag, dtype=bool) if name_flag else np.zeros(1, dtype=bool)
     df = np.bincount(terms, minlength=V)
     idf = np.log((n + 1) / (df + 0.5))
     w = idf[terms]
@@ -197,10 +200,7 @@ def link_passages(
     dnorm = np.sqrt(np.bincount(d_rows, weights=dw * dw, minlength=nd))
     dnorm[dnorm == 0] = 1.0
     doc_cue_keys = dkeys[is_cue[d_terms]]  # sorted: article x cue term
-    names = np.zeros(V, dtype=bool)
-    for term, j in vocab.items():
-        names[j] = cue_flag[j] and is_name(term)
-    doc_name_keys = dkeys[names[d_terms]]  # sorted: article x name
+    doc_name_keys = dkeys[is_name_term[d_terms]]  # sorted: article x name
     n_names = np.bincount(doc_name_keys // V, minlength=nd)
 
     sources = sorted({x.source for x in ps})
@@ -243,8 +243,9 @@ def link_passages(
                            scorer=fuzz.token_set_ratio, workers=2), dtype=np.float64) / 100.0 \
         if keys.size else np.zeros(0)
     del texts, feats
-    found = (_cues_found(a_idx, b_idx, cue_rows, cue_terms, idf, doc_of, V, doc_cue_keys)
-             + _cues_found(b_idx, a_idx, cue_rows, cue_terms, idf, doc_of, V, doc_cue_keys))
+    # IDF mass of each side's cues that the other side's article holds
+    found = (_found(cue_rows, cue_terms, a_idx, doc_of[b_idx], V, doc_cue_keys, idf)
+             + _found(cue_rows, cue_terms, b_idx, doc_of[a_idx], V, doc_cue_keys, idf))
     total = cue_mass[a_idx] + cue_mass[b_idx]
     both = (cue_mass[a_idx] > 0) & (cue_mass[b_idx] > 0)
     agreement = np.where(both, found / np.where(total > 0, total, 1.0), 1.0)
@@ -353,42 +354,39 @@ def _name_overlap(pair_doc: np.ndarray, nd: int, V: int, doc_name_keys: np.ndarr
     geometric mean of the two set sizes), so a long article with many names
     is not held against a short one on the same story.
     """
-    out = np.zeros(pair_doc.size)
-    if pair_doc.size == 0 or doc_name_keys.size == 0:
-        return out
+    if pair_doc.size == 0:
+        return np.zeros(0)
     upair = unique_sorted(pair_doc)
     ua, ub = upair // nd, upair % nd
     smaller = n_names[ua] <= n_names[ub]  # walk the smaller set, look up in the larger
     ua, ub = np.where(smaller, ua, ub), np.where(smaller, ub, ua)
-    starts = np.searchsorted(doc_name_keys // V, ua, side="left")
-    counts = n_names[ua]
-    pair = np.repeat(np.arange(upair.size), counts)
-    offset = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    key = ub[pair] * V + doc_name_keys[starts[pair] + offset] % V
-    pos = np.searchsorted(doc_name_keys, key)
-    pos[pos >= doc_name_keys.size] = 0
-    shared = np.bincount(pair[doc_name_keys[pos] == key], minlength=upair.size)
+    shared = _found(doc_name_keys // V, doc_name_keys % V, ua, ub, V, doc_name_keys)
     cosine = shared / np.sqrt(np.maximum(n_names[ua] * n_names[ub], 1))
     return cosine[np.searchsorted(upair, pair_doc)]
 
 
-def _cues_found(a_idx: np.ndarray, b_idx: np.ndarray, cue_rows: np.ndarray, cue_terms: np.ndarray,
-                idf: np.ndarray, doc_of: np.ndarray, V: int, doc_cue_keys: np.ndarray) -> np.ndarray:
-    """For each pair: IDF mass of a's cues that appear in b's article."""
-    out = np.zeros(a_idx.size, dtype=np.float64)
-    if cue_rows.size == 0 or a_idx.size == 0:
-        return out
-    starts = np.searchsorted(cue_rows, np.arange(doc_of.size), side="left")
-    ends = np.searchsorted(cue_rows, np.arange(doc_of.size), side="right")
-    counts = ends[a_idx] - starts[a_idx]
-    pair = np.repeat(np.arange(a_idx.size), counts)
+def _found(post_rows: np.ndarray, post_terms: np.ndarray, a: np.ndarray, b_rows: np.ndarray, V: int,
+           table: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """For each query ``k``: the postings of row ``a[k]`` whose term the key table
+    holds under row ``b_rows[k]``, counted, or summed by ``weights[term]``.
+
+    ``post_rows``/``post_terms`` are postings sorted by row; ``table`` holds
+    sorted keys ``row * V + term``. One vectorised expansion of every
+    query's postings, with no loop over pairs.
+    """
+    if post_rows.size == 0 or a.size == 0 or table.size == 0:
+        return np.zeros(a.size)
+    starts = np.searchsorted(post_rows, a, side="left")
+    counts = np.searchsorted(post_rows, a, side="right") - starts
+    pair = np.repeat(np.arange(a.size), counts)
     offset = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    term = cue_terms[starts[a_idx][pair] + offset]
-    key = doc_of[b_idx][pair] * V + term
-    pos = np.searchsorted(doc_cue_keys, key)
-    pos[pos >= doc_cue_keys.size] = 0
-    hit = doc_cue_keys[pos] == key if doc_cue_keys.size else np.zeros(key.size, bool)
-    return np.bincount(pair[hit], weights=idf[term[hit]], minlength=a_idx.size)
+    term = post_terms[starts[pair] + offset]
+    key = b_rows[pair] * V + term
+    pos = np.searchsorted(table, key)
+    pos[pos >= table.size] = 0
+    hit = table[pos] == key
+    return np.bincount(pair[hit], weights=None if weights is None else weights[term[hit]],
+                       minlength=a.size)
 
 
 def _apply_overrides(ps: Sequence[Passage], ea: np.ndarray, eb: np.ndarray, es: np.ndarray,
