@@ -4,17 +4,43 @@ Each article is stored in its own transaction, so a crash or a broken file
 in the middle of a batch leaves every earlier article complete and the rest
 simply not there; running the same import again finishes the work (articles
 already stored are recognised by content hash and skipped as unchanged).
+
+Cleaning and sentence splitting are pure functions of one document and are
+most of an import's time; for a batch they run in worker processes
+(``jobs``) while this process reads the next files and stores the finished
+articles, in input order. Only this process writes to the database, so the
+transactions, the order and the results are those of a one-process import
+(a test compares the two databases row by row).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tui.clean import clean_document
 from tui.ingest import DEFAULT_MAX_BYTES, Problem, discover, read_path
+from tui.model import CleanResult, RawDocument
+from tui.sentences import split_sentences
 from tui.store import Store, content_hash
+
+#: A batch needs at least this many files (or one large JSONL feed) before
+#: worker processes are started: starting one costs about 0.2 s, the time of
+#: cleaning ten text pages.
+POOL_MIN_FILES = 16
+#: A JSONL file this large counts as a batch on its own (about 50 articles).
+POOL_MIN_JSONL_BYTES = 256 * 1024
+#: Documents read ahead of the one being stored, per worker: enough to keep
+#: the workers busy, few enough to bound memory on a huge feed.
+AHEAD_PER_WORKER = 4
 
 
 @dataclass(slots=True)
@@ -29,6 +55,7 @@ class FileResult:
 @dataclass(slots=True)
 class ImportReport:
     results: list[FileResult] = field(default_factory=list)
+    workers: int = 1  # processes that cleaned: 1 when the batch was cleaned here
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -43,6 +70,125 @@ class ImportReport:
 
 
 Progress = Callable[[int, int, str], None]
+#: What preparing a document gives: the cleaned result and each block's
+#: sentence spans, or the one-line reason it cannot be imported.
+Prepared = tuple[CleanResult, list[list[tuple[int, int]]]] | str
+
+
+def prepare(text: str, fmt: str, hints: dict[str, str]) -> Prepared:
+    """Clean one document and split its blocks into sentences (runs in a worker).
+
+    Never raises: a cleaner bug must not stop the batch, so it becomes the
+    document's error line.
+    """
+    try:
+        result = clean_document(text, fmt, hints)
+    except Exception as exc:
+        return f"could not be cleaned ({type(exc).__name__}): please report this file"
+    if not result.blocks:
+        return "no article text found in it: nothing to import"
+    return result, [split_sentences(block.text) for block in result.blocks]
+
+
+def default_jobs() -> int:
+    """Worker processes for a batch: one per CPU this process may use, at most 8
+    (the single writer stores about 100 articles a second, which 8 workers
+    already outrun on HTML), or ``$PARALLAX_JOBS``."""
+    stated = os.environ.get("PARALLAX_JOBS", "").strip()
+    if stated.isdigit() and int(stated) >= 1:
+        return int(stated)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _is_batch(files: list[Path]) -> bool:
+    if len(files) >= POOL_MIN_FILES:
+        return True
+    for path in files:
+        if path.suffix.lower() == ".jsonl":
+            try:
+                if path.stat().st_size >= POOL_MIN_JSONL_BYTES:
+                    return True
+            except OSError:
+                pass
+    return False
+
+
+class _Preparer:
+    """Runs ``prepare`` here or in worker processes, results in submission order.
+
+    A worker pool that breaks (a worker killed by the system, say) is not an
+    import error: the documents still pending are prepared in this process.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.parallel = workers > 1  # False once the pool broke: the rest is prepared here
+
+    def submit(self, item: RawDocument) -> Future[Prepared] | None:
+        if not self.parallel:
+            return None
+        try:
+            if self.pool is None:  # started at the first document to clean, not for a re-import
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
+                                                initializer=_worker_start)
+            return self.pool.submit(prepare, item.text, item.format, item.hints)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            self._give_up_pool()
+            return None
+
+    def result(self, item: RawDocument, future: Future[Prepared] | None) -> Prepared:
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                self._give_up_pool()
+            except Exception:  # noqa: BLE001 - e.g. a result that cannot be pickled: prepare it here
+                pass
+        return prepare(item.text, item.format, item.hints)
+
+    def _give_up_pool(self) -> None:
+        self.parallel = False
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _worker_start() -> None:
+    """Ctrl-C is for this process to handle (it stops the pool): a worker that
+    took it too would die printing a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork when this process runs one thread (the CLI), else spawn (the app).
+
+    fork starts a worker in milliseconds and does not run the caller's main
+    script again (spawn re-imports it, which an unguarded user script would
+    not survive); but forking a process with other threads can copy a lock
+    one of them holds into the child, so the app, which imports from a
+    worker thread, spawns.
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _documents(files: list[Path], max_bytes: int) -> Iterator[tuple[int, Path, RawDocument | Problem | None]]:
+    """Every document of every file, with the file's number; ``None`` marks a file's start."""
+    for index, path in enumerate(files, 1):
+        yield index, path, None
+        for item in read_path(path, max_bytes=max_bytes):
+            yield index, path, item
 
 
 def import_paths(
@@ -51,38 +197,65 @@ def import_paths(
     *,
     progress: Progress | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int | None = None,
 ) -> ImportReport:
-    """Import files and folders; never raises for a bad file, reports it instead."""
+    """Import files and folders; never raises for a bad file, reports it instead.
+
+    ``jobs`` caps the worker processes for a batch (``None``: ``default_jobs``;
+    1: clean everything in this process). Small imports never start workers.
+    """
     report = ImportReport()
     files, problems = discover(paths)
     for problem in problems:
         report.results.append(FileResult(problem.path, "error", problem.reason))
     total = len(files)
-    for index, path in enumerate(files, 1):
-        if progress:
-            progress(index, total, str(path))
-        for item in read_path(path, max_bytes=max_bytes):
-            if isinstance(item, Problem):
-                where = f"{item.path}:{item.line}" if item.line else item.path
-                report.results.append(FileResult(where, "error", item.reason))
-                continue
-            known = store.find_article(content_hash(item.text))
-            if known:
-                report.results.append(FileResult(item.path, "unchanged", "already imported", known))
-                continue
-            try:
-                result = clean_document(item.text, item.format, item.hints)
-            except Exception as exc:  # a cleaner bug must not stop the batch
-                report.results.append(
-                    FileResult(item.path, "error", f"could not be cleaned ({type(exc).__name__}): please report this file")
-                )
-                continue
-            if not result.blocks:
-                report.results.append(FileResult(item.path, "error", "no article text found in it: nothing to import"))
-                continue
-            added = store.add_article(item, result)
-            note = item.encoding_note
-            report.results.append(FileResult(item.path, added.status, note, added.article_id, added.title))
+    workers = jobs if jobs is not None else default_jobs()
+    if workers > 1 and not _is_batch(files):
+        workers = 1
+    preparer = _Preparer(workers)
+    report.workers = workers
+    ahead = AHEAD_PER_WORKER * workers if workers > 1 else 0
+    pending: deque[tuple[int, Path, RawDocument | Problem | None, str, Future[Prepared] | None]] = deque()
+    submitted: set[str] = set()  # hashes sent to a worker: a repeat in the batch is not cleaned twice
+
+    def finish(index: int, path: Path, item: RawDocument | Problem | None, digest: str,
+               future: Future[Prepared] | None) -> None:
+        if item is None:
+            if progress:
+                progress(index, total, str(path))
+            return
+        if isinstance(item, Problem):
+            where = f"{item.path}:{item.line}" if item.line else item.path
+            report.results.append(FileResult(where, "error", item.reason))
+            return
+        known = store.find_article(digest)
+        if known:
+            if future is not None:
+                future.cancel()
+            report.results.append(FileResult(item.path, "unchanged", "already imported", known))
+            return
+        prepared = preparer.result(item, future)
+        if isinstance(prepared, str):
+            report.results.append(FileResult(item.path, "error", prepared))
+            return
+        result, sentences = prepared
+        added = store.add_article(item, result, sentences)
+        report.results.append(FileResult(item.path, added.status, item.encoding_note, added.article_id, added.title))
+
+    try:
+        for index, path, item in _documents(files, max_bytes):
+            future = None
+            digest = content_hash(item.text) if isinstance(item, RawDocument) else ""
+            if digest and preparer.parallel and digest not in submitted and not store.find_article(digest):
+                submitted.add(digest)
+                future = preparer.submit(item)
+            pending.append((index, path, item, digest, future))
+            while len(pending) > ahead:
+                finish(*pending.popleft())
+        while pending:
+            finish(*pending.popleft())
+    finally:
+        preparer.close()
     return report
 
 

@@ -263,11 +263,15 @@ class Store:
     def article_count(self) -> int:
         return self.db.execute("select count(*) from articles").fetchone()[0]
 
-    def add_article(self, raw: RawDocument, result: CleanResult) -> AddResult:
+    def add_article(self, raw: RawDocument, result: CleanResult,
+                    sentences: list[list[tuple[int, int]]] | None = None) -> AddResult:
         """Store an article with its blocks and sentences, or do nothing if known.
 
         Identity is the hash of the normalised source text, so importing the
         same file twice (or the same text from another path) changes nothing.
+        ``sentences`` (the spans of ``split_sentences`` for each block) may
+        come from a worker process that split them while this one stored
+        earlier articles; without them they are split here.
         """
         digest = content_hash(raw.text)
         existing = self.find_article(digest)
@@ -293,13 +297,16 @@ class Store:
                 {"article_id": article_id, "raw": raw.text, "working_text": result.working_text,
                  "hints": json.dumps(hints, ensure_ascii=False)}
             )
-            self._insert_blocks(article_id, result.blocks)
+            self._insert_blocks(article_id, result.blocks, sentences)
         return AddResult("imported", article_id, row["title"])
 
-    def _insert_blocks(self, article_id: str, blocks: list[Block]) -> None:
+    def _insert_blocks(self, article_id: str, blocks: list[Block],
+                       sentences: list[list[tuple[int, int]]] | None = None) -> None:
+        if sentences is None or len(sentences) != len(blocks):
+            sentences = [split_sentences(block.text) for block in blocks]
         block_rows = []
         passage_rows = []
-        for seq, block in enumerate(blocks):
+        for seq, (block, spans) in enumerate(zip(blocks, sentences, strict=True)):
             block_id = f"{article_id}:{seq:04d}"
             block_rows.append(
                 {
@@ -320,7 +327,7 @@ class Store:
                     "override_at": None,
                 }
             )
-            for n, (start, end) in enumerate(split_sentences(block.text)):
+            for n, (start, end) in enumerate(spans):
                 passage_rows.append(
                     {
                         "id": f"{block_id}.{n:03d}",

@@ -42,8 +42,11 @@ def open_app(ctx: Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file report as JSON lines.")
 @click.option("--max-mb", type=click.IntRange(1, 2048), default=20, show_default=True,
               help="Refuse single files larger than this.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes that clean a batch of 16 files or more "
+                   "[default: one per CPU, at most 8, or $PARALLAX_JOBS; 1 cleans in this process].")
 @pass_ctx
-def import_cmd(ctx: Context, paths: tuple[str, ...], as_json: bool, max_mb: int) -> None:
+def import_cmd(ctx: Context, paths: tuple[str, ...], as_json: bool, max_mb: int, jobs: int | None) -> None:
     """Import .txt, .md, .html/.htm and .jsonl files or folders (recursively).
 
     Idempotent: an article is identified by the hash of its text, so importing
@@ -54,13 +57,14 @@ def import_cmd(ctx: Context, paths: tuple[str, ...], as_json: bool, max_mb: int)
     Examples:
       parallax import seeds
       parallax --db team.db import downloads/*.html feed.jsonl
+      parallax import --jobs 4 scrape/     # clean on four cores; the database is written in order
     """
     from tui.importer import import_paths
 
     store = ctx.store()
     with progress_bar("importing", min_total=4) as progress:
         report = import_paths(store, paths, progress=lambda i, total, _path: progress(i, total),
-                              max_bytes=max_mb * 1024 * 1024)
+                              max_bytes=max_mb * 1024 * 1024, jobs=jobs)
     for r in report.results:
         if as_json:
             echo_json({"path": r.path, "status": r.status, "reason": r.reason,
