@@ -829,3 +829,36 @@ def test_app_offers_to_reclean_articles_an_older_cleaner_cleaned(seeded_db, tmp_
             assert any("already cleaned by the current cleaner" in n.message for n in app._notifications)
 
     run(go())
+
+
+def test_a_batch_imported_in_the_app_is_cleaned_by_worker_processes(db_path, tmp_path, monkeypatch):
+    """Inside the app Textual has replaced stderr and other threads run: the
+    pool must start anyway (spawned, not forked) and store the whole batch."""
+    import tui.importer as importer
+    from test_parallel_import import batch
+
+    batch(tmp_path / "in")
+    monkeypatch.setenv("PARALLAX_JOBS", "2")
+    methods: list[str] = []
+    context = importer._context
+    monkeypatch.setattr(importer, "_context", lambda: methods.append(context().get_start_method()) or context())
+    gave_up: list[int] = []
+    give_up = importer._Preparer._give_up_pool
+    monkeypatch.setattr(importer._Preparer, "_give_up_pool", lambda self: (gave_up.append(1), give_up(self)))
+    monkeypatch.chdir(tmp_path)
+
+    async def go():
+        app = make_app(db_path, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            app._import_worker(str(tmp_path / "in"))
+            await app.workers.wait_for_complete()
+            for _ in range(4):
+                await pilot.pause()
+            assert len(reader.panes) == 2
+
+    run(go())
+    assert methods == ["spawn"] and not gave_up  # the workers cleaned the batch
+    store = Store.open(db_path)
+    assert store.article_count() == 23
+    store.close()

@@ -18,11 +18,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,11 +135,12 @@ class _Preparer:
         if not self.parallel:
             return None
         try:
-            if self.pool is None:  # started at the first document to clean, not for a re-import
-                self.pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
-                                                initializer=_worker_start)
-            return self.pool.submit(prepare, item.text, item.format, item.hints)
-        except (BrokenProcessPool, RuntimeError, OSError):
+            with _stderr_with_a_file():
+                if self.pool is None:  # started at the first document to clean, not for a re-import
+                    self.pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
+                                                    initializer=_worker_start)
+                return self.pool.submit(prepare, item.text, item.format, item.hints)
+        except Exception:  # noqa: BLE001 - no pool (a sandbox without semaphores, say): clean here
             self._give_up_pool()
             return None
 
@@ -165,8 +168,38 @@ class _Preparer:
 
 def _worker_start() -> None:
     """Ctrl-C is for this process to handle (it stops the pool): a worker that
-    took it too would die printing a traceback."""
+    took it too would die printing a traceback. Nor may a worker write to the
+    terminal, which the app is drawing on: its failures reach this process as
+    the document's error line or as a broken pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+@contextmanager
+def _stderr_with_a_file() -> Iterator[None]:
+    """Give ``sys.stderr`` a file descriptor while processes start.
+
+    multiprocessing hands its helper process ``sys.stderr.fileno()``; inside
+    the app Textual has replaced ``sys.stderr`` with a capture that has none,
+    and starting the pool fails. The helper gets /dev/null instead.
+    """
+    try:
+        ok = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        ok = False
+    if ok:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
 
 
 def _context() -> multiprocessing.context.BaseContext:
