@@ -216,3 +216,12 @@ def test_the_store_starts_without_pandas_and_numpy_and_both_still_import() -> No
              "print('ok')\n")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_bulk_insert_columns_are_the_tables_own(store: Store) -> None:
+    """The import writes blocks and passages as plain tuples in this column
+    order: a migration that adds or reorders a column must update them."""
+    from tui.store import _BLOCK_COLUMNS, _PASSAGE_COLUMNS
+
+    assert _BLOCK_COLUMNS == tuple(store.db["blocks"].columns_dict)
+    assert _PASSAGE_COLUMNS == tuple(store.db["passages"].columns_dict)
