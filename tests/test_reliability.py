@@ -38,11 +38,34 @@ def integrity(path: Path) -> str:
         conn.close()
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its (gone) parent to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_sigkill_during_import_keeps_committed_articles_whole(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     make_corpus(corpus, 400)
     db = tmp_path / "crash.db"
-    env = dict(os.environ, PARALLAX_ANNOTATOR="tester")
+    env = dict(os.environ, PARALLAX_ANNOTATOR="tester", PARALLAX_JOBS="2")  # with worker processes
     proc = subprocess.Popen([sys.executable, "-m", "tui", "--db", str(db), "import", str(corpus)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -59,8 +82,15 @@ def test_sigkill_during_import_keeps_committed_articles_whole(tmp_path: Path) ->
             if count >= 20:
                 break
     assert proc.poll() is None, "import finished before it could be killed: make the corpus larger"
+    workers = children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # the workers that cleaned for it end too, instead of sleeping forever
+    assert len(workers) >= 2
+    deadline = time.monotonic() + 10
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(w) for w in workers), "worker processes outlived the killed import"
     assert integrity(db) == "ok"
     store = Store.open(db)
     articles = store.list_articles()

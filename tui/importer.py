@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,6 +44,8 @@ POOL_MIN_JSONL_BYTES = 256 * 1024
 #: Documents read ahead of the one being stored, per worker: enough to keep
 #: the workers busy, few enough to bound memory on a huge feed.
 AHEAD_PER_WORKER = 4
+#: How often a worker checks that the process that started it is alive.
+WATCHDOG_SECONDS = 0.5
 
 
 @dataclass(slots=True)
@@ -138,7 +141,7 @@ class _Preparer:
             with _stderr_with_a_file():
                 if self.pool is None:  # started at the first document to clean, not for a re-import
                     self.pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
-                                                    initializer=_worker_start)
+                                                    initializer=_worker_start, initargs=(os.getpid(),))
                 return self.pool.submit(prepare, item.text, item.format, item.hints)
         except Exception:  # noqa: BLE001 - no pool (a sandbox without semaphores, say): clean here
             self._give_up_pool()
@@ -166,16 +169,28 @@ class _Preparer:
             self.pool = None
 
 
-def _worker_start() -> None:
-    """Ctrl-C is for this process to handle (it stops the pool): a worker that
+def _worker_start(parent: int) -> None:
+    """Set a worker up to live and die with the process that started it.
+
+    Ctrl-C is for that process to handle (it stops the pool): a worker that
     took it too would die printing a traceback. Nor may a worker write to the
-    terminal, which the app is drawing on: its failures reach this process as
-    the document's error line or as a broken pool."""
+    terminal, which the app is drawing on: its failures reach the parent as
+    the document's error line or as a broken pool. And a parent killed
+    outright (SIGKILL, a crash) closes no pool: a watchdog ends the worker
+    instead of leaving it asleep forever.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parallax-parent-watchdog", daemon=True).start()
 
 
 @contextmanager
