@@ -218,7 +218,7 @@ def _stderr_with_a_file() -> Iterator[None]:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """fork when this process runs one thread (the CLI), else spawn (the app).
+    """fork when this process runs one thread (the CLI) on Linux, else spawn.
 
     fork starts a worker in milliseconds and does not run the caller's main
     script again (spawn re-imports it, which an unguarded user script would
@@ -226,7 +226,7 @@ def _context() -> multiprocessing.context.BaseContext:
     one of them holds into the child, so the app, which imports from a
     worker thread, spawns.
     """
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+    if threading.active_count() == 1 and sys.platform.startswith("linux"):  # macOS: fork is unsafe
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
@@ -251,6 +251,9 @@ def import_paths(
 
     ``jobs`` caps the worker processes for a batch (``None``: ``default_jobs``;
     1: clean everything in this process). Small imports never start workers.
+    A script that calls this with workers from a thread, or on macOS, must
+    keep its top level under ``if __name__ == "__main__":`` (workers are
+    spawned there, which imports the script again), or pass ``jobs=1``.
     """
     report = ImportReport()
     files, problems = discover(paths)
