@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/large.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/import_speed.py
+	$(BIN)/python bench/sentences.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -834,8 +834,9 @@ def test_app_offers_to_reclean_articles_an_older_cleaner_cleaned(seeded_db, tmp_
 def test_a_batch_imported_in_the_app_is_cleaned_by_worker_processes(db_path, tmp_path, monkeypatch):
     """Inside the app Textual has replaced stderr and other threads run: the
     pool must start anyway (spawned, not forked) and store the whole batch."""
-    import tui.importer as importer
     from test_parallel_import import batch
+
+    import tui.importer as importer
 
     batch(tmp_path / "in")
     monkeypatch.setenv("PARALLAX_JOBS", "2")

@@ -81,5 +81,26 @@ def test_blocks_without_split_characters_skip_syntok_with_the_same_spans(parts: 
     assert split_sentences(text) == (_with_syntok(text) if text.strip() else [])
 
 
+_WORDS = ["The", "minister", "said", "U", "S", "Mr", "9", "2.5", "é", "—", ",", ":", "'", "\"", "“", "-", "Kyiv"]
+_CLOSERS = list(".!?;)]}…\"'”’»›。！？") + ["...", "?!", ".)", ".”", "!'"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=12),
+       st.lists(st.sampled_from(_CLOSERS), max_size=4), st.sampled_from(["", " ", "  \n"]))
+def test_a_closing_run_alone_skips_syntok_with_the_same_spans(words: list[str], closers: list[str],
+                                                             pad: str) -> None:
+    """A sentence whose only split characters end it ("... he said.”") is one
+    sentence without syntok, exactly as syntok would have it."""
+    text = pad + " ".join(words) + "".join(closers) + pad
+    assert split_sentences(text) == (_with_syntok(text) if text.strip() else [])
+
+
+def test_a_closing_run_alone_is_one_sentence_and_an_inner_stop_is_not() -> None:
+    assert sentences("Kyiv said on Friday it would apply.”") == ["Kyiv said on Friday it would apply.”"]
+    assert sentences("It would apply. Kyiv said so.") == ["It would apply.", "Kyiv said so."]
+    assert sentences("(AP) Kyiv said so.") == ["(AP) Kyiv said so."]
+
+
 def test_a_menu_line_is_one_sentence_without_syntok() -> None:
     assert split_sentences("  World News | Politics — Live  ") == [(2, 30)]

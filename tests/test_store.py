@@ -223,5 +223,5 @@ def test_bulk_insert_columns_are_the_tables_own(store: Store) -> None:
     order: a migration that adds or reorders a column must update them."""
     from tui.store import _BLOCK_COLUMNS, _PASSAGE_COLUMNS
 
-    assert _BLOCK_COLUMNS == tuple(store.db["blocks"].columns_dict)
-    assert _PASSAGE_COLUMNS == tuple(store.db["passages"].columns_dict)
+    assert tuple(store.db["blocks"].columns_dict) == _BLOCK_COLUMNS
+    assert tuple(store.db["passages"].columns_dict) == _PASSAGE_COLUMNS

@@ -28,6 +28,19 @@ _MAY_SPLIT = re.compile(
 )
 
 
+#: The run of sentence-final characters a text may end in: syntok's terminals
+#: and closing brackets, the ellipsis and quotation marks (".”", "?)", "!'").
+#: A block whose only split characters are in that run is one sentence (a
+#: property test compares with syntok); a third of the paragraphs syntok got
+#: are like that, a quarter of its time.
+_CLOSING_RUN = re.compile(
+    "["
+    + re.escape("".join(sorted({c for t in State.terminals for c in t} | State.closing_brackets
+                               | set("\u2026\"'\u201d\u2019\u00bb\u203a"))))
+    + "]+$"
+)
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Return ``(start, end)`` spans of the sentences of ``text``.
 
@@ -38,10 +51,15 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     stripped = text.strip()
     if not stripped:
         return []
-    if not _MAY_SPLIT.search(stripped):
-        start = len(text) - len(text.lstrip())
-        return [(start, start + len(stripped))]
-    return _with_syntok(text)
+    first = _MAY_SPLIT.search(stripped)
+    if first is not None:
+        # a split character only in the closing run ("... he said.", "(AP)")
+        # ends the one sentence: no need for syntok either
+        closing = _CLOSING_RUN.search(stripped)
+        if closing is None or first.start() < closing.start() or closing.start() == 0:
+            return _with_syntok(text)
+    start = len(text) - len(text.lstrip())
+    return [(start, start + len(stripped))]
 
 
 def _with_syntok(text: str) -> list[tuple[int, int]]:
