@@ -225,3 +225,58 @@ def test_bulk_insert_columns_are_the_tables_own(store: Store) -> None:
 
     assert tuple(store.db["blocks"].columns_dict) == _BLOCK_COLUMNS
     assert tuple(store.db["passages"].columns_dict) == _PASSAGE_COLUMNS
+
+
+def _flipped(text: str, fmt: str, hints: dict[str, str]):
+    """The real cleaner with every decision reversed: a cleaner update that changes decisions only."""
+    import dataclasses
+
+    from tui.clean import clean_document
+
+    result = clean_document(text, fmt, hints)
+    blocks = [dataclasses.replace(b, keep=not b.keep, reason=f"flipped: {b.reason}") for b in result.blocks]
+    return dataclasses.replace(result, blocks=blocks)
+
+
+def _merged(text: str, fmt: str, hints: dict[str, str]):
+    """The real cleaner with its last two blocks joined: a cleaner update that segments differently."""
+    import dataclasses
+
+    from tui.clean import clean_document
+
+    result = clean_document(text, fmt, hints)
+    *head, a, b = result.blocks
+    joined = dataclasses.replace(a, text=f"{a.text} {b.text}", end=b.end)
+    return dataclasses.replace(result, blocks=[*head, joined])
+
+
+def test_reclean_writes_new_decisions_and_keeps_overrides(seeded_store: Store) -> None:
+    article = seeded_store.list_articles()[0]
+    before = seeded_store.blocks(article["id"])
+    hidden = next(b for b in before if not b["visible"])
+    seeded_store.set_override(hidden["id"], False, "ana")  # a person confirmed it hidden
+    counts = seeded_store.reclean(_flipped)
+    assert counts["updated"] == 5
+    after = seeded_store.blocks(article["id"])
+    assert [b["keep"] for b in after] == [not b["keep"] for b in before]
+    assert all(b["reason"].startswith("flipped: ") for b in after)
+    kept = after[hidden["seq"]]
+    assert kept["keep"] and kept["override"] == 0 and kept["visible"] is False
+
+
+def test_reclean_resegments_unannotated_articles_and_carries_overrides(seeded_store: Store) -> None:
+    first, second = seeded_store.list_articles()[:2]
+    blocks = seeded_store.blocks(first["id"])
+    seeded_store.set_override(blocks[0]["id"], False, "ana")
+    target = next(b for b in seeded_store.blocks(second["id"]) if b["visible"] and len(b["text"]) > 30)
+    seeded_store.add_annotation(block_id=target["id"], start=0, end=10, label="EVENT", annotator="ana")
+    second_before = seeded_store.blocks(second["id"])
+    counts = seeded_store.reclean(_merged)
+    assert counts == {"updated": 0, "resegmented": 4, "kept_segmentation": 1}
+    after = seeded_store.blocks(first["id"])
+    assert len(after) == len(blocks) - 1
+    assert after[-1]["text"] == f"{blocks[-2]['text']} {blocks[-1]['text']}"
+    assert after[0]["override"] == 0 and after[0]["override_by"] == "ana"  # found again by its text
+    passages = seeded_store.passages(first["id"])
+    assert {p["block_id"] for p in passages} <= {b["id"] for b in after}
+    assert seeded_store.blocks(second["id"]) == second_before  # nothing moves under a span
