@@ -836,16 +836,16 @@ def test_a_batch_imported_in_the_app_is_cleaned_by_worker_processes(db_path, tmp
     pool must start anyway (spawned, not forked) and store the whole batch."""
     from test_parallel_import import batch
 
-    import tui.importer as importer
+    import tui.workers as workers
 
     batch(tmp_path / "in")
     monkeypatch.setenv("PARALLAX_JOBS", "2")
     methods: list[str] = []
-    context = importer._context
-    monkeypatch.setattr(importer, "_context", lambda: methods.append(context().get_start_method()) or context())
+    context = workers._context
+    monkeypatch.setattr(workers, "_context", lambda: methods.append(context().get_start_method()) or context())
     gave_up: list[int] = []
-    give_up = importer._Preparer._give_up_pool
-    monkeypatch.setattr(importer._Preparer, "_give_up_pool", lambda self: (gave_up.append(1), give_up(self)))
+    give_up = workers.OrderedPool._give_up_pool
+    monkeypatch.setattr(workers.OrderedPool, "_give_up_pool", lambda self: (gave_up.append(1), give_up(self)))
     monkeypatch.chdir(tmp_path)
 
     async def go():

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 import tui.importer as importer
+import tui.workers as workers
 from conftest import SEEDS
 from tui.importer import POOL_MIN_FILES, import_paths
 from tui.store import Store
 
 #: Columns that differ between two imports of the same files by design.
-_CLOCK = {"imported_at"}
+_CLOCK = {"imported_at", "override_at"}
 
 
 def rows(path: Path) -> dict[str, list[tuple]]:
@@ -81,7 +82,7 @@ def test_reimporting_a_batch_starts_no_worker_and_changes_nothing(tmp_path: Path
     def no_pool(*_a, **_k):
         raise AssertionError("a worker pool was started for articles already stored")
 
-    monkeypatch.setattr(importer, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", no_pool)
     again = import_paths(store, [tmp_path / "in"], jobs=2)
     store.close()
     assert again.count("imported") == 0 and again.count("unchanged") == 24
@@ -103,8 +104,8 @@ def test_a_worker_that_dies_loses_nothing(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(_Dying, "victim", made[5].read_text(encoding="utf-8"))
     monkeypatch.setattr(importer, "prepare", dying)
     broke = []
-    give_up = importer._Preparer._give_up_pool
-    monkeypatch.setattr(importer._Preparer, "_give_up_pool", lambda self: (broke.append(1), give_up(self)))
+    give_up = workers.OrderedPool._give_up_pool
+    monkeypatch.setattr(workers.OrderedPool, "_give_up_pool", lambda self: (broke.append(1), give_up(self)))
     store = Store.open(tmp_path / "crash.db", create=True)
     report = import_paths(store, [tmp_path / "in"], jobs=2)
     store.close()
@@ -139,3 +140,39 @@ def test_jobs_default_follows_the_environment(monkeypatch) -> None:
     assert importer.default_jobs() == 3
     monkeypatch.setenv("PARALLAX_JOBS", "many")
     assert 1 <= importer.default_jobs() <= 8
+
+
+def merged_tail(text: str, fmt: str, hints: dict):
+    """The real cleaner with the last two blocks joined and every decision
+    reversed: a cleaner update that changes both segmentation and decisions."""
+    import dataclasses
+
+    from tui.clean import clean_document
+
+    result = clean_document(text, fmt, hints)
+    *head, a, b = result.blocks
+    blocks = [dataclasses.replace(x, keep=not x.keep) for x in head]
+    blocks.append(dataclasses.replace(a, text=f"{a.text} {b.text}", end=b.end))
+    return dataclasses.replace(result, blocks=blocks)
+
+
+def test_reclean_with_workers_writes_what_one_process_writes(tmp_path: Path, monkeypatch) -> None:
+    batch(tmp_path / "in")
+    counts = {}
+    broke: list[int] = []
+    give_up = workers.OrderedPool._give_up_pool
+    monkeypatch.setattr(workers.OrderedPool, "_give_up_pool", lambda self: (broke.append(1), give_up(self)))
+    for jobs in (1, 2):
+        store = Store.open(tmp_path / f"r{jobs}.db", create=True)
+        import_paths(store, [tmp_path / "in"], jobs=1)
+        ids = [a["id"] for a in store.list_articles()]
+        first = store.blocks(ids[0])
+        store.set_override(first[0]["id"], False, "ana")
+        target = next(b for b in store.blocks(ids[1]) if b["visible"] and len(b["text"]) > 30)
+        store.add_annotation(block_id=target["id"], start=0, end=10, label="EVENT", annotator="ana")
+        seen: list[int] = []
+        counts[jobs] = store.reclean(merged_tail, progress=lambda d, _t, s=seen: s.append(d), jobs=jobs)
+        assert not broke and seen == list(range(len(ids) + 1))
+        store.close()
+    assert counts[2] == counts[1] == {"updated": 0, "resegmented": 22, "kept_segmentation": 1}
+    assert rows(tmp_path / "r2.db") == rows(tmp_path / "r1.db")

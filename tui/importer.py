@@ -15,17 +15,10 @@ transactions, the order and the results are those of a one-process import
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
-import sys
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +27,9 @@ from tui.ingest import DEFAULT_MAX_BYTES, Problem, discover, read_path
 from tui.model import CleanResult, RawDocument
 from tui.sentences import split_sentences
 from tui.store import Store, content_hash
+from tui.workers import OrderedPool, default_jobs
+
+__all__ = ["FileResult", "ImportReport", "default_jobs", "ensure_seeded", "import_paths", "prepare"]
 
 #: A batch needs at least this many files (or one large JSONL feed) before
 #: worker processes are started: starting one costs about 0.2 s, the time of
@@ -44,8 +40,6 @@ POOL_MIN_JSONL_BYTES = 256 * 1024
 #: Documents read ahead of the one being stored, per worker: enough to keep
 #: the workers busy, few enough to bound memory on a huge feed.
 AHEAD_PER_WORKER = 4
-#: How often a worker checks that the process that started it is alive.
-WATCHDOG_SECONDS = 0.5
 
 
 @dataclass(slots=True)
@@ -95,20 +89,6 @@ def prepare(text: str, fmt: str, hints: dict[str, str]) -> Prepared:
     return result, [split_sentences(block.text) for block in result.blocks]
 
 
-def default_jobs() -> int:
-    """Worker processes for a batch: one per CPU this process may use, at most 8
-    (the single writer stores about 100 articles a second, which 8 workers
-    already outrun on HTML), or ``$PARALLAX_JOBS``."""
-    stated = os.environ.get("PARALLAX_JOBS", "").strip()
-    if stated.isdigit() and int(stated) >= 1:
-        return int(stated)
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
-
-
 def _is_batch(files: list[Path]) -> bool:
     if len(files) >= POOL_MIN_FILES:
         return True
@@ -120,115 +100,6 @@ def _is_batch(files: list[Path]) -> bool:
             except OSError:
                 pass
     return False
-
-
-class _Preparer:
-    """Runs ``prepare`` here or in worker processes, results in submission order.
-
-    A worker pool that breaks (a worker killed by the system, say) is not an
-    import error: the documents still pending are prepared in this process.
-    """
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
-        self.parallel = workers > 1  # False once the pool broke: the rest is prepared here
-
-    def submit(self, item: RawDocument) -> Future[Prepared] | None:
-        if not self.parallel:
-            return None
-        try:
-            with _stderr_with_a_file():
-                if self.pool is None:  # started at the first document to clean, not for a re-import
-                    self.pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
-                                                    initializer=_worker_start, initargs=(os.getpid(),))
-                return self.pool.submit(prepare, item.text, item.format, item.hints)
-        except Exception:  # noqa: BLE001 - no pool (a sandbox without semaphores, say): clean here
-            self._give_up_pool()
-            return None
-
-    def result(self, item: RawDocument, future: Future[Prepared] | None) -> Prepared:
-        if future is not None:
-            try:
-                return future.result()
-            except BrokenProcessPool:
-                self._give_up_pool()
-            except Exception:  # noqa: BLE001 - e.g. a result that cannot be pickled: prepare it here
-                pass
-        return prepare(item.text, item.format, item.hints)
-
-    def _give_up_pool(self) -> None:
-        self.parallel = False
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-
-
-def _worker_start(parent: int) -> None:
-    """Set a worker up to live and die with the process that started it.
-
-    Ctrl-C is for that process to handle (it stops the pool): a worker that
-    took it too would die printing a traceback. Nor may a worker write to the
-    terminal, which the app is drawing on: its failures reach the parent as
-    the document's error line or as a broken pool. And a parent killed
-    outright (SIGKILL, a crash) closes no pool: a watchdog ends the worker
-    instead of leaving it asleep forever.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(WATCHDOG_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parallax-parent-watchdog", daemon=True).start()
-
-
-@contextmanager
-def _stderr_with_a_file() -> Iterator[None]:
-    """Give ``sys.stderr`` a file descriptor while processes start.
-
-    multiprocessing hands its helper process ``sys.stderr.fileno()``; inside
-    the app Textual has replaced ``sys.stderr`` with a capture that has none,
-    and starting the pool fails. The helper gets /dev/null instead.
-    """
-    try:
-        ok = sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        ok = False
-    if ok:
-        yield
-        return
-    saved = sys.stderr
-    with open(os.devnull, "w") as devnull:
-        sys.stderr = devnull
-        try:
-            yield
-        finally:
-            sys.stderr = saved
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """fork when this process runs one thread (the CLI) on Linux, else spawn.
-
-    fork starts a worker in milliseconds and does not run the caller's main
-    script again (spawn re-imports it, which an unguarded user script would
-    not survive); but forking a process with other threads can copy a lock
-    one of them holds into the child, so the app, which imports from a
-    worker thread, spawns.
-    """
-    if threading.active_count() == 1 and sys.platform.startswith("linux"):  # macOS: fork is unsafe
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
 
 
 def _documents(files: list[Path], max_bytes: int) -> Iterator[tuple[int, Path, RawDocument | Problem | None]]:
@@ -263,7 +134,7 @@ def import_paths(
     workers = jobs if jobs is not None else default_jobs()
     if workers > 1 and not _is_batch(files):
         workers = 1
-    preparer = _Preparer(workers)
+    preparer: OrderedPool[Prepared] = OrderedPool(prepare, workers)
     report.workers = workers
     ahead = AHEAD_PER_WORKER * workers if workers > 1 else 0
     pending: deque[tuple[int, Path, RawDocument | Problem | None, str, Future[Prepared] | None]] = deque()
@@ -285,7 +156,7 @@ def import_paths(
                 future.cancel()
             report.results.append(FileResult(item.path, "unchanged", "already imported", known))
             return
-        prepared = preparer.result(item, future)
+        prepared = preparer.result(future, item.text, item.format, item.hints)
         if isinstance(prepared, str):
             report.results.append(FileResult(item.path, "error", prepared))
             return
@@ -299,7 +170,7 @@ def import_paths(
             digest = content_hash(item.text) if isinstance(item, RawDocument) else ""
             if digest and preparer.parallel and digest not in submitted and not store.find_article(digest):
                 submitted.add(digest)
-                future = preparer.submit(item)
+                future = preparer.submit(item.text, item.format, item.hints)
             pending.append((index, path, item, digest, future))
             while len(pending) > ahead:
                 finish(*pending.popleft())

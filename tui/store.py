@@ -26,6 +26,7 @@ import sqlite3
 import sys
 import unicodedata
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -120,6 +121,8 @@ def content_hash(text: str) -> str:
 _BLOCK_COLUMNS = ("id", "article_id", "seq", "start", "end", "text", "text_hash", "kind", "keep", "reason",
                   "source_kind", "level", "override", "override_by", "override_at")
 _PASSAGE_COLUMNS = ("id", "article_id", "block_id", "seq", "start", "end", "text")
+#: Fewest articles ``reclean`` starts worker processes for (see ``tui.importer``).
+RECLEAN_POOL_MIN = 16
 #: Bound parameters per statement: SQLite's compiled-in limit before 3.32.
 _MAX_VARIABLES = 999
 
@@ -425,60 +428,89 @@ class Store:
 
     def reclean(self, cleaner: Callable[[str, str, dict[str, str]], CleanResult],
                 article_ids: Iterable[str] | None = None,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+                progress: Callable[[int, int], None] | None = None,
+                jobs: int = 1) -> dict[str, int]:
         """Re-run the cleaner over stored sources, keeping every manual decision.
 
         Decisions (kind, keep, reason) are refreshed; manual overrides and
         annotations stay. Metadata fields a person edited are not touched.
         When the new segmentation differs and the article has annotations,
         its blocks are left as they are (nothing may move under a span).
+
+        With ``jobs`` > 1 and enough articles, ``cleaner`` (a module-level
+        function) runs in worker processes on the next articles while this
+        process writes the current one; what is written does not change.
         """
+        from tui.workers import OrderedPool
+
         counts = {"updated": 0, "resegmented": 0, "kept_segmentation": 0}
         ids = list(article_ids) if article_ids is not None else [
             r[0] for r in self.db.execute("select id from articles order by rowid")
         ]
-        for done, article_id in enumerate(ids):
-            if progress is not None:
-                progress(done, len(ids))
+        workers = jobs if len(ids) >= RECLEAN_POOL_MIN else 1
+        pool: OrderedPool[CleanResult] = OrderedPool(cleaner, workers)
+        ahead = 4 * workers if workers > 1 else 0
+        pending: deque[tuple[dict[str, Any], dict[str, str] | None, tuple[str, str, dict[str, str]], Any]] = deque()
+        upcoming = iter(ids)
+
+        def load() -> None:
+            article_id = next(upcoming, None)
+            if article_id is None:
+                return
             article = self.get_article(article_id)
             src = self.db["sources"].get(article["id"])
             # what the file stated at import (JSONL fields); None for JSONL articles imported
             # before schema 3, whose stored fields may be hints or cleaner output alike
             stated = json.loads(src["hints"]) if src.get("hints") is not None else None
-            result = cleaner(src["raw"], article["format"], stated or {})
-            old = self.blocks(article["id"])
-            with self.transaction():
-                meta_update = _refreshed_meta(result.meta, stated, article["edited"])
-                if meta_update:
-                    self.db["articles"].update(article["id"], meta_update)
-                if [b["text"] for b in old] == [b.text for b in result.blocks]:
-                    # one statement for all blocks: sqlite-utils' update() reads the
-                    # table's columns and keys again for every row (52 ms an article)
-                    self.db.conn.executemany(
-                        "update blocks set kind = ?, keep = ?, reason = ? where id = ?",
-                        [(block.kind, int(block.keep), block.reason, row["id"])
-                         for row, block in zip(old, result.blocks, strict=True)])
-                    counts["updated"] += 1
-                elif self.db.execute(
-                    "select count(*) from annotations where article_id = ?", [article["id"]]
-                ).fetchone()[0]:
-                    counts["kept_segmentation"] += 1
-                else:
-                    overrides = {b["text_hash"]: b for b in old if b["override"] is not None}
-                    self.db.execute("delete from passages where article_id = ?", [article["id"]])
-                    self.db.execute("delete from blocks where article_id = ?", [article["id"]])
-                    self._insert_blocks(article["id"], result.blocks)
-                    self.db.conn.executemany(
-                        "update blocks set override = ?, override_by = ?, override_at = ? where id = ?",
-                        [(prior["override"], prior["override_by"], prior["override_at"], row["id"])
-                         for row in self.blocks(article["id"])
-                         if (prior := overrides.get(row["text_hash"]))])
-                    self.db["sources"].update(article["id"], {"working_text": result.working_text})
-                    counts["resegmented"] += 1
-                self.db["articles"].update(article["id"], {"cleaner_version": _cleaner_version()})
+            args = (src["raw"], article["format"], stated or {})
+            pending.append((article, stated, args, pool.submit(*args)))
+
+        with pool:
+            for done in range(len(ids)):
+                if progress is not None:
+                    progress(done, len(ids))
+                while len(pending) <= ahead and len(pending) < len(ids) - done:
+                    load()
+                article, stated, args, future = pending.popleft()
+                result = pool.result(future, *args)
+                self._reclean_one(article, stated, result, counts)
         if progress is not None:
             progress(len(ids), len(ids))
         return counts
+
+    def _reclean_one(self, article: dict[str, Any], stated: dict[str, str] | None, result: CleanResult,
+                     counts: dict[str, int]) -> None:
+        """Write one article's new cleaning, as ``reclean`` describes."""
+        old = self.blocks(article["id"])
+        with self.transaction():
+            meta_update = _refreshed_meta(result.meta, stated, article["edited"])
+            if meta_update:
+                self.db["articles"].update(article["id"], meta_update)
+            if [b["text"] for b in old] == [b.text for b in result.blocks]:
+                # one statement for all blocks: sqlite-utils' update() reads the
+                # table's columns and keys again for every row (52 ms an article)
+                self.db.conn.executemany(
+                    "update blocks set kind = ?, keep = ?, reason = ? where id = ?",
+                    [(block.kind, int(block.keep), block.reason, row["id"])
+                     for row, block in zip(old, result.blocks, strict=True)])
+                counts["updated"] += 1
+            elif self.db.execute(
+                "select count(*) from annotations where article_id = ?", [article["id"]]
+            ).fetchone()[0]:
+                counts["kept_segmentation"] += 1
+            else:
+                overrides = {b["text_hash"]: b for b in old if b["override"] is not None}
+                self.db.execute("delete from passages where article_id = ?", [article["id"]])
+                self.db.execute("delete from blocks where article_id = ?", [article["id"]])
+                self._insert_blocks(article["id"], result.blocks)
+                self.db.conn.executemany(
+                    "update blocks set override = ?, override_by = ?, override_at = ? where id = ?",
+                    [(prior["override"], prior["override_by"], prior["override_at"], row["id"])
+                     for row in self.blocks(article["id"])
+                     if (prior := overrides.get(row["text_hash"]))])
+                self.db["sources"].update(article["id"], {"working_text": result.working_text})
+                counts["resegmented"] += 1
+            self.db["articles"].update(article["id"], {"cleaner_version": _cleaner_version()})
 
     # ----------------------------------------------------------- label schema
     def schema(self) -> Schema:

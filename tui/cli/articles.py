@@ -277,8 +277,11 @@ def override_cmd(ctx: Context, block_ids: tuple[str, ...], decision: str | None)
 @click.argument("articles", nargs=-1)
 @click.option("--stale", is_flag=True,
               help="Only articles cleaned by an older cleaner version.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes that clean 16 articles or more "
+                   "[default: one per CPU, at most 8, or $PARALLAX_JOBS; 1 cleans in this process].")
 @pass_ctx
-def reclean_cmd(ctx: Context, articles: tuple[str, ...], stale: bool) -> None:
+def reclean_cmd(ctx: Context, articles: tuple[str, ...], stale: bool, jobs: int | None) -> None:
     """Re-run the cleaner on stored articles, keeping overrides, edits and annotations.
 
     \b
@@ -299,4 +302,9 @@ def reclean_cmd(ctx: Context, articles: tuple[str, ...], stale: bool) -> None:
             ids = [i for i in ids if i in older]
         else:
             ids = old
-    echo(reclean_summary(store.reclean(clean_document, ids)))
+    from tui.workers import default_jobs
+
+    with progress_bar("re-cleaning", min_total=4) as progress:
+        counts = store.reclean(clean_document, ids, progress=progress,
+                               jobs=jobs if jobs is not None else default_jobs())
+    echo(reclean_summary(counts))
