@@ -54,7 +54,7 @@ class FileResult:
 @dataclass(slots=True)
 class ImportReport:
     results: list[FileResult] = field(default_factory=list)
-    workers: int = 1  # processes that cleaned: 1 when the batch was cleaned here
+    workers: int = 1  # worker processes the batch was given (1: cleaned in this process)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
