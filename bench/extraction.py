@@ -198,12 +198,52 @@ def print_ratios(pages: dict[str, dict[str, str]], rounds: int) -> None:
               f"(first passes: {first['html'] / first[fmt]:.1f}x)")
 
 
+def _clean_page(job: tuple[str, str]) -> int:
+    """One page through the method named ``job[0]`` (a worker-process target)."""
+    fmt, text = job
+    if fmt == "html":
+        import trafilatura
+
+        return len(trafilatura.extract(text) or "")
+    return len(body_text(clean_document(text, fmt)))
+
+
+def print_pool_ratios(pages: dict[str, dict[str, str]], workers: int, rounds: int) -> None:
+    """The same ratios with every method on ``workers`` processes (wall time).
+
+    Worker processes raise pages per second for the cleaner and for
+    trafilatura alike, so they do not move the ratio; this shows it.
+    """
+    import logging
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    best = {fmt: float("inf") for fmt in ("txt", "md", "html")}
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for _ in range(max(2, rounds)):  # the first round also warms every worker up
+            for fmt in best:
+                jobs = [(fmt, p[fmt]) for p in pages.values()]
+                t0 = time.perf_counter()
+                list(pool.map(_clean_page, jobs, chunksize=4))
+                best[fmt] = min(best[fmt], time.perf_counter() - t0)
+    n = len(pages)
+    print(f"\nspeed on {workers} worker processes, {max(2, rounds)} interleaved rounds, best pass (wall time):")
+    for fmt in best:
+        print(f"  {fmt}: {n / best[fmt]:,.0f} pages/s")
+    for fmt in ("txt", "md"):
+        print(f"speed ratio {fmt} cleaner / trafilatura on HTML, both on {workers} workers: "
+              f"{best['html'] / best[fmt]:.1f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="txt/md only, skip trafilatura")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes for the fast methods (at least 2)")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds for the speed ratio")
     ap.add_argument("--per-page", action="store_true", help="print F1 per page for the cleaner")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="also time every method on this many worker processes (the ratio stays)")
     args = ap.parse_args()
     scorer = load_scorer()
     truth, pages = load_pages()
@@ -234,6 +274,8 @@ def main() -> None:
         print(f"| {inp} | {name} | {p:.3f} | {r:.3f} | {f:.3f} | {shown} |")
     if not args.quick:
         print_ratios(pages, args.rounds)
+        if args.workers > 1:
+            print_pool_ratios(pages, args.workers, args.rounds)
     ok, total, wrong = seeds_check()
     print(f"\nseeds gold: {ok}/{total} lines right ({100 * ok / total:.1f}%)"
           + (f"; wrong: {', '.join(wrong)}" if wrong else ""))
