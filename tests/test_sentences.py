@@ -96,6 +96,31 @@ def test_a_closing_run_alone_skips_syntok_with_the_same_spans(words: list[str], 
     assert split_sentences(text) == (_with_syntok(text) if text.strip() else [])
 
 
+_TOKENS = ["The", "minister", "Kyiv", "NATO", "said", "it", "Mr", "mr", "Dr", "etc", "approx", "Inc", "Jan",
+           "Sept", "en", "mar", "Mar", "II", "IV", "X", "I", "A", "a", "No", "no", "NO", "2008", "5", "3.5",
+           "1,000", "U.S", "O'Brien", "Zelensky’s", "pro-Russian", "Théâtre", "Éric", "e.g", "1990s", "F-16",
+           "McDonald", "However", "So", "x2", "Apple2", "_x", "noInc", "bMr", "iPhone", "2B", "\u200bKyiv", "“Kyiv", '"The', "“we", "‘Yes", "—", ",", ":", "(", ")", '"', "”", "'"]
+_GLUE = [" ", " ", " ", ". ", ". ", ".  ", "! ", "? ", "; ", "... ", ".\n", ".", "\t", ".) ", '." ']
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_TOKENS), st.sampled_from(_GLUE)), min_size=1, max_size=16),
+       st.sampled_from(["", ".", "!", ".”", "?)"]))
+def test_plain_full_stops_split_without_syntok_as_syntok_does(parts: list[tuple[str, str]], end: str) -> None:
+    """News prose: words, abbreviations, months, numerals, names and stops
+    mixed; whatever ``split_sentences`` splits without syntok, it splits as
+    syntok does."""
+    text = "".join(w + g for w, g in parts) + end
+    assert split_sentences(text) == (_with_syntok(text) if text.strip() else [])
+
+
+def test_plain_full_stops_split_and_doubtful_ones_go_to_syntok() -> None:
+    assert sentences("Kyiv said so on Friday. Russia annexed four regions. NATO met.") == [
+        "Kyiv said so on Friday.", "Russia annexed four regions.", "NATO met."]
+    assert sentences("He met Mr. Smith in Jan. He left.") == ["He met Mr. Smith in Jan.", "He left."]
+    assert sentences("The U.S. Army came. It left.") == ["The U.S. Army came.", "It left."]
+
+
 def test_a_closing_run_alone_is_one_sentence_and_an_inner_stop_is_not() -> None:
     assert sentences("Kyiv said on Friday it would apply.”") == ["Kyiv said on Friday it would apply.”"]
     assert sentences("It would apply. Kyiv said so.") == ["It would apply.", "Kyiv said so."]
