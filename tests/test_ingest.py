@@ -204,3 +204,21 @@ def test_mixed_encodings_decode_line_by_line() -> None:
     text, used, note = decode_bytes(data, "mixed.txt")
     assert text == "Zelensky’s “plan”\ncafé crème\n"
     assert "mixed encodings" in note and used == "utf-8+cp1252"
+
+
+def test_progress_counts_each_line_of_a_jsonl_feed(store: Store, tmp_path: Path) -> None:
+    """A feed of thousands of articles is one file: progress goes by line, so
+    the bar moves while it imports, and ends at the total."""
+    feed = tmp_path / "feed.jsonl"
+    lines = [json.dumps({"text": f"Harbour vote {i}\n\nThe council approved harbour plan {i} on Monday, "
+                                 "officials said, after a long debate."}) for i in range(6)]
+    feed.write_text("\n".join(lines[:2] + ["{broken", ""] + lines[2:]) + "\n", encoding="utf-8")
+    (tmp_path / "one.txt").write_text(ARTICLE, encoding="utf-8")
+    calls: list[tuple[int, int, str]] = []
+    report = import_paths(store, [tmp_path], progress=lambda d, t, n: calls.append((d, t, n)))
+    assert report.count("imported") == 7 and report.count("error") == 1
+    assert [d for d, _t, _n in calls] == list(range(9))  # 7 feed lines + 1 file, then the end
+    assert {t for _d, t, _n in calls} == {8}
+    assert calls[0][2].endswith("feed.jsonl:1") and calls[2][2].endswith("feed.jsonl:3")  # the bad line
+    assert calls[7][2].endswith("one.txt")
+    assert calls[-1] == (8, 8, "")

@@ -68,6 +68,8 @@ class ImportReport:
                 f"{self.count('error')} skipped with errors")
 
 
+#: ``progress(done, total, current)``: steps done and steps in all (a step is a
+#: file, or one line of a JSONL feed), and what is imported next ("" at the end).
 Progress = Callable[[int, int, str], None]
 #: What preparing a document gives: the cleaned result and each block's
 #: sentence spans, or the one-line reason it cannot be imported.
@@ -102,12 +104,38 @@ def _is_batch(files: list[Path]) -> bool:
     return False
 
 
+def _units(path: Path, max_bytes: int) -> int:
+    """How many progress steps a file is: one, or one per line of a JSONL feed.
+
+    A feed of 10,000 articles is minutes of work in one file: counted by
+    file, the progress bar would stand still until the end.
+    """
+    if path.suffix.lower() != ".jsonl":
+        return 1
+    try:
+        if path.stat().st_size > max_bytes:
+            return 1
+        return max(1, sum(1 for line in path.read_bytes().splitlines() if line.strip()))
+    except OSError:
+        return 1
+
+
 def _documents(files: list[Path], max_bytes: int) -> Iterator[tuple[int, Path, RawDocument | Problem | None]]:
-    """Every document of every file, with the file's number; ``None`` marks a file's start."""
-    for index, path in enumerate(files, 1):
-        yield index, path, None
+    """Every document of every file, each with the progress step it starts (0: none).
+
+    A file's step starts at a ``None`` marker before its documents; a JSONL
+    feed has no marker, and each of its documents is a step of its own.
+    """
+    step = 0
+    for path in files:
+        feed = path.suffix.lower() == ".jsonl"
+        if not feed:
+            step += 1
+            yield step, path, None
         for item in read_path(path, max_bytes=max_bytes):
-            yield index, path, item
+            if feed:
+                step += 1
+            yield (step if feed else 0), path, item
 
 
 def import_paths(
@@ -130,7 +158,7 @@ def import_paths(
     files, problems = discover(paths)
     for problem in problems:
         report.results.append(FileResult(problem.path, "error", problem.reason))
-    total = len(files)
+    total = sum(_units(path, max_bytes) for path in files) if progress else len(files)
     workers = jobs if jobs is not None else default_jobs()
     if workers > 1 and not _is_batch(files):
         workers = 1
@@ -140,11 +168,12 @@ def import_paths(
     pending: deque[tuple[int, Path, RawDocument | Problem | None, str, Future[Prepared] | None]] = deque()
     submitted: set[str] = set()  # hashes sent to a worker: a repeat in the batch is not cleaned twice
 
-    def finish(index: int, path: Path, item: RawDocument | Problem | None, digest: str,
+    def finish(step: int, path: Path, item: RawDocument | Problem | None, digest: str,
                future: Future[Prepared] | None) -> None:
+        if step and progress:  # steps done so far, and what the next one is
+            name = f"{path}:{item.line}" if item is not None and item.line else str(path)
+            progress(step - 1, max(total, step), name)
         if item is None:
-            if progress:
-                progress(index, total, str(path))
             return
         if isinstance(item, Problem):
             where = f"{item.path}:{item.line}" if item.line else item.path
@@ -165,19 +194,21 @@ def import_paths(
         report.results.append(FileResult(item.path, added.status, item.encoding_note, added.article_id, added.title))
 
     try:
-        for index, path, item in _documents(files, max_bytes):
+        for step, path, item in _documents(files, max_bytes):
             future = None
             digest = content_hash(item.text) if isinstance(item, RawDocument) else ""
             if digest and preparer.parallel and digest not in submitted and not store.find_article(digest):
                 submitted.add(digest)
                 future = preparer.submit(item.text, item.format, item.hints)
-            pending.append((index, path, item, digest, future))
+            pending.append((step, path, item, digest, future))
             while len(pending) > ahead:
                 finish(*pending.popleft())
         while pending:
             finish(*pending.popleft())
     finally:
         preparer.close()
+    if progress and total:
+        progress(total, total, "")
     return report
 
 

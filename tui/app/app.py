@@ -253,8 +253,8 @@ class ParallaxApp(App):
     def _import_worker(self, path: str) -> None:
         from tui.importer import import_paths
 
-        def progress(index: int, total: int, name: str) -> None:
-            self.post_message(WorkProgress("import", index + 1, total, Path(name).name))
+        def progress(done: int, total: int, name: str) -> None:
+            self.post_message(WorkProgress("import", done, total, Path(name).name if name else "done"))
 
         self._run_job("import", lambda store: import_paths(store, [path], progress=progress).summary(),
                       errors=(UserError, sqlite3.Error))
