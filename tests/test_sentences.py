@@ -99,7 +99,8 @@ def test_a_closing_run_alone_skips_syntok_with_the_same_spans(words: list[str], 
 _TOKENS = ["The", "minister", "Kyiv", "NATO", "said", "it", "Mr", "mr", "Dr", "etc", "approx", "Inc", "Jan",
            "Sept", "en", "mar", "Mar", "II", "IV", "X", "I", "A", "a", "No", "no", "NO", "2008", "5", "3.5",
            "1,000", "U.S", "O'Brien", "Zelensky’s", "pro-Russian", "Théâtre", "Éric", "e.g", "1990s", "F-16",
-           "McDonald", "However", "So", "x2", "Apple2", "_x", "noInc", "bMr", "iPhone", "2B", "\u200bKyiv", "“Kyiv", '"The', "“we", "‘Yes", "—", ",", ":", "(", ")", '"', "”", "'"]
+           "McDonald", "However", "So", "x2", "Apple2", "_x", "noInc", "bMr", "iPhone", "2B", "\u200bKyiv", "“Kyiv", '"The', "“we", "‘Yes",
+           "сказал", "Москва", "МосКва", "北京", "東京都", "Αθήνα", "ΝΑΤΟ", "القدس", "नमस्ते", "ǅemal", "ß", "İstanbul", "—", ",", ":", "(", ")", '"', "”", "'"]
 _GLUE = [" ", " ", " ", ". ", ". ", ".  ", "! ", "? ", "; ", "... ", ".\n", ".", "\t", ".) ", '." ']
 
 

@@ -11,9 +11,10 @@ syntok is pure Python and was half of an import's time, so blocks whose
 sentences are plain to see are split here without it, always where syntok
 would split them (tests compare the two): blocks without a split character,
 blocks whose only split characters end them, and plain prose whose stops
-follow ordinary words. The rest goes to syntok: on the dev pages 1,701 of the
-3,500 blocks it used to get (brackets, URLs, abbreviations), half of its
-former time there (`bench/sentences.py`).
+follow ordinary words (of any script). The rest goes to syntok: on the dev
+pages 1,531 of the 3,500 blocks it used to get (brackets, URLs,
+abbreviations, initials), 39 % of its former time there
+(`bench/sentences.py`).
 """
 
 from __future__ import annotations
@@ -49,14 +50,13 @@ _CLOSING_RUN = re.compile(
 )
 
 
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-#: A plain word and its full stop, the word standing alone (after a space or at
-#: the start) and in one case pattern: syntok's tokenizer cuts "noInc" into
-#: "no" and "Inc" at the change from lower to upper case.
-_PLAIN_STOP = re.compile(r"(?<!\S)([A-Z]?[a-z0-9]+|[A-Z0-9]+)[.!?]")
-#: Spaces, then a capitalised ASCII word (perhaps after an opening quote) that
-#: ends at a space or punctuation.
-_NEXT_WORD = re.compile(r" +[\u201c\"]?([A-Z][A-Za-z]*)(?!\w)")
+#: An ASCII word in one case pattern: syntok's tokenizer cuts "noInc" into "no"
+#: and "Inc" at the change from lower to upper case.
+_PLAIN_ASCII = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+")
+#: Spaces, then (perhaps after an opening quote) a word that starts with a
+#: letter that is not lower case: a capital, or a letter of a script without
+#: case. Its letters are looked up among syntok's months.
+_NEXT_WORD = re.compile(r" +[\u201c\"]?([^\W\d_]+)(?!\w)")
 #: Words after which syntok may not split at a full stop (see ``_plain_stops``).
 _NOT_AFTER = State.abbreviations | State.months | State.roman_numerals | {"no", "No", "NO"}
 
@@ -98,37 +98,47 @@ def _plain_stops(text: str, first: int, end: int) -> list[int] | None:
     """Where syntok would end sentences in ``text``, when that is plain to see; else None.
 
     Every split character before ``end`` (where the closing run starts) must
-    be a ".", "!" or "?" after a plain word of two or more ASCII letters or
-    digits (lower case, capitalised or all capitals) that stands alone,
-    followed by spaces and a capitalised ASCII word, perhaps after an opening
-    quote: "Kyiv said so. The ...", "... he asked? “We ...". There syntok
-    always splits: its rules for not splitting need an abbreviation, a month,
-    a roman numeral, "No", a single letter, a lower-case or numeric next
-    word, or no space. Anything else ("U.S. The", "Mr. Smith", "2008. Jan",
-    brackets, semicolons) goes to syntok. Property tests and every block of
-    the dev pages and ECB+ compare the two.
+    be a ".", "!" or "?" after a plain word (``_plain_word``) of two or more
+    characters that stands alone, followed by spaces and a word that starts
+    with a letter that is not lower case, perhaps after an opening quote:
+    "Kyiv said so. The ...", "... he asked? “We ...", "... сказал он. Москва
+    ...". There syntok always splits: its rules for not splitting need an
+    abbreviation, a month, a roman numeral, "No", a single letter, a
+    lower-case or numeric next word, or no space. Anything else ("U.S. The",
+    "Mr. Smith", "2008. Jan", brackets, semicolons) goes to syntok. Property
+    tests and every block of the dev pages and ECB+ compare the two.
     """
     stops = []
     for m in _MAY_SPLIT.finditer(text, first, end):
         i = m.start()
         if text[i] not in ".!?":
             return None
-        plain = _PLAIN_STOP.match(text, _word_start(text, i), i + 1)
-        if plain is None or len(plain.group(1)) < 2 or plain.group(1) in _NOT_AFTER:
+        word = text[_word_start(text, i):i]
+        if len(word) < 2 or not _plain_word(word) or word in _NOT_AFTER:
             return None
         after = _NEXT_WORD.match(text, i + 1)
-        if after is None or after.group(1) in State.months:
+        if after is None or after.group(1)[0].islower() or after.group(1) in State.months:
             return None
         stops.append(i)
     return stops
 
 
 def _word_start(text: str, i: int) -> int:
-    """Where the run of ASCII letters and digits that ends at ``i`` starts."""
+    """Where the word that ends at ``i`` starts: after the last whitespace before it."""
     j = i
-    while j > 0 and text[j - 1] in _ALNUM:
+    while j > 0 and not text[j - 1].isspace():
         j -= 1
     return j
+
+
+def _plain_word(word: str) -> bool:
+    """A word syntok's tokenizer keeps whole, in one case pattern: ASCII letters
+    and digits ("said", "Kyiv", "NATO", "2008", "F16"), or letters of any
+    script ("сказал", "Москва", "北京")."""
+    if word.isascii():
+        return _PLAIN_ASCII.fullmatch(word) is not None
+    return word.isalpha() and (word.islower() or word.isupper() or word.istitle()
+                               or not any(c.isupper() or c.islower() for c in word))
 
 
 def _with_syntok(text: str) -> list[tuple[int, int]]:
