@@ -228,8 +228,10 @@ def link_passages(
                       + np.maximum(doc_of[a_idx], doc_of[b_idx]), doc_sim_keys, doc_sim)
     same_doc = doc_of[a_idx] == doc_of[b_idx]
     cos_doc[same_doc] = 1.0  # cannot happen across sources, kept for safety
+    del a_idx, b_idx, same_doc  # every candidate's arrays count at 160,000 passages
     pre = (1 - p.context_weight) * cos_own + p.context_weight * cos_doc
     best = top_k(keys, pre, n, p.k)
+    del pre
     kept = np.zeros(keys.size, dtype=bool)
     kept[np.searchsorted(keys, best)] = True
     keys, cos_own, cos_doc, shared, shared_cue = (x[kept] for x in (keys, cos_own, cos_doc, shared,
