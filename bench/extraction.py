@@ -199,13 +199,10 @@ def print_ratios(pages: dict[str, dict[str, str]], rounds: int) -> None:
 
 
 def _clean_page(job: tuple[str, str]) -> int:
-    """One page through the method named ``job[0]`` (a worker-process target)."""
+    """One page through the method of its format, as ``print_ratios`` times them (a worker-process target)."""
     fmt, text = job
-    if fmt == "html":
-        import trafilatura
-
-        return len(trafilatura.extract(text) or "")
-    return len(body_text(clean_document(text, fmt)))
+    method = trafilatura_alone(False) if fmt == "html" else parallax(fmt)
+    return len(method(text))
 
 
 def print_pool_ratios(pages: dict[str, dict[str, str]], workers: int, rounds: int) -> None:
@@ -214,11 +211,9 @@ def print_pool_ratios(pages: dict[str, dict[str, str]], workers: int, rounds: in
     Worker processes raise pages per second for the cleaner and for
     trafilatura alike, so they do not move the ratio; this shows it.
     """
-    import logging
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     best = {fmt: float("inf") for fmt in ("txt", "md", "html")}
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         for _ in range(max(2, rounds)):  # the first round also warms every worker up

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import tui.importer as importer  # noqa: E402
 from tui.store import Store  # noqa: E402
+from tui.workers import default_jobs  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "bench" / "extraction-dev"
 
@@ -98,7 +99,7 @@ def main() -> None:
 
 def workers_table(work: Path, rounds: int, copies: int) -> None:
     """Wall time per article, one process against worker processes, same files, same run."""
-    jobs = importer.default_jobs()
+    jobs = default_jobs()
     print(f"\nworkers: {copies} versions of each page, jobs=1 against jobs={jobs} "
           f"({os.cpu_count()} CPUs), best of {rounds} interleaved rounds, wall time\n")
     print(f"| input | articles | ms per article, 1 process | ms per article, {jobs} workers | speed-up |")

@@ -11,11 +11,12 @@ import os
 from pathlib import Path
 
 import pytest
+from test_store import _merged
 
 import tui.importer as importer
 import tui.workers as workers
 from conftest import SEEDS
-from tui.importer import POOL_MIN_FILES, import_paths
+from tui.importer import import_paths
 from tui.store import Store
 
 #: Columns that differ between two imports of the same files by design.
@@ -48,7 +49,7 @@ def batch(folder: Path) -> list[Path]:
     feed = [json.dumps({"text": f"Story {i}\n\nA council vote on the harbour plan {i} passed on Monday, "
                                 "officials said, after a long debate about its cost."}) for i in range(3)]
     (folder / "feed.jsonl").write_text("\n".join(feed[:2] + ["{not json"] + feed[2:]) + "\n", encoding="utf-8")
-    assert len(list(folder.iterdir())) >= POOL_MIN_FILES
+    assert len(list(folder.iterdir())) >= workers.BATCH_MIN
     return made
 
 
@@ -137,23 +138,9 @@ def dying(text: str, fmt: str, hints: dict) -> importer.Prepared:
 
 def test_jobs_default_follows_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("PARALLAX_JOBS", "3")
-    assert importer.default_jobs() == 3
+    assert workers.default_jobs() == 3
     monkeypatch.setenv("PARALLAX_JOBS", "many")
-    assert 1 <= importer.default_jobs() <= 8
-
-
-def merged_tail(text: str, fmt: str, hints: dict):
-    """The real cleaner with the last two blocks joined and every decision
-    reversed: a cleaner update that changes both segmentation and decisions."""
-    import dataclasses
-
-    from tui.clean import clean_document
-
-    result = clean_document(text, fmt, hints)
-    *head, a, b = result.blocks
-    blocks = [dataclasses.replace(x, keep=not x.keep) for x in head]
-    blocks.append(dataclasses.replace(a, text=f"{a.text} {b.text}", end=b.end))
-    return dataclasses.replace(result, blocks=blocks)
+    assert 1 <= workers.default_jobs() <= 8
 
 
 def test_reclean_with_workers_writes_what_one_process_writes(tmp_path: Path, monkeypatch) -> None:
@@ -171,7 +158,7 @@ def test_reclean_with_workers_writes_what_one_process_writes(tmp_path: Path, mon
         target = next(b for b in store.blocks(ids[1]) if b["visible"] and len(b["text"]) > 30)
         store.add_annotation(block_id=target["id"], start=0, end=10, label="EVENT", annotator="ana")
         seen: list[int] = []
-        counts[jobs] = store.reclean(merged_tail, progress=lambda d, _t, s=seen: s.append(d), jobs=jobs)
+        counts[jobs] = store.reclean(_merged, progress=lambda d, _t, s=seen: s.append(d), jobs=jobs)
         assert not broke and seen == list(range(len(ids) + 1))
         store.close()
     assert counts[2] == counts[1] == {"updated": 0, "resegmented": 22, "kept_segmentation": 1}

@@ -24,22 +24,13 @@ from pathlib import Path
 
 from tui.clean import clean_document
 from tui.ingest import DEFAULT_MAX_BYTES, Problem, discover, read_path
-from tui.model import CleanResult, RawDocument
+from tui.model import CleanResult, RawDocument, location
 from tui.sentences import split_sentences
 from tui.store import Store, content_hash
-from tui.workers import OrderedPool, default_jobs
+from tui.workers import BATCH_MIN, OrderedPool
 
-__all__ = ["FileResult", "ImportReport", "default_jobs", "ensure_seeded", "import_paths", "prepare"]
-
-#: A batch needs at least this many files (or one large JSONL feed) before
-#: worker processes are started: starting one costs about 0.2 s, the time of
-#: cleaning ten text pages.
-POOL_MIN_FILES = 16
 #: A JSONL file this large counts as a batch on its own (about 50 articles).
 POOL_MIN_JSONL_BYTES = 256 * 1024
-#: Documents read ahead of the one being stored, per worker: enough to keep
-#: the workers busy, few enough to bound memory on a huge feed.
-AHEAD_PER_WORKER = 4
 
 
 @dataclass(slots=True)
@@ -92,7 +83,7 @@ def prepare(text: str, fmt: str, hints: dict[str, str]) -> Prepared:
 
 
 def _is_batch(files: list[Path]) -> bool:
-    if len(files) >= POOL_MIN_FILES:
+    if len(files) >= BATCH_MIN:
         return True
     for path in files:
         if path.suffix.lower() == ".jsonl":
@@ -148,8 +139,8 @@ def import_paths(
 ) -> ImportReport:
     """Import files and folders; never raises for a bad file, reports it instead.
 
-    ``jobs`` caps the worker processes for a batch (``None``: ``default_jobs``;
-    1: clean everything in this process). Small imports never start workers.
+    ``jobs`` caps the worker processes for a batch (``None``:
+    ``tui.workers.default_jobs``; 1: clean everything in this process). Small imports never start workers.
     A script that calls this with workers from a thread, or on macOS, must
     keep its top level under ``if __name__ == "__main__":`` (workers are
     spawned there, which imports the script again), or pass ``jobs=1``.
@@ -158,26 +149,20 @@ def import_paths(
     files, problems = discover(paths)
     for problem in problems:
         report.results.append(FileResult(problem.path, "error", problem.reason))
-    total = sum(_units(path, max_bytes) for path in files) if progress else len(files)
-    workers = jobs if jobs is not None else default_jobs()
-    if workers > 1 and not _is_batch(files):
-        workers = 1
-    preparer: OrderedPool[Prepared] = OrderedPool(prepare, workers)
-    report.workers = workers
-    ahead = AHEAD_PER_WORKER * workers if workers > 1 else 0
+    total = sum(_units(path, max_bytes) for path in files) if progress else 0
+    preparer: OrderedPool[Prepared] = OrderedPool(prepare, jobs if _is_batch(files) else 1)
+    report.workers = preparer.workers
     pending: deque[tuple[int, Path, RawDocument | Problem | None, str, Future[Prepared] | None]] = deque()
     submitted: set[str] = set()  # hashes sent to a worker: a repeat in the batch is not cleaned twice
 
     def finish(step: int, path: Path, item: RawDocument | Problem | None, digest: str,
                future: Future[Prepared] | None) -> None:
         if step and progress:  # steps done so far, and what the next one is
-            name = f"{path}:{item.line}" if item is not None and item.line else str(path)
-            progress(step - 1, max(total, step), name)
+            progress(step - 1, max(total, step), location(str(path), None if item is None else item.line))
         if item is None:
             return
         if isinstance(item, Problem):
-            where = f"{item.path}:{item.line}" if item.line else item.path
-            report.results.append(FileResult(where, "error", item.reason))
+            report.results.append(FileResult(location(item.path, item.line), "error", item.reason))
             return
         known = store.find_article(digest)
         if known:
@@ -190,7 +175,7 @@ def import_paths(
             report.results.append(FileResult(item.path, "error", prepared))
             return
         result, sentences = prepared
-        added = store.add_article(item, result, sentences)
+        added = store.add_article(item, result, sentences, digest)
         report.results.append(FileResult(item.path, added.status, item.encoding_note, added.article_id, added.title))
 
     try:
@@ -201,7 +186,7 @@ def import_paths(
                 submitted.add(digest)
                 future = preparer.submit(item.text, item.format, item.hints)
             pending.append((step, path, item, digest, future))
-            while len(pending) > ahead:
+            while len(pending) > preparer.ahead:
                 finish(*pending.popleft())
         while pending:
             finish(*pending.popleft())

@@ -54,6 +54,11 @@ class RawDocument:
     line: int | None = None  # line number inside a .jsonl file
 
 
+def location(path: str, line: int | None) -> str:
+    """Where a document or a problem is: the file, and the line of a JSONL feed ("feed.jsonl:3")."""
+    return f"{path}:{line}" if line else path
+
+
 @dataclass(slots=True)
 class Block:
     """A paragraph-level unit of a page with the cleaner's decision.

@@ -53,10 +53,11 @@ _CLOSING_RUN = re.compile(
 #: An ASCII word in one case pattern: syntok's tokenizer cuts "noInc" into "no"
 #: and "Inc" at the change from lower to upper case.
 _PLAIN_ASCII = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z0-9]+")
-#: Spaces, then (perhaps after an opening quote) a word that starts with a
-#: letter that is not lower case: a capital, or a letter of a script without
-#: case. Its letters are looked up among syntok's months.
-_NEXT_WORD = re.compile(r" +[\u201c\"]?([^\W\d_]+)(?!\w)")
+#: Spaces, then the next sentence (group 1): perhaps an opening quote, then a
+#: word (group 2) that starts with a letter that is not lower case, a capital
+#: or a letter of a script without case. Its letters are looked up among
+#: syntok's months.
+_NEXT_WORD = re.compile(r" +([\u201c\"]?([^\W\d_]+))(?!\w)")
 #: Words after which syntok may not split at a full stop (see ``_plain_stops``).
 _NOT_AFTER = State.abbreviations | State.months | State.roman_numerals | {"no", "No", "NO"}
 
@@ -82,20 +83,22 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     end = closing.start() if closing is not None and closing.start() > 0 else len(stripped)
     if first.start() >= end:
         return [(start, start + len(stripped))]
-    cuts = _plain_stops(stripped, first.start(), end)
-    if cuts is None:
+    stops = _plain_stops(stripped, first.start(), end)
+    if stops is None:
         return _with_syntok(text)
     spans = []
     at = 0
-    for cut in cuts:
-        spans.append((start + at, start + cut + 1))
-        at = cut + 1 + len(stripped[cut + 1:]) - len(stripped[cut + 1:].lstrip(" "))
+    for stop, following in stops:
+        spans.append((start + at, start + stop + 1))
+        at = following
     spans.append((start + at, start + len(stripped)))
     return spans
 
 
-def _plain_stops(text: str, first: int, end: int) -> list[int] | None:
+def _plain_stops(text: str, first: int, end: int) -> list[tuple[int, int]] | None:
     """Where syntok would end sentences in ``text``, when that is plain to see; else None.
+
+    Each stop comes with where the next sentence starts (after the spaces).
 
     Every split character before ``end`` (where the closing run starts) must
     be a ".", "!" or "?" after a plain word (``_plain_word``) of two or more
@@ -117,9 +120,9 @@ def _plain_stops(text: str, first: int, end: int) -> list[int] | None:
         if len(word) < 2 or not _plain_word(word) or word in _NOT_AFTER:
             return None
         after = _NEXT_WORD.match(text, i + 1)
-        if after is None or after.group(1)[0].islower() or after.group(1) in State.months:
+        if after is None or after.group(2)[0].islower() or after.group(2) in State.months:
             return None
-        stops.append(i)
+        stops.append((i, after.start(1)))
     return stops
 
 

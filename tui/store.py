@@ -121,8 +121,6 @@ def content_hash(text: str) -> str:
 _BLOCK_COLUMNS = ("id", "article_id", "seq", "start", "end", "text", "text_hash", "kind", "keep", "reason",
                   "source_kind", "level", "override", "override_by", "override_at")
 _PASSAGE_COLUMNS = ("id", "article_id", "block_id", "seq", "start", "end", "text")
-#: Fewest articles ``reclean`` starts worker processes for (see ``tui.importer``).
-RECLEAN_POOL_MIN = 16
 #: Bound parameters per statement: SQLite's compiled-in limit before 3.32.
 _MAX_VARIABLES = 999
 
@@ -275,16 +273,18 @@ class Store:
         return self.db.execute("select count(*) from articles").fetchone()[0]
 
     def add_article(self, raw: RawDocument, result: CleanResult,
-                    sentences: list[list[tuple[int, int]]] | None = None) -> AddResult:
+                    sentences: list[list[tuple[int, int]]] | None = None,
+                    digest: str | None = None) -> AddResult:
         """Store an article with its blocks and sentences, or do nothing if known.
 
         Identity is the hash of the normalised source text, so importing the
         same file twice (or the same text from another path) changes nothing.
         ``sentences`` (the spans of ``split_sentences`` for each block) may
         come from a worker process that split them while this one stored
-        earlier articles; without them they are split here.
+        earlier articles; without them they are split here. ``digest`` is
+        ``content_hash(raw.text)`` when the caller has it already.
         """
-        digest = content_hash(raw.text)
+        digest = digest or content_hash(raw.text)
         existing = self.find_article(digest)
         if existing:
             return AddResult("unchanged", existing)
@@ -313,7 +313,7 @@ class Store:
 
     def _insert_blocks(self, article_id: str, blocks: list[Block],
                        sentences: list[list[tuple[int, int]]] | None = None) -> None:
-        if sentences is None or len(sentences) != len(blocks):
+        if sentences is None:
             sentences = [split_sentences(block.text) for block in blocks]
         block_rows: list[tuple] = []
         passage_rows: list[tuple] = []
@@ -429,7 +429,7 @@ class Store:
     def reclean(self, cleaner: Callable[[str, str, dict[str, str]], CleanResult],
                 article_ids: Iterable[str] | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                jobs: int = 1) -> dict[str, int]:
+                jobs: int | None = 1) -> dict[str, int]:
         """Re-run the cleaner over stored sources, keeping every manual decision.
 
         Decisions (kind, keep, reason) are refreshed; manual overrides and
@@ -437,19 +437,18 @@ class Store:
         When the new segmentation differs and the article has annotations,
         its blocks are left as they are (nothing may move under a span).
 
-        With ``jobs`` > 1 and enough articles, ``cleaner`` (a module-level
-        function) runs in worker processes on the next articles while this
-        process writes the current one; what is written does not change.
+        With ``jobs`` > 1 (None: ``tui.workers.default_jobs``) and enough
+        articles, ``cleaner`` (a module-level function) runs in worker
+        processes on the next articles while this process writes the current
+        one; what is written does not change.
         """
-        from tui.workers import OrderedPool
+        from tui.workers import BATCH_MIN, OrderedPool
 
         counts = {"updated": 0, "resegmented": 0, "kept_segmentation": 0}
         ids = list(article_ids) if article_ids is not None else [
             r[0] for r in self.db.execute("select id from articles order by rowid")
         ]
-        workers = jobs if len(ids) >= RECLEAN_POOL_MIN else 1
-        pool: OrderedPool[CleanResult] = OrderedPool(cleaner, workers)
-        ahead = 4 * workers if workers > 1 else 0
+        pool: OrderedPool[CleanResult] = OrderedPool(cleaner, jobs if len(ids) >= BATCH_MIN else 1)
         pending: deque[tuple[dict[str, Any], dict[str, str] | None, tuple[str, str, dict[str, str]], Any]] = deque()
         upcoming = iter(ids)
 
@@ -469,7 +468,7 @@ class Store:
             for done in range(len(ids)):
                 if progress is not None:
                     progress(done, len(ids))
-                while len(pending) <= ahead and len(pending) < len(ids) - done:
+                while len(pending) <= pool.ahead and len(pending) < len(ids) - done:
                     load()
                 article, stated, args, future = pending.popleft()
                 result = pool.result(future, *args)

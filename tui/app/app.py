@@ -232,13 +232,12 @@ class ParallaxApp(App):
     @work(thread=True, exclusive=True, group="reclean")
     def _reclean_worker(self) -> None:
         from tui.clean import clean_document
-        from tui.workers import default_jobs
 
         def progress(done: int, total: int) -> None:
             self.post_message(WorkProgress("re-clean", done, total, f"{done}/{total} articles"))
 
         self._run_job("re-clean", lambda store: reclean_summary(
-            store.reclean(clean_document, store.stale_articles(), progress=progress, jobs=default_jobs())))
+            store.reclean(clean_document, store.stale_articles(), progress=progress, jobs=None)))
 
     def ask_import(self) -> None:
         from tui.app.dialogs import TextPrompt

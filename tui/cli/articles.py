@@ -37,14 +37,19 @@ def open_app(ctx: Context) -> None:
     ParallaxApp(db_path=ctx.db_path, annotator=ctx.annotator).run()
 
 
+def _jobs_option(batch: str):
+    """``--jobs`` for the commands that clean in worker processes (import, reclean)."""
+    return click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+                        help=f"Worker processes that clean {batch} or more [default: one per CPU, at most 8, "
+                             "or $PARALLAX_JOBS; 1 cleans in this process].")
+
+
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file report as JSON lines.")
 @click.option("--max-mb", type=click.IntRange(1, 2048), default=20, show_default=True,
               help="Refuse single files larger than this.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Worker processes that clean a batch of 16 files or more "
-                   "[default: one per CPU, at most 8, or $PARALLAX_JOBS; 1 cleans in this process].")
+@_jobs_option("a batch of 16 files")
 @pass_ctx
 def import_cmd(ctx: Context, paths: tuple[str, ...], as_json: bool, max_mb: int, jobs: int | None) -> None:
     """Import .txt, .md, .html/.htm and .jsonl files or folders (recursively).
@@ -277,9 +282,7 @@ def override_cmd(ctx: Context, block_ids: tuple[str, ...], decision: str | None)
 @click.argument("articles", nargs=-1)
 @click.option("--stale", is_flag=True,
               help="Only articles cleaned by an older cleaner version.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Worker processes that clean 16 articles or more "
-                   "[default: one per CPU, at most 8, or $PARALLAX_JOBS; 1 cleans in this process].")
+@_jobs_option("16 articles")
 @pass_ctx
 def reclean_cmd(ctx: Context, articles: tuple[str, ...], stale: bool, jobs: int | None) -> None:
     """Re-run the cleaner on stored articles, keeping overrides, edits and annotations.
@@ -302,9 +305,6 @@ def reclean_cmd(ctx: Context, articles: tuple[str, ...], stale: bool, jobs: int 
             ids = [i for i in ids if i in older]
         else:
             ids = old
-    from tui.workers import default_jobs
-
     with progress_bar("re-cleaning", min_total=4) as progress:
-        counts = store.reclean(clean_document, ids, progress=progress,
-                               jobs=jobs if jobs is not None else default_jobs())
+        counts = store.reclean(clean_document, ids, progress=progress, jobs=jobs)
     echo(reclean_summary(counts))

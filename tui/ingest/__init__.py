@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tui.errors import UserError
 from tui.ingest.decode import decode_bytes
-from tui.model import RawDocument
+from tui.model import RawDocument, location
 from tui.textsafe import strip_controls
 
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
@@ -39,8 +39,7 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.reason}"
+        return f"{location(self.path, self.line)}: {self.reason}"
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Problem]]:
