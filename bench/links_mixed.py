@@ -65,8 +65,11 @@ def main() -> None:
 
     by_story = collections.Counter(same(lk["a_article"], lk["b_article"]) for lk in links)
     pairs: set[tuple[str, str]] = set()
+    mixed_events = 0  # events the grid shows as one story told by outlets that tell different ones
     for ev in events:
-        pairs |= set(combinations(sorted({p["article_id"] for p in ev["passages"]}), 2))
+        ev_pairs_here = set(combinations(sorted({p["article_id"] for p in ev["passages"]}), 2))
+        mixed_events += any(not same(a, b) for a, b in ev_pairs_here)
+        pairs |= ev_pairs_here
     ev_pairs = collections.Counter(same(a, b) for a, b in pairs)
     print(f"{summary.passages} passages in {summary.articles} articles, {summary.events} events "
           f"({summary.method})")
@@ -74,6 +77,7 @@ def main() -> None:
           f"between unrelated stories: {by_story[False]}")
     print(f"article pairs sharing an event: {ev_pairs[True]} within one story, "
           f"{ev_pairs[False]} unrelated")
+    print(f"events joining unrelated stories: {mixed_events} of {len(events)}")
 
 
 if __name__ == "__main__":

@@ -161,6 +161,56 @@ def test_unrelated_stories_sharing_no_names_are_not_linked(monkeypatch: pytest.M
     assert any("c/" in lk.a + lk.b for lk in ungated.links)
 
 
+# Delhi's winter smog told by two outlets (stubble burning, schools closed), and
+# another Delhi story (an oxygen bar at a mall) whose background sentence reads
+# like one of theirs. The two stories share one name, so the article gate only
+# partly closes; taken once, it still let that pair form a two-passage "event".
+SMOG_A = [
+    "Smog covered New Delhi again on Monday as farmers in Punjab and Haryana burned rice stubble.",
+    "Chief Minister Arvind Kejriwal ordered schools closed, and the Supreme Court asked the Centre to act.",
+    "The air quality index passed 450, and PM2.5 levels were twelve times the safe limit.",
+    "Winter smog settles over the city every year when the winds slow and the pollution has "
+    "nowhere to go.",
+    "As temperatures drop, poorer residents burn wood fires for heat, sending more smoke and ash "
+    "into the air.",
+]
+SMOG_C = [
+    "Smog blanketed New Delhi on Monday while farmers in Punjab and Haryana set fire to their rice "
+    "stubble.",
+    "Arvind Kejriwal closed schools and the Supreme Court told the Centre to act within a week.",
+    "The air quality index went past 450, with PM2.5 at twelve times the safe level.",
+]
+OXYGEN_BAR_B = [
+    "A mall in Saket, in South Delhi, opened an oxygen bar where visitors pay Rs 299 for fifteen "
+    "minutes of pure air.",
+    "News Nation visited the bar, which Aryavir Kumar opened with Oxy Pure in May.",
+    "Most residents check an app for the air quality index and the PM2.5 levels before going out.",
+    "With the dip in temperature and slower winds, smoke and pollution have been settling over the city.",
+    "Doctors at AIIMS said the sessions bring no lasting benefit against the winter smog.",
+]
+
+
+def test_an_unrelated_story_makes_no_event_with_one_similar_sentence(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.link import core
+
+    def passages() -> list[Passage]:
+        out = []
+        for doc, outlet, texts in (("a", "Hindustan Times", SMOG_A), ("b", "India Today", OXYGEN_BAR_B),
+                                   ("c", "The Hindu", SMOG_C)):
+            out += [Passage(f"{doc}/{i}", outlet, doc, t) for i, t in enumerate(texts)]
+        return out
+
+    result = link_passages(passages())
+    assert [ev.passages for ev in result.events] == [
+        ["a/0", "a/1", "a/2", "a/3", "a/4", "c/0", "c/1", "c/2"]]  # the smog story, and only it
+    assert {(lk.a, lk.b) for lk in result.links} == {("a/0", "c/0"), ("a/1", "c/1"), ("a/2", "c/2")}
+    # with the gate taken once, the two "winter smog" sentences became an event of their own
+    monkeypatch.setattr(core, "EVENT_GATE_POWER", 1)
+    once = link_passages(passages())
+    assert ["a/3", "b/3"] in [ev.passages for ev in once.events]
+
+
 def test_names_exclude_numbers_and_calendar_words() -> None:
     from tui.link.features import is_name
 
