@@ -820,7 +820,7 @@ def test_app_offers_to_reclean_articles_an_older_cleaner_cleaned(seeded_db, tmp_
                 await pilot.pause()
                 if any("updated" in n.message for n in app._notifications):
                     break
-            assert any(f"{total} updated" in n.message or "resegmented" in n.message
+            assert any(f"{total} unchanged" in n.message or "resegmented" in n.message
                        for n in app._notifications)
             assert app.store.stale_articles() == []
             assert reader.panes and reader.panes[0].doc is not None  # reopened on the new decisions

@@ -241,3 +241,116 @@ def test_html_import_never_touches_the_network(store: Store, tmp_path: Path) -> 
         server.shutdown()
     assert report.count("imported") == 1
     assert hits == []
+
+
+GOOD_TEXT = ("Storm closes port\n\nHeavy winds closed the port of Calais on Monday, officials said, "
+             "and ferries were held in harbour until the evening.\n")
+
+
+def test_json_nested_too_deeply_is_one_bad_line(annotated_db: Path, tmp_path: Path) -> None:
+    """json.loads raises RecursionError, not a decode error, on deep nesting: it used to
+    stop the whole batch with a traceback, before the good files were stored."""
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    (folder / "a_good.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (folder / "b_deep.jsonl").write_text(
+        "[" * 200_000 + "]" * 200_000 + "\n"
+        + '{"text": "Ferries sail again\\n\\nThe port of Calais reopened on Tuesday after the storm, '
+          'and the first ferries left at dawn."}\n', encoding="utf-8")
+    before = snapshot(annotated_db)
+    proc = run("import", str(folder), db=annotated_db)
+    assert_one_line_error(proc, "b_deep.jsonl:1: not valid JSON for an article (nested too deeply)")
+    assert "2 imported" in proc.stderr
+    assert len(snapshot(annotated_db)[0]) == len(before[0]) + 2
+
+
+def test_file_name_that_is_not_utf8_is_imported_and_shown_escaped(annotated_db: Path,
+                                                                   tmp_path: Path) -> None:
+    folder = tmp_path / "names"
+    folder.mkdir()
+    odd = os.fsencode(folder) + b"/caf\xe9.txt"
+    with open(odd, "wb") as fh:
+        fh.write(GOOD_TEXT.encode())
+    (folder / "z_next.txt").write_text(GOOD_TEXT.replace("Calais", "Dover"), encoding="utf-8")
+    proc = run("import", str(folder), "--json", db=annotated_db)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 imported" in proc.stderr
+    paths = [ln for ln in proc.stdout.splitlines() if "caf" in ln]
+    assert paths and "caf\\\\xe9.txt" in paths[0]  # the odd byte as an escape, in JSON
+    conn = sqlite3.connect(annotated_db)
+    stored = [r[0] for r in conn.execute("select path from articles where path like '%caf%'")]
+    conn.close()
+    assert stored == [str(folder) + "/caf\\xe9.txt"]
+
+
+def test_jsonl_field_of_the_wrong_type_is_reported_not_guessed(annotated_db: Path,
+                                                                tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    lines = [
+        {"text": GOOD_TEXT, "title": {"a": 1}},
+        {"text": GOOD_TEXT.replace("Calais", "Dover"), "outlet": ["Daily"]},
+        {"text": GOOD_TEXT.replace("Calais", "Hull"), "date": 12345},
+        {"text": GOOD_TEXT.replace("Calais", "Ostend"), "title": "Ostend storm", "outlet": None},
+    ]
+    import json
+
+    feed.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    proc = run("import", str(feed), db=annotated_db)
+    assert_one_line_error(proc, 'feed.jsonl:1: field "title" is an object, not a string')
+    assert 'feed.jsonl:2: field "outlet" is a list' in proc.stderr
+    assert 'feed.jsonl:3: field "date" is a number' in proc.stderr
+    assert "1 imported" in proc.stderr  # null is "not stated", not a mistake
+
+
+def test_folder_without_articles_is_an_error(annotated_db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "readme.rst").write_text("nothing to import", encoding="utf-8")
+    before = snapshot(annotated_db)
+    assert_one_line_error(run("import", str(folder), db=annotated_db), "has no .txt, .md, .html")
+    assert_one_line_error(run("clean", str(folder), db=annotated_db), "has no .txt, .md, .html")
+    assert snapshot(annotated_db) == before
+
+
+def test_empty_non_database_file_is_not_turned_into_one(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"")
+    assert_one_line_error(run("list", db=notes), "is an empty file, not a database")
+    assert notes.read_bytes() == b""
+
+
+def test_ambiguous_article_prefix_says_so(annotated_db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "more"
+    folder.mkdir()
+    for k in range(12):  # 17 articles with hex ids: two share a first digit
+        (folder / f"{k}.txt").write_text(GOOD_TEXT.replace("Calais", f"Port {k}"), encoding="utf-8")
+    assert run("import", str(folder), db=annotated_db).returncode == 0
+    conn = sqlite3.connect(annotated_db)
+    ids = [r[0] for r in conn.execute("select id from articles")]
+    conn.close()
+    shared = next(d for d in "0123456789abcdef" if sum(i.startswith(d) for i in ids) > 1)
+    proc = run("blocks", shared, db=annotated_db)
+    assert_one_line_error(proc, "is ambiguous")
+    assert all(i in proc.stderr for i in ids if i.startswith(shared))
+
+
+def test_override_options_and_ids_are_checked_before_anything_changes(annotated_db: Path) -> None:
+    conn = sqlite3.connect(annotated_db)
+    block = conn.execute("select id from blocks order by rowid limit 1").fetchone()[0]
+    conn.close()
+    before = snapshot(annotated_db)
+    assert_one_line_error(run("override", block, "--show", "--hide", db=annotated_db),
+                          "--show and --hide cannot be combined")
+    assert_one_line_error(run("override", block, block[:-4] + "9999", "--hide", db=annotated_db),
+                          "nothing was changed")
+    assert snapshot(annotated_db) == before
+
+
+def test_blank_annotator_and_bad_jobs_are_refused(annotated_db: Path, tmp_path: Path) -> None:
+    assert_one_line_error(run("--annotator", "   ", "list", db=annotated_db), "--annotator")
+    env_run = subprocess.run(
+        [sys.executable, "-m", "tui", "--db", str(annotated_db), "import", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), "PARALLAX_JOBS": "many"})
+    assert env_run.returncode == 2 and "Traceback" not in env_run.stderr
+    assert "PARALLAX_JOBS" in env_run.stderr

@@ -16,6 +16,7 @@ from test_store import _merged
 import tui.importer as importer
 import tui.workers as workers
 from conftest import SEEDS
+from tui.errors import UserError
 from tui.importer import import_paths
 from tui.store import Store
 
@@ -139,8 +140,12 @@ def dying(text: str, fmt: str, hints: dict) -> importer.Prepared:
 def test_jobs_default_follows_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("PARALLAX_JOBS", "3")
     assert workers.default_jobs() == 3
-    monkeypatch.setenv("PARALLAX_JOBS", "many")
+    monkeypatch.delenv("PARALLAX_JOBS")
     assert 1 <= workers.default_jobs() <= 8
+    for bad in ("many", "0", "-3"):
+        monkeypatch.setenv("PARALLAX_JOBS", bad)
+        with pytest.raises(UserError, match="PARALLAX_JOBS"):
+            workers.default_jobs()
 
 
 def test_reclean_with_workers_writes_what_one_process_writes(tmp_path: Path, monkeypatch) -> None:
@@ -161,5 +166,5 @@ def test_reclean_with_workers_writes_what_one_process_writes(tmp_path: Path, mon
         counts[jobs] = store.reclean(_merged, progress=lambda d, _t, s=seen: s.append(d), jobs=jobs)
         assert not broke and seen == list(range(len(ids) + 1))
         store.close()
-    assert counts[2] == counts[1] == {"updated": 0, "resegmented": 22, "kept_segmentation": 1}
+    assert counts[2] == counts[1] == {"updated": 0, "unchanged": 0, "resegmented": 22, "kept_segmentation": 1}
     assert rows(tmp_path / "r2.db") == rows(tmp_path / "r1.db")

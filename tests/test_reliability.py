@@ -147,3 +147,26 @@ def test_two_annotators_and_an_import_on_one_file(seeded_db: Path, tmp_path: Pat
     assert len(store.list_articles()) == 65
     assert integrity(seeded_db) == "ok"
     store.close()
+
+
+def test_a_second_open_in_the_process_keeps_the_first_connections_log(seeded_db: Path) -> None:
+    """The app opens the database again for its background jobs (links, import,
+    re-clean). Reading the file's header with ``open()`` there dropped the POSIX
+    locks of the app's own connection; the next other process to close the
+    database then deleted the app's write-ahead log, and every later change the
+    app said was "saved" went to a deleted file and was lost on a crash."""
+    app = Store.open(seeded_db)
+    block = next(b for b in app.blocks(app.list_articles()[0]["id"]) if b["visible"])
+    app.add_annotation(block_id=block["id"], start=0, end=5, label="EVENT", annotator="ana")
+    job = Store.open(seeded_db)  # a background job's connection, as the app makes it
+    job.close()
+    count = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+             "print(c.execute('select count(*) from annotations').fetchone()[0]); c.close()")
+    other = subprocess.run([sys.executable, "-c", count, str(seeded_db)], capture_output=True, text=True)
+    assert other.stdout.strip() == "1", other.stderr
+    assert Path(str(seeded_db) + "-wal").exists()  # the app's log is still its own
+    app.add_annotation(block_id=block["id"], start=6, end=10, label="EVENT", annotator="ana")
+    # "saved" means another process sees it: a crash of the app now loses nothing
+    other = subprocess.run([sys.executable, "-c", count, str(seeded_db)], capture_output=True, text=True)
+    assert other.stdout.strip() == "2", other.stderr
+    app.close()

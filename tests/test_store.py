@@ -272,7 +272,7 @@ def test_reclean_resegments_unannotated_articles_and_carries_overrides(seeded_st
     seeded_store.add_annotation(block_id=target["id"], start=0, end=10, label="EVENT", annotator="ana")
     second_before = seeded_store.blocks(second["id"])
     counts = seeded_store.reclean(_merged)
-    assert counts == {"updated": 0, "resegmented": 4, "kept_segmentation": 1}
+    assert counts == {"updated": 0, "unchanged": 0, "resegmented": 4, "kept_segmentation": 1}
     after = seeded_store.blocks(first["id"])
     assert len(after) == len(blocks) - 1
     assert after[-1]["text"] == f"{blocks[-2]['text']} {blocks[-1]['text']}"

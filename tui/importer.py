@@ -27,6 +27,7 @@ from tui.ingest import DEFAULT_MAX_BYTES, Problem, discover, read_path
 from tui.model import CleanResult, RawDocument, location
 from tui.sentences import split_sentences
 from tui.store import Store, content_hash
+from tui.textsafe import path_text
 from tui.workers import BATCH_MIN, OrderedPool
 
 #: A JSONL file this large counts as a batch on its own (about 50 articles).
@@ -136,6 +137,7 @@ def import_paths(
     progress: Progress | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     jobs: int | None = None,
+    report: ImportReport | None = None,
 ) -> ImportReport:
     """Import files and folders; never raises for a bad file, reports it instead.
 
@@ -144,8 +146,10 @@ def import_paths(
     A script that calls this with workers from a thread, or on macOS, must
     keep its top level under ``if __name__ == "__main__":`` (workers are
     spawned there, which imports the script again), or pass ``jobs=1``.
+    Results are appended to ``report`` as each article is stored, so a caller
+    that passes its own still has them when the import is interrupted.
     """
-    report = ImportReport()
+    report = ImportReport() if report is None else report
     files, problems = discover(paths)
     for problem in problems:
         report.results.append(FileResult(problem.path, "error", problem.reason))
@@ -158,7 +162,7 @@ def import_paths(
     def finish(step: int, path: Path, item: RawDocument | Problem | None, digest: str,
                future: Future[Prepared] | None) -> None:
         if step and progress:  # steps done so far, and what the next one is
-            progress(step - 1, max(total, step), location(str(path), None if item is None else item.line))
+            progress(step - 1, max(total, step), location(path_text(path), None if item is None else item.line))
         if item is None:
             return
         if isinstance(item, Problem):
@@ -168,7 +172,8 @@ def import_paths(
         if known:
             if future is not None:
                 future.cancel()
-            report.results.append(FileResult(item.path, "unchanged", "already imported", known))
+            report.results.append(FileResult(item.path, "unchanged", "already imported", known,
+                                             store.article_title(known)))
             return
         prepared = preparer.result(future, item.text, item.format, item.hints)
         if isinstance(prepared, str):

@@ -91,6 +91,17 @@ class Meta:
     url: str | None = None
 
 
+#: The metadata fields a file may state and a person may edit.
+META_FIELDS = ("title", "outlet", "date", "byline", "url")
+
+
+def stated_meta(found: Meta, stated: dict[str, str]) -> Meta:
+    """The metadata an import stores: what the file stated (JSONL fields), else what the cleaner found."""
+    meta = Meta(**{f: stated.get(f) or getattr(found, f) for f in META_FIELDS})
+    meta.title_derived = bool(found.title_derived and not stated.get("title"))
+    return meta
+
+
 @dataclass(slots=True)
 class CleanResult:
     """What the cleaner returns for one document."""

@@ -25,9 +25,10 @@ import os
 import sqlite3
 import sys
 import unicodedata
+import urllib.parse
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ from typing import Any
 
 from tui.errors import SchemaConflict, UserError
 from tui.labels import Label, Schema, load_default, parse_schema
-from tui.model import Block, CleanResult, Meta, RawDocument
+from tui.model import META_FIELDS, Block, CleanResult, Meta, RawDocument, stated_meta
 from tui.sentences import split_sentences
 
 #: Packages sqlite-utils imports at its own import time when they are
@@ -75,11 +76,11 @@ sqlite_utils = _import_sqlite_utils()
 SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
-META_FIELDS = ("title", "outlet", "date", "byline", "url")
 
 
 def reclean_summary(counts: dict[str, int]) -> str:
-    """``Store.reclean``'s counts as one line: "5 updated, 0 resegmented, 0 kept segmentation"."""
+    """``Store.reclean``'s counts as one line: "1 updated, 4 unchanged, 0 resegmented, 0 kept segmentation"
+    (unchanged: cleaned again to the same decisions and metadata)."""
     return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
 
 
@@ -269,6 +270,10 @@ class Store:
         row = self.db.execute("select id from articles where content_hash = ?", [digest]).fetchone()
         return row[0] if row else None
 
+    def article_title(self, article_id: str) -> str | None:
+        row = self.db.execute("select title from articles where id = ?", [article_id]).fetchone()
+        return row[0] if row else None
+
     def article_count(self) -> int:
         return self.db.execute("select count(*) from articles").fetchone()[0]
 
@@ -364,9 +369,14 @@ class Store:
         rows = list(self.db.query("select * from articles where id = ?", [article_id]))
         if not rows:
             rows = list(
-                self.db.query("select * from articles where id like ? || '%'", [article_id])
+                self.db.query("select * from articles where substr(id, 1, length(?)) = ? order by id",
+                              [article_id, article_id])
             )
-            if len(rows) != 1:
+            if len(rows) > 1:
+                shown = ", ".join(r["id"] for r in rows[:4]) + (", ..." if len(rows) > 4 else "")
+                raise UserError(f"article id {article_id!r} is ambiguous ({len(rows)} articles start "
+                                f"with it: {shown}): type more of it")
+            if not rows:
                 raise UserError(
                     f"no article {article_id!r}: run `parallax list` to see article ids"
                 )
@@ -406,19 +416,30 @@ class Store:
     # --------------------------------------------------------- block overrides
     def set_override(self, block_id: str, keep: bool | None, annotator: str) -> dict[str, Any]:
         """Force a block shown (True) or hidden (False), or back to automatic (None)."""
-        rows = list(self.db.query("select * from blocks where id = ?", [block_id]))
-        if not rows:
-            raise UserError(f"no block {block_id!r}: see block ids with `parallax blocks ARTICLE`")
-        before = rows[0]
+        return self.set_overrides([block_id], keep, annotator)[0]
+
+    def set_overrides(self, block_ids: Sequence[str], keep: bool | None,
+                      annotator: str) -> list[dict[str, Any]]:
+        """``set_override`` for several blocks, all or none: every id is checked
+        before anything changes, so one typo does not leave the others half done."""
+        befores = []
+        for block_id in block_ids:
+            rows = list(self.db.query("select * from blocks where id = ?", [block_id]))
+            if not rows:
+                raise UserError(f"no block {block_id!r}: see block ids with `parallax blocks ARTICLE`"
+                                + ("; nothing was changed" if len(block_ids) > 1 else ""))
+            befores.append(rows[0])
         value = None if keep is None else int(keep)
         with self.transaction():
-            self.db["blocks"].update(
-                block_id,
-                {"override": value, "override_by": annotator if value is not None else None,
-                 "override_at": now() if value is not None else None},
-            )
-            self.audit(annotator, "override", block_id, {"override": before["override"]}, {"override": value})
-        return self.blocks(before["article_id"])[before["seq"]]
+            for before in befores:
+                self.db["blocks"].update(
+                    before["id"],
+                    {"override": value, "override_by": annotator if value is not None else None,
+                     "override_at": now() if value is not None else None},
+                )
+                self.audit(annotator, "override", before["id"], {"override": before["override"]},
+                           {"override": value})
+        return [self.blocks(b["article_id"])[b["seq"]] for b in befores]
 
     def stale_articles(self) -> list[str]:
         """Ids of articles an older cleaner cleaned: their decisions predate the current rules."""
@@ -444,7 +465,7 @@ class Store:
         """
         from tui.workers import BATCH_MIN, OrderedPool
 
-        counts = {"updated": 0, "resegmented": 0, "kept_segmentation": 0}
+        counts = {"updated": 0, "unchanged": 0, "resegmented": 0, "kept_segmentation": 0}
         ids = list(article_ids) if article_ids is not None else [
             r[0] for r in self.db.execute("select id from articles order by rowid")
         ]
@@ -486,13 +507,16 @@ class Store:
             if meta_update:
                 self.db["articles"].update(article["id"], meta_update)
             if [b["text"] for b in old] == [b.text for b in result.blocks]:
+                decisions = [(block.kind, int(block.keep), block.reason, row["id"])
+                             for row, block in zip(old, result.blocks, strict=True)]
                 # one statement for all blocks: sqlite-utils' update() reads the
                 # table's columns and keys again for every row (52 ms an article)
                 self.db.conn.executemany(
-                    "update blocks set kind = ?, keep = ?, reason = ? where id = ?",
-                    [(block.kind, int(block.keep), block.reason, row["id"])
-                     for row, block in zip(old, result.blocks, strict=True)])
-                counts["updated"] += 1
+                    "update blocks set kind = ?, keep = ?, reason = ? where id = ?", decisions)
+                same = (all((row["kind"], int(row["keep"]), row["reason"]) == d[:3]
+                            for row, d in zip(old, decisions, strict=True))
+                        and all(article.get(k) == v for k, v in meta_update.items()))
+                counts["unchanged" if same else "updated"] += 1
             elif self.db.execute(
                 "select count(*) from annotations where article_id = ?", [article["id"]]
             ).fetchone()[0]:
@@ -730,20 +754,47 @@ def _label_row(label: Label) -> dict[str, Any]:
             "description": label.description, "scope": label.scope}
 
 
+#: An empty file with one of these names (or none) may be made a database: `touch team.db`.
+_DB_SUFFIXES = frozenset(("", ".db", ".sqlite", ".sqlite3", ".db3", ".parallax"))
+
+
 def _check_sqlite_file(p: Path) -> None:
-    """Refuse anything that is not an SQLite file before sqlite3 touches it."""
+    """Refuse anything that is not an SQLite file before sqlite3 writes to it.
+
+    The file is never opened with ``open()``: on POSIX, closing *any*
+    descriptor of a file drops every lock this process holds on it, the
+    app's open connection included. Another process would then take that
+    connection's write-ahead log for its own, check it in and delete it, and
+    what the app writes after that (each change it reports "saved") would go
+    to a deleted file. SQLite keeps its own descriptors open while a lock is
+    held, so the header is read through a read-only SQLite connection.
+    """
     try:
-        with p.open("rb") as fh:
-            head = fh.read(16)
-    except PermissionError:
-        raise UserError(f"cannot read database {p}: permission denied; check its permissions") from None
+        size = p.stat().st_size
     except OSError as exc:
         raise UserError(f"cannot read database {p}: {exc.strerror}") from None
-    if head and head != SQLITE_MAGIC:
-        raise UserError(
-            f"{p} is not an SQLite database: pass a Parallax database (or a new path) with --db; "
-            "the file was not modified"
-        )
+    if not os.access(p, os.R_OK):
+        raise UserError(f"cannot read database {p}: permission denied; check its permissions")
+    if size == 0:
+        if p.suffix.lower() not in _DB_SUFFIXES:
+            # SQLite would take an empty file as an empty database and write one into it:
+            # an empty notes.txt given by mistake would silently become a database
+            raise UserError(f"{p} is an empty file, not a database: pass a .db path with --db "
+                            "(a new path is created); the file was not modified")
+        return
+    try:
+        probe = sqlite3.connect(f"file:{urllib.parse.quote(str(p.resolve()))}?mode=ro", uri=True)
+        try:
+            probe.execute("PRAGMA schema_version").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "encrypted" in str(exc):
+            raise UserError(
+                f"{p} is not an SQLite database: pass a Parallax database (or a new path) with --db; "
+                "the file was not modified"
+            ) from None
+        raise UserError(f"cannot read database {p}: {exc}: check the path or pass another --db") from None
 
 
 # ---------------------------------------------------------------- migrations
@@ -851,8 +902,9 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2
 
 def _stated_or_found(meta: Meta, stated: dict[str, str]) -> dict[str, Any]:
     """An article's metadata columns: what the file stated, else what the cleaner found."""
-    row: dict[str, Any] = {field: stated.get(field) or getattr(meta, field) for field in META_FIELDS}
-    row["title_derived"] = int(bool(meta.title_derived and not stated.get("title")))
+    merged = stated_meta(meta, stated)
+    row: dict[str, Any] = {field: getattr(merged, field) for field in META_FIELDS}
+    row["title_derived"] = int(merged.title_derived)
     return row
 
 

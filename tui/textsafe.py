@@ -36,3 +36,19 @@ def safe(value: object) -> str:
     if value is None:
         return ""
     return strip_controls(str(value))
+
+
+def path_text(path: object) -> str:
+    """A file path as text that can be stored and printed.
+
+    A name that is not valid UTF-8 reaches Python with lone surrogates
+    ("caf\\udce9.txt"), which SQLite and the terminal refuse; its odd bytes are
+    shown as escapes instead ("caf\\xe9.txt"). The file itself is still opened
+    by its real name.
+    """
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return strip_controls(text)

@@ -23,6 +23,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
+from tui.errors import UserError
+
 T = TypeVar("T")
 
 #: How often a worker checks that the process that started it is alive.
@@ -41,7 +43,10 @@ def default_jobs() -> int:
     (the single writer stores about 100 articles a second, which 8 workers
     already outrun on HTML), or ``$PARALLAX_JOBS``."""
     stated = os.environ.get("PARALLAX_JOBS", "").strip()
-    if stated.isdigit() and int(stated) >= 1:
+    if stated:
+        if not stated.isdigit() or not 1 <= int(stated) <= 64:
+            raise UserError(f"$PARALLAX_JOBS is {stated!r}: set it to a number of worker processes "
+                            "from 1 to 64, or unset it for one per CPU")
         return int(stated)
     try:
         cpus = len(os.sched_getaffinity(0))

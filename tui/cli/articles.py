@@ -39,7 +39,14 @@ def open_app(ctx: Context) -> None:
 
 def _jobs_option(batch: str):
     """``--jobs`` for the commands that clean in worker processes (import, reclean)."""
-    return click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+    def check_environment(_ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
+        if value is None:
+            from tui.workers import default_jobs
+
+            default_jobs()  # a bad $PARALLAX_JOBS is refused up front, not when a batch starts
+        return value
+
+    return click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, callback=check_environment,
                         help=f"Worker processes that clean {batch} or more [default: one per CPU, at most 8, "
                              "or $PARALLAX_JOBS; 1 cleans in this process].")
 
@@ -64,12 +71,24 @@ def import_cmd(ctx: Context, paths: tuple[str, ...], as_json: bool, max_mb: int,
       parallax --db team.db import downloads/*.html feed.jsonl
       parallax import --jobs 4 scrape/     # clean on four cores; the database is written in order
     """
-    from tui.importer import import_paths
+    from tui.importer import ImportReport, import_paths
 
     store = ctx.store()
-    with progress_bar("importing", min_total=4) as progress:
-        report = import_paths(store, paths, progress=lambda i, total, _path: progress(i, total),
-                              max_bytes=max_mb * 1024 * 1024, jobs=jobs)
+    report = ImportReport()
+    try:
+        with progress_bar("importing", min_total=4) as progress:
+            import_paths(store, paths, progress=lambda i, total, _path: progress(i, total),
+                         max_bytes=max_mb * 1024 * 1024, jobs=jobs, report=report)
+    except KeyboardInterrupt:
+        # what was stored before Ctrl-C is committed: say which, then abort as usual
+        _print_import_report(report, as_json)
+        raise
+    _print_import_report(report, as_json)
+    if report.problems:
+        sys.exit(2)
+
+
+def _print_import_report(report, as_json: bool) -> None:
     for r in report.results:
         if as_json:
             echo_json({"path": r.path, "status": r.status, "reason": r.reason,
@@ -82,8 +101,6 @@ def import_cmd(ctx: Context, paths: tuple[str, ...], as_json: bool, max_mb: int,
     for r in report.problems:
         echo(f"parallax: error: {r.path}: {r.reason}", err=True)
     echo(report.summary(), err=True)
-    if report.problems:
-        sys.exit(2)
 
 
 @cli.command("list")
@@ -96,7 +113,7 @@ def list_cmd(ctx: Context, as_json: bool) -> None:
     Example:
       parallax list --json
     """
-    rows = ctx.store().list_articles()
+    rows = ctx.store(create=False).list_articles()
     if as_json:
         echo_json([
             {"id": r["id"], "title": r["title"], "title_derived": bool(r["title_derived"]),
@@ -133,6 +150,7 @@ def clean_cmd(files: tuple[str, ...], as_json: bool, explain: bool) -> None:
     """
     from tui.clean import body_text, clean_document
     from tui.ingest import Problem, discover, read_path
+    from tui.model import stated_meta
 
     paths, problems = discover(files)
     failed = bool(problems)
@@ -145,7 +163,7 @@ def clean_cmd(files: tuple[str, ...], as_json: bool, explain: bool) -> None:
                 failed = True
                 continue
             result = clean_document(item.text, item.format, item.hints)
-            meta = result.meta
+            meta = stated_meta(result.meta, item.hints)  # what an import would store
             body = body_text(result)
             if as_json:
                 echo_json({"path": item.path, "title": meta.title, "title_derived": meta.title_derived,
@@ -212,7 +230,7 @@ def meta_cmd(ctx: Context, article: str, as_json: bool, **fields: str | None) ->
       parallax meta 3f2a9c1b0d4e
       parallax meta 3f2a9c1b0d4e --outlet "Al Arabiya" --date 2023-06-02
     """
-    store = ctx.store()
+    store = ctx.store(create=False)
     changes = {k: v for k, v in fields.items() if v is not None}
     if "date" in changes and changes["date"]:
         from datetime import date
@@ -224,7 +242,8 @@ def meta_cmd(ctx: Context, article: str, as_json: bool, **fields: str | None) ->
     article_row = store.update_meta(article, changes, ctx.annotator) if changes else store.get_article(article)
     keys = ("id", "title", "title_derived", "outlet", "date", "byline", "url", "path", "edited")
     if as_json:
-        echo_json({k: article_row.get(k) for k in keys})
+        echo_json({k: bool(article_row.get(k)) if k == "title_derived" else article_row.get(k)
+                   for k in keys})
     else:
         for k in keys:
             echo(f"{k:>13}: {article_row.get(k)}")
@@ -241,7 +260,7 @@ def blocks_cmd(ctx: Context, article: str, as_json: bool) -> None:
     Example:
       parallax blocks 3f2a9c1b0d4e
     """
-    store = ctx.store()
+    store = ctx.store(create=False)
     rows = store.blocks(store.get_article(article)["id"])
     if as_json:
         echo_json([{k: r[k] for k in ("id", "seq", "kind", "keep", "override", "visible", "reason", "text")}
@@ -256,24 +275,28 @@ def blocks_cmd(ctx: Context, article: str, as_json: bool) -> None:
 
 @cli.command("override")
 @click.argument("block_ids", nargs=-1, required=True)
-@click.option("--show", "decision", flag_value="show", help="Always show the block.")
-@click.option("--hide", "decision", flag_value="hide", help="Always hide the block.")
-@click.option("--auto", "decision", flag_value="auto", help="Back to the cleaner's decision.")
+@click.option("--show", is_flag=True, help="Always show the block.")
+@click.option("--hide", is_flag=True, help="Always hide the block.")
+@click.option("--auto", is_flag=True, help="Back to the cleaner's decision.")
 @pass_ctx
-def override_cmd(ctx: Context, block_ids: tuple[str, ...], decision: str | None) -> None:
+def override_cmd(ctx: Context, block_ids: tuple[str, ...], show: bool, hide: bool, auto: bool) -> None:
     """Override the cleaner's keep decision for blocks (stored, reversible).
+
+    Several blocks are changed together or not at all: an unknown id changes nothing.
 
     \b
     Examples:
       parallax override 3f2a9c1b0d4e:0004 --show
+      parallax override 3f2a9c1b0d4e:0004 3f2a9c1b0d4e:0005 --hide
       parallax override 3f2a9c1b0d4e:0004 --auto
     """
-    if decision is None:
+    chosen = [name for name, on in (("--show", show), ("--hide", hide), ("--auto", auto)) if on]
+    if not chosen:
         raise UserError("say what to do: --show, --hide or --auto")
-    store = ctx.store()
-    value = {"show": True, "hide": False, "auto": None}[decision]
-    for block_id in block_ids:
-        row = store.set_override(block_id, value, ctx.annotator)
+    if len(chosen) > 1:
+        raise UserError(f"{' and '.join(chosen)} cannot be combined: pick one")
+    value = True if show else (False if hide else None)
+    for row in ctx.store(create=False).set_overrides(block_ids, value, ctx.annotator):
         echo(f"{row['id']}  {'shown' if row['visible'] else 'hidden'}"
              f"{' (override)' if row['override'] is not None else ' (automatic)'}")
 
@@ -296,7 +319,7 @@ def reclean_cmd(ctx: Context, articles: tuple[str, ...], stale: bool, jobs: int 
     from tui.clean import clean_document
     from tui.store import reclean_summary
 
-    store = ctx.store()
+    store = ctx.store(create=False)
     ids = [store.get_article(a)["id"] for a in articles] if articles else None
     if stale:
         old = store.stale_articles()

@@ -62,10 +62,14 @@ class Context:
     schema_path: str | None = None
     _store: Store | None = field(default=None, repr=False)
 
-    def store(self) -> Store:
-        """Open the database and install the schema in force (default or --schema)."""
+    def store(self, create: bool = True) -> Store:
+        """Open the database and install the schema in force (default or --schema).
+
+        ``create=False`` for commands that only read or change what is stored:
+        a mistyped --db then says so instead of creating an empty database.
+        """
         if self._store is None:
-            store = Store.open(self.db_path)
+            store = Store.open(self.db_path, create=create)
             try:
                 if self.schema_path:
                     from tui.labels import load_schema_file
@@ -107,7 +111,11 @@ def cli(ctx: click.Context, db_path: str, annotator: str | None, schema_path: st
       parallax --db team.db import news/
       parallax list --json
     """
-    ctx.obj = Context(db_path=db_path, annotator=annotator or default_annotator(), schema_path=schema_path)
+    if annotator is not None and not annotator.strip():
+        raise UserError("--annotator (or $PARALLAX_ANNOTATOR) is blank: give a name, or leave it out "
+                        "to use your login name")
+    ctx.obj = Context(db_path=db_path, annotator=(annotator or default_annotator()).strip(),
+                      schema_path=schema_path)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         from tui.cli.articles import open_app

@@ -16,7 +16,7 @@ from pathlib import Path
 from tui.errors import UserError
 from tui.ingest.decode import decode_bytes
 from tui.model import RawDocument, location
-from tui.textsafe import strip_controls
+from tui.textsafe import path_text, strip_controls
 
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
               ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
@@ -28,6 +28,7 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 #: minified pages are legitimately one line.
 MAX_LINE_CHARS = 1_000_000
 _HINT_FIELDS = ("title", "outlet", "date", "url", "byline")
+_KNOWN = ".txt, .md, .html, .htm or .jsonl"
 
 
 @dataclass(slots=True)
@@ -54,18 +55,25 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            problems.append(Problem(str(p), "no such file or folder: check the path"))
+            problems.append(Problem(path_text(p), "no such file or folder: check the path"))
         elif p.is_dir():
+            found = 0
             for child in sorted(p.rglob("*")):
                 if (child.is_file() and child.suffix.lower() in EXTENSIONS
-                        and not child.name.startswith(".") and child.resolve() not in seen):
-                    seen.add(child.resolve())
-                    files.append(child)
+                        and not child.name.startswith(".")):
+                    found += 1
+                    if child.resolve() not in seen:
+                        seen.add(child.resolve())
+                        files.append(child)
+            if not found:
+                # a typo'd or wrong folder must not look like a successful import of nothing
+                problems.append(Problem(path_text(p), f"has no {_KNOWN} files (searched recursively): "
+                                                      "check the folder"))
         elif not p.is_file():
-            problems.append(Problem(str(p), "is not a regular file (a pipe, socket or device?): save it to a file first"))
+            problems.append(Problem(path_text(p), "is not a regular file (a pipe, socket or device?): save it to a file first"))
         elif p.suffix.lower() not in EXTENSIONS:
             problems.append(
-                Problem(str(p), f"unsupported file type {p.suffix or '(none)'!r}: import .txt, .md, .html, .htm or .jsonl")
+                Problem(path_text(p), f"unsupported file type {path_text(p.suffix) or '(none)'!r}: import {_KNOWN}")
             )
         elif p.resolve() not in seen:
             seen.add(p.resolve())
@@ -75,40 +83,41 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[
 
 def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | Problem]:
     """Yield the documents of one file, or a Problem for each part that is broken."""
+    name = path_text(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            yield Problem(str(path), f"file is {size / 1048576:.0f} MB, over the {max_bytes / 1048576:.0f} MB limit for one article: split it, or pass --max-mb")
+            yield Problem(name, f"file is {size / 1048576:.0f} MB, over the {max_bytes / 1048576:.0f} MB limit for one article: split it, or pass --max-mb")
             return
         data = path.read_bytes()
     except PermissionError:
-        yield Problem(str(path), "permission denied: make the file readable")
+        yield Problem(name, "permission denied: make the file readable")
         return
     except OSError as exc:
-        yield Problem(str(path), f"cannot read file: {exc.strerror}")
+        yield Problem(name, f"cannot read file: {exc.strerror}")
         return
     fmt = EXTENSIONS.get(path.suffix.lower(), "txt")
     try:
-        text, encoding, note = decode_bytes(data, str(path))
+        text, encoding, note = decode_bytes(data, name)
     except UserError as exc:
-        yield Problem(str(path), exc.message.removeprefix(f"{path} ").removeprefix(f"{path}: "))
+        yield Problem(name, exc.message.removeprefix(f"{name} ").removeprefix(f"{name}: "))
         return
     text = strip_controls(text)
     if fmt == "jsonl":
-        yield from _read_jsonl(path, text, encoding, note)
+        yield from _read_jsonl(name, text, encoding, note)
         return
     if fmt == "txt" and _sniff_html(text):
         fmt = "html"
         note = "; ".join(filter(None, [note, "content is HTML: cleaned as HTML"]))
     if not text.strip():
-        yield Problem(str(path), "has no text after removing control characters: nothing to import")
+        yield Problem(name, "has no text after removing control characters: nothing to import")
         return
     if fmt != "html" and len(text) > MAX_LINE_CHARS:
         longest = max(map(len, text.splitlines()), default=0)
         if longest > MAX_LINE_CHARS:
-            yield Problem(str(path), f"has a single line of {longest / 1e6:.1f} million characters, which is not article text (a data dump or minified file?): split it into paragraphs")
+            yield Problem(name, f"has a single line of {longest / 1e6:.1f} million characters, which is not article text (a data dump or minified file?): split it into paragraphs")
             return
-    yield RawDocument(path=str(path), text=text, format=fmt, encoding=encoding, encoding_note=note)
+    yield RawDocument(path=name, text=text, format=fmt, encoding=encoding, encoding_note=note)
 
 
 def _sniff_html(text: str) -> bool:
@@ -116,7 +125,7 @@ def _sniff_html(text: str) -> bool:
     return head.startswith("<!doctype html") or head.startswith("<html")
 
 
-def _read_jsonl(path: Path, text: str, encoding: str, note: str) -> Iterator[RawDocument | Problem]:
+def _read_jsonl(name: str, text: str, encoding: str, note: str) -> Iterator[RawDocument | Problem]:
     any_line = False
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -125,22 +134,42 @@ def _read_jsonl(path: Path, text: str, encoding: str, note: str) -> Iterator[Raw
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Problem(str(path), f"not valid JSON ({exc.msg} at column {exc.colno}): fix or remove the line", number)
+            yield Problem(name, f"not valid JSON ({exc.msg} at column {exc.colno}): fix or remove the line", number)
+            continue
+        except RecursionError:
+            yield Problem(name, "not valid JSON for an article (nested too deeply): fix or remove the line",
+                          number)
             continue
         if not isinstance(record, dict):
-            yield Problem(str(path), "is not a JSON object: write one {\"text\": ...} object per line", number)
+            yield Problem(name, "is not a JSON object: write one {\"text\": ...} object per line", number)
             continue
         body, fmt = record.get("text"), "txt"
         if not isinstance(body, str) or not body.strip():
             body, fmt = record.get("html"), "html"
         if not isinstance(body, str) or not body.strip():
-            yield Problem(str(path), "has no \"text\" or \"html\" string: add the article text", number)
+            yield Problem(name, "has no \"text\" or \"html\" string: add the article text", number)
+            continue
+        wrong = next((k for k in (*_HINT_FIELDS, "format")
+                      if record.get(k) is not None and not isinstance(record[k], str)), None)
+        if wrong:
+            # a list or object here is a mapping mistake upstream: storing str(value) or
+            # dropping it silently would hide it in the dataset
+            yield Problem(name, f"field \"{wrong}\" is {_json_type(record[wrong])}, not a string: "
+                                f"write it as a string or leave it out", number)
             continue
         if fmt == "txt" and record.get("format") == "md":
             fmt = "md"
-        hints = {k: strip_controls(str(record[k])) for k in _HINT_FIELDS
-                 if isinstance(record.get(k), (str, int, float)) and str(record[k]).strip()}
-        yield RawDocument(path=f"{path}#{number}", text=strip_controls(body), format=fmt,
+        hints = {k: strip_controls(record[k]) for k in _HINT_FIELDS
+                 if isinstance(record.get(k), str) and record[k].strip()}
+        yield RawDocument(path=f"{name}#{number}", text=strip_controls(body), format=fmt,
                           encoding=encoding, encoding_note=note, hints=hints, line=number)
     if not any_line:
-        yield Problem(str(path), "has no JSON lines: nothing to import")
+        yield Problem(name, "has no JSON lines: nothing to import")
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a list" if isinstance(value, list) else "an object"
