@@ -233,6 +233,20 @@ def test_dates_in_the_text_or_a_caption_do_not_date_the_article() -> None:
     assert result.meta.date is None
 
 
+@pytest.mark.parametrize("first", ["Storm closes port", "Headline of UTF16", "Zelensky in Brussels"])
+def test_a_short_first_line_right_above_the_text_is_the_title(first: str) -> None:
+    """Short lines lose title points because menus are made of them; a file's very
+    first line with the article right under it is a headline, not a menu."""
+    text = (f"{first}\n\nHeavy winds closed the port of Calais on Monday, officials said, and "
+            "ferries were held in harbour until the evening.\n\nThe port reopened on Tuesday.\n")
+    r = clean_document(text, "txt")
+    assert r.meta.title == first and not r.meta.title_derived
+    assert (r.blocks[0].kind, r.blocks[0].keep) == ("title", True)
+    # under a menu, the same line is still a menu item
+    menu = clean_document("Home\n\nWorld\n\nSport\n\n" + text, "txt")
+    assert [b.keep for b in menu.blocks[:3]] == [False, False, False]
+
+
 def test_duplicate_of_the_title() -> None:
     title = "Ministers agree deficit plan after long talks"
     result = clean_document(title + "\n\n" + page(title=title), "txt")

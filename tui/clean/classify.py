@@ -757,8 +757,8 @@ def _find_title(ws: list[W], lo: int, hi: int, fmt: str, hint: str | None,
             s -= 6  # link texts glued together ("Cloud SecurityCloud StorageEdge Computing")
         if lx.CALL_TO_ACT.match(t):
             s -= 8  # "CLICK FOR FULL RESULTS": a call to act, not a headline
-        if b.nw <= 3:
-            s -= 4
+        if b.nw <= 3 and not (i == 0 and lo == 1):
+            s -= 4  # a menu item; but a page's first line, right above its text, is its headline
         elif b.nw > 20:
             s -= 2 * (b.nw - 20)  # a lead sentence that lacks its full stop, not a headline
         if t.count(":") >= 2 or lx.LABEL_LINE.match(t) or lx.TWO_SENTENCES.search(t):
