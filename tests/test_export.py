@@ -22,14 +22,15 @@ SCHEMA_FILE = ROOT / "schemas" / "dataset.schema.json"
 
 
 def add(store: Store, name: str, title: str | None, blocks: list[tuple[str, str, bool]],
-        outlet: str = "Daily Test") -> str:
+        outlet: str = "Daily Test", title_derived: bool = False) -> str:
     """Store a hand-made article: blocks are (text, kind, keep)."""
     raw_text = "\n\n".join(text for text, _, _ in blocks)
     pos, made = 0, []
     for text, kind, keep in blocks:
         made.append(Block(text=text, start=pos, end=pos + len(text), kind=kind, keep=keep))
         pos += len(text) + 2
-    result = CleanResult(meta=Meta(title=title, outlet=outlet, date="2024-05-01"), blocks=made,
+    result = CleanResult(meta=Meta(title=title, outlet=outlet, date="2024-05-01",
+                                   title_derived=title_derived), blocks=made,
                          working_text=raw_text)
     return store.add_article(RawDocument(path=f"{name}.txt", text=raw_text + f"\n<!-- {name} -->",
                                          format="txt"), result).article_id
@@ -125,7 +126,8 @@ def test_jsonl_records_follow_the_contract_and_offsets_hold(corpus: dict, tmp_pa
     assert [r["id"] for r in records] == [corpus["a"], corpus["b"]]
     for r in records:
         assert set(r) == {"id", "text", "meta", "spans", "links"}
-        assert set(r["meta"]) == {"title", "outlet", "date", "byline", "url", "path"}
+        assert set(r["meta"]) == {"title", "title_derived", "outlet", "date", "byline", "url", "path"}
+        assert r["meta"]["title_derived"] is False
         for s in r["spans"]:
             assert set(s) == {"id", "start", "end", "label", "text", "annotator"}
             assert r["text"][s["start"]:s["end"]] == s["text"]
@@ -606,7 +608,8 @@ def test_seed_articles_export_with_exact_offsets_and_round_trip(seeded_store: St
     n = 0
     for article in store.list_articles():
         at = article_text(store, article["id"])
-        assert at.text.startswith(article["title"] or "")
+        # a derived title (seed 004) is not part of the text; a stated one heads it
+        assert at.text.startswith(article["title"] + "\n\n") != bool(article["title_derived"])
         assert "\n\n\n" not in at.text
         for block in store.blocks(article["id"]):
             text = block["text"]
@@ -679,3 +682,162 @@ def test_brat_zip_has_text_and_standoff_per_article(corpus: dict, tmp_path: Path
     assert report.counts["spans"] == 7
     all_notes = "".join(zipfile.ZipFile(out).read(n).decode() for n in names if n.endswith(".ann"))
     assert "note: main event" in all_notes  # the span's note travels with it
+
+
+# --------------------------------------------------- input from other tools (QA)
+def test_spans_with_wrong_json_types_are_reported_and_the_file_goes_on(corpus: dict,
+                                                                       tmp_path: Path) -> None:
+    """A list as label or a number as annotator used to crash the whole import (a
+    traceback, later lines lost); "0", 0.0 or true as offsets got misleading reasons
+    and a number as id was silently replaced by a generated one."""
+    from tui.export.load import import_annotations
+
+    first = tmp_path / "first.jsonl"
+    export_dataset(corpus["store"], "jsonl", first)
+    fresh = _fresh_copy_of_articles(corpus, tmp_path)
+    a, b = read_jsonl(first)
+    good = {"start": 0, "end": 5, "label": "EVENT", "text": "Storm", "annotator": "zoe"}
+    bad = [dict(good, label=["EVENT"]), dict(good, label={"name": "EVENT"}),
+           dict(good, annotator=7), dict(good, annotator=["zoe"]),
+           dict(good, start="0"), dict(good, start=0.0), dict(good, start=True), dict(good, end=5.0),
+           dict(good, id=5), dict(good, id={"x": 1}), dict(good, id=["x"]),
+           dict(good, text=["Storm"])]
+    path = tmp_path / "types.jsonl"
+    path.write_text("".join(json.dumps(dict(a, spans=[s])) + "\n" for s in bad)
+                    + json.dumps(a) + "\n" + json.dumps(b) + "\n")
+    report = import_annotations(fresh, path, default_annotator="x")
+    assert (report.imported, report.skipped) == (7, len(bad))  # the lines after them all imported
+    assert dict(report.reasons) == {
+        '"label" must be a string': 2, '"annotator" must be a string': 2,
+        '"start" must be an integer': 3, '"end" must be an integer': 1,
+        '"id" must be a string': 3, '"text" must be a string': 1}
+    assert report.problems[0] == """types.jsonl:1 span 0: "label" must be a string: got ['EVENT']"""
+    assert report.problems[6] == 'types.jsonl:7 span 0: "start" must be an integer: got True'
+    assert not [x for x in fresh.annotations() if x["annotator"] == "zoe"]
+    fresh.close()
+    proc = run(tmp_path / "fresh.db", "import-annotations", str(path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == len(bad) + 1 and all(x.startswith("parallax: skipped: ") for x in lines[:-1])
+    assert lines[-1].startswith("0 spans imported, 7 unchanged, 12 skipped")
+
+
+def test_deeply_nested_json_is_a_bad_line_not_a_crash(corpus: dict, tmp_path: Path) -> None:
+    from tui.export.load import import_annotations
+
+    first = tmp_path / "first.jsonl"
+    export_dataset(corpus["store"], "jsonl", first)
+    fresh = _fresh_copy_of_articles(corpus, tmp_path)
+    path = tmp_path / "deep.jsonl"
+    path.write_text("[" * 200_000 + "]" * 200_000 + "\n" + first.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    report = import_annotations(fresh, path, default_annotator="x")
+    assert report.imported == 7
+    assert report.problems == ["deep.jsonl:1: not JSON: nested too deeply to read"]
+    fresh.close()
+
+
+def test_a_byte_order_mark_is_accepted(corpus: dict, tmp_path: Path) -> None:
+    """Windows tools write UTF-8 with a BOM; `parallax import` accepts it, so must this."""
+    from tui.export.load import import_annotations
+
+    first = tmp_path / "first.jsonl"
+    export_dataset(corpus["store"], "jsonl", first)
+    fresh = _fresh_copy_of_articles(corpus, tmp_path)
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + first.read_bytes())
+    report = import_annotations(fresh, path, default_annotator="x")
+    assert (report.imported, report.skipped) == (7, 0), report.problems
+    fresh.close()
+
+
+LEAD = "A storm hit the coast on Monday, officials said."
+DERIVED = "A storm hit the coast on Monday, officials said"
+
+
+def test_a_derived_title_is_not_part_of_the_text(store: Store, tmp_path: Path) -> None:
+    """The cleaner derives a title from the lead when the page states none; written as a
+    header it repeated the lead's first words on a line no block holds, so a span put
+    there (in doccano, say) could not be imported. meta.title still carries it."""
+    from tui.export.load import import_annotations
+    from tui.team.merge import copy_articles
+
+    aid = add(store, "d", DERIVED, [(LEAD, "body", True), ("Power was cut in Port Town.", "body", True)],
+              title_derived=True)
+    assert store.get_article(aid)["title_derived"]
+    assert article_text(store, aid).text == LEAD + "\n\nPower was cut in Port Town."
+    span(store, aid, 0, "A storm", "EVENT", "ana")
+    span(store, aid, 1, "Port Town", "PLACE", "ben")
+    out = tmp_path / "d.jsonl"
+    export_dataset(store, "jsonl", out)
+    (record,) = read_jsonl(out)
+    assert record["meta"]["title"] == DERIVED and record["meta"]["title_derived"] is True
+    assert [(s["start"], s["text"]) for s in record["spans"]] == [(0, "A storm"), (len(LEAD) + 19, "Port Town")]
+    try:
+        import jsonschema
+    except ImportError:
+        pass
+    else:
+        jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text())).validate(record)
+    expected = sorted((s["start"], s["end"], s["text"]) for s in record["spans"])
+    text = record["text"]
+
+    def check(found: list[tuple[int, int, str]], their_text: str = text) -> None:
+        assert their_text == text and sorted(found) == expected
+
+    export_dataset(store, "doccano", tmp_path / "doccano.jsonl")
+    (row,) = read_jsonl(tmp_path / "doccano.jsonl")
+    check([(x, y, row["text"][x:y]) for x, y, _ in row["label"]], row["text"])
+    export_dataset(store, "label-studio", tmp_path / "ls.json")
+    (task,) = json.loads((tmp_path / "ls.json").read_text())
+    check([(r["value"]["start"], r["value"]["end"], task["data"]["text"][r["value"]["start"]:r["value"]["end"]])
+           for ann in task["annotations"] for r in ann["result"]], task["data"]["text"])
+    export_dataset(store, "csv", tmp_path / "d.csv")
+    with open(tmp_path / "d.csv", encoding="utf-8", newline="") as fh:
+        check([(int(r["start"]), int(r["end"]), text[int(r["start"]):int(r["end"])])
+               for r in csv.DictReader(fh)])
+    pq = pytest.importorskip("pyarrow.parquet")
+    export_dataset(store, "parquet", tmp_path / "d.parquet")
+    (prow,) = pq.read_table(tmp_path / "d.parquet").to_pylist()
+    assert prow == record
+    export_dataset(store, "conll", tmp_path / "d.conll", annotators=["ana"])
+    (doc,) = _read_conll(tmp_path / "d.conll")
+    assert " ".join(t for t, _ in doc[0]).startswith("A storm hit") and _bio_spans(doc) == [("EVENT", "A storm")]
+    import zipfile
+    export_dataset(store, "brat", tmp_path / "b.zip")
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
+        brat_text = zf.read(f"b/{aid}.txt").decode("utf-8")
+        ann = [line.split("\t") for line in zf.read(f"b/{aid}.ann").decode("utf-8").splitlines()
+               if line.startswith("T")]
+    check([(int(m.split()[1]), int(m.split()[2]), brat_text[int(m.split()[1]):int(m.split()[2])])
+           for _, m, _ in ann], brat_text)
+    # a span someone puts on the first line in another tool imports back
+    fresh = Store.open(tmp_path / "fresh.db")
+    fresh.ensure_schema(None, None, "tester")
+    copy_articles(store, fresh)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text(json.dumps(dict(record, spans=[
+        {"start": 2, "end": 7, "label": "EVENT", "text": "storm", "annotator": "doccano"}])) + "\n")
+    loaded = import_annotations(fresh, edited, default_annotator="x")
+    assert (loaded.imported, loaded.skipped) == (1, 0), loaded.problems
+    assert [(x["block_id"], x["start"], x["end"]) for x in fresh.annotations(aid)] == [
+        (fresh.blocks(aid)[0]["id"], 2, 7)]
+    # an export made before this change (the derived title as a header) still lands
+    shift = len(DERIVED) + 2
+    old = dict(record, text=DERIVED + "\n\n" + text,
+               spans=[dict(s, start=s["start"] + shift, end=s["end"] + shift) for s in record["spans"]])
+    edited.write_text(json.dumps(old) + "\n")
+    loaded = import_annotations(fresh, edited, default_annotator="x")
+    assert (loaded.imported, loaded.skipped) == (2, 0), loaded.problems
+    fresh.close()
+
+
+def test_an_out_path_under_a_file_says_it_is_a_file(corpus: dict, tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("notes\n")
+    for out in (tmp_path / "file.txt" / "z.jsonl", tmp_path / "file.txt" / "sub" / "z.jsonl"):
+        with pytest.raises(UserError, match=r"file\.txt is a file, not a folder"):
+            export_dataset(corpus["store"], "jsonl", out)
+    corpus["store"].db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    proc = run(Path(corpus["store"].path), "export", "--out", str(tmp_path / "file.txt" / "z.jsonl"))
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "is a file, not a folder" in proc.stderr and "does not exist" not in proc.stderr

@@ -385,6 +385,9 @@ def test_file_mode_prints_scored_pairs(tmp_path: Path) -> None:
     ('{"id": "a", "source": "s", "passages": [{"id": 1, "text": "x"}]}\n', "docs.jsonl:1: passage 0"),
     ('[1, 2]\n', "docs.jsonl:1: expected a JSON object"),
     ('{"source": "s", "passages": []}\n', 'docs.jsonl:1: missing "id"'),
+    # json's decoder recurses per level: this used to end in a RecursionError traceback
+    pytest.param('{"id": "a", "source": "s", "passages": []}\n' + "[" * 200_000 + "]" * 200_000 + "\n",
+                 "docs.jsonl:2: not valid JSON (nested too deeply)", id="deeply-nested"),
 ])
 def test_file_mode_bad_input_is_one_line(tmp_path: Path, content: str, fragment: str) -> None:
     docs = tmp_path / "docs.jsonl"
@@ -488,3 +491,71 @@ def test_a_decision_taken_while_links_are_computed_is_kept(seeded_store) -> None
         link_db.link_passages = real
     row = seeded_store.db["links"].get(first)
     assert row["status"] == "rejected" and row["status_by"] == "ana"
+
+
+def test_a_confirmed_link_keeps_the_linker_s_own_score(quake_store: Store) -> None:
+    """Confirmed pairs enter the linker as perfect matches (so the events follow the
+    decision); that 1.0 used to be stored as the link's score on the next run."""
+    link_store(quake_store)
+    before = {r["id"]: r for r in _stored_links(quake_store)}
+    confirmed, rejected = list(before.values())[:2]
+    assert confirmed["score"] < 1.0
+    set_link_status(quake_store, confirmed["id"], "confirmed", "ana")
+    set_link_status(quake_store, rejected["id"], "rejected", "ana")
+    link_store(quake_store)
+    after = {r["id"]: r for r in _stored_links(quake_store)}
+    assert after[confirmed["id"]]["score"] == pytest.approx(confirmed["score"])
+    assert after[rejected["id"]]["score"] == pytest.approx(rejected["score"])
+    assert after[confirmed["id"]]["status"] == "confirmed"
+    # the override still makes the confirmed pair count as a perfect match for the events
+    passages = [Passage(r[0], r[3], r[1], r[2]) for r in quake_store.db.execute(
+        "select p.id, p.article_id, p.text, a.outlet from passages p "
+        "join articles a on a.id = p.article_id order by p.id")]
+    pair = (confirmed["a"], confirmed["b"])
+    result = link_passages(passages, overrides={pair: 1.0})
+    assert result.model_scores[tuple(sorted(pair))] == pytest.approx(confirmed["score"])
+    assert any(lk.score == 1.0 and {lk.a, lk.b} == set(pair) for lk in result.links)
+    assert any(set(pair) <= set(ev.passages) for ev in result.events)
+
+
+def test_link_status_takes_a_unique_prefix(quake_store: Store, tmp_path: Path) -> None:
+    link_store(quake_store)
+    ids = sorted(r["id"] for r in _stored_links(quake_store))
+    target = ids[0]
+    unique = next(target[:n] for n in range(2, 17) if sum(i.startswith(target[:n]) for i in ids) == 1)
+    row = set_link_status(quake_store, unique, "confirmed", "ana")
+    assert row["id"] == target and row["status"] == "confirmed"
+    with pytest.raises(UserError, match=r"link id 'L' is ambiguous \(\d+ links start with it: L"):
+        set_link_status(quake_store, "L", "rejected", "ana")
+    with pytest.raises(UserError, match="no link 'Lzz'"):
+        set_link_status(quake_store, "Lzz", "rejected", "ana")
+    quake_store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db = quake_store.path
+    ok = run_cli("--db", str(db), "--annotator", "ben", "link-status", unique, "rejected", "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["id"] == target
+    bad = run_cli("--db", str(db), "link-status", "L", "rejected")
+    assert bad.returncode == 2 and "ambiguous" in bad.stderr and len(bad.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--list", "--threshold", "0.5"], "--threshold does not apply with --list"),
+    (["--direct"], "--direct only applies with --jsonl"),
+    (["--list", "--direct"], "--direct only applies with --jsonl"),
+    (["--jsonl", "DOCS", "--list"], "--list shows the links stored in the database"),
+])
+def test_links_refuses_options_it_would_ignore(tmp_path: Path, args: list[str], fragment: str) -> None:
+    docs = _write_docs(tmp_path / "docs.jsonl")
+    db = tmp_path / "q.db"
+    store = Store.open(db)
+    store.ensure_schema(None, None, "tester")
+    add(store, "Reuters", TURKEY_A)
+    add(store, "AP", TURKEY_B)
+    store.close()
+    proc = run_cli("--db", str(db), "links", *[str(docs) if a == "DOCS" else a for a in args])
+    assert proc.returncode == 2, proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("parallax: error:") and fragment in lines[0], lines
+    assert proc.stdout == ""
+    with Store.open(db) as s:  # nothing was computed
+        assert s.db.execute("select count(*) from links").fetchone()[0] == 0

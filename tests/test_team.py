@@ -111,12 +111,40 @@ def test_agreement_matches_hand_computed_figures(two_annotators: dict) -> None:
 def test_agreement_label_filter(two_annotators: dict) -> None:
     r = agreement(two_annotators["store"], ["PLACE"])
     assert r["labels"] == ["PLACE"]
-    overall = r["pairs"][0]["labels"]["overall"]
-    assert overall["f1_exact"] == pytest.approx(2 / 3)
-    # only PLACE counted: the binary kappa of PLACE
-    assert overall["kappa"] == pytest.approx(0.16 / 0.26)
+    place = r["pairs"][0]["labels"]["PLACE"]
+    assert place["f1_exact"] == pytest.approx(2 / 3)
+    assert place["kappa"] == pytest.approx(0.16 / 0.26)
+    # the filter picks rows; the overall row stays the one of every label
+    assert r["pairs"][0]["labels"]["overall"]["kappa"] == pytest.approx(0.23 / 0.53)
     with pytest.raises(UserError, match="unknown label 'NOPE'"):
         agreement(two_annotators["store"], ["NOPE"])
+
+
+def test_a_label_s_figures_are_the_same_with_and_without_the_label_filter(two_annotators: dict,
+                                                                           tmp_path: Path) -> None:
+    """"Both annotated" used to be decided after the filter: on z, ana tags only an EVENT
+    and ben only an ACTOR, so --label EVENT dropped z and gave nulls (and PLACE lost
+    units) while the full table counted it."""
+    store, z = two_annotators["store"], two_annotators["z"]
+    tag(store, z, 0, "Ferries stopped", "EVENT", "ana")
+    tag(store, z, 0, "Power", "ACTOR", "ben")
+    full = agreement(store)
+    (pair,) = full["pairs"]
+    assert pair["articles"] == 2 and pair["labels"]["EVENT"]["spans_a"] == 1
+    assert pair["labels"]["EVENT"]["kappa"] is not None
+    for label in ("EVENT", "PLACE", "ACTOR", "TIME"):
+        only = agreement(store, [label])
+        assert only["labels"] == [label] and only["annotators"] == full["annotators"]
+        (one,) = only["pairs"]
+        assert (one["articles"], one["tokens"], one["links"]) == (pair["articles"], pair["tokens"],
+                                                                  pair["links"])
+        assert one["labels"] == {"overall": pair["labels"]["overall"], label: pair["labels"][label]}
+        assert only["alpha"] == {"overall": full["alpha"]["overall"], label: full["alpha"][label]}
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    table = run(Path(store.path), "agreement").stdout.splitlines()
+    filtered = run(Path(store.path), "agreement", "--label", "EVENT").stdout.splitlines()
+    assert [x for x in filtered if x.strip().startswith("EVENT")] == \
+        [x for x in table if x.strip().startswith("EVENT")]
 
 
 def test_krippendorff_alpha_with_three_coders_and_missing_values() -> None:
@@ -438,3 +466,25 @@ def test_an_older_database_file_merges_read_only(tmp_path: Path, store: Store) -
     assert report.added["links"] == 1
     again = merge_database(store, other, annotator="tester")
     assert not again.changed
+
+
+def test_merge_creates_nothing_beside_the_other_database(team: dict) -> None:
+    """mode=ro on a WAL database left ben.db-wal and ben.db-shm beside ben's file."""
+    d = team["dir"]
+    before = sorted(p.name for p in d.iterdir())
+    assert "ben.db-wal" not in before and "ben.db-shm" not in before
+    ben_bytes = (d / "ben.db").read_bytes()
+    with Store.open(d / "ana.db") as ana:
+        assert merge_database(ana, d / "ben.db", annotator="ana").changed
+    proc = run(d / "ana.db", "merge", str(d / "ben.db"))
+    assert proc.returncode == 0, proc.stderr
+    after = sorted(p.name for p in d.iterdir())
+    assert [n for n in after if n.startswith("ben")] == ["ben.db"]
+    assert (d / "ben.db").read_bytes() == ben_bytes
+    # while ben works (his changes still in ben.db-wal), the merge reads them too
+    with Store.open(d / "ben.db") as ben:
+        late = tag(ben, team["b"], 1, "Ferries", "EVENT", "ben")
+        assert (d / "ben.db-wal").exists()
+        with Store.open(d / "ana.db") as ana:
+            merge_database(ana, d / "ben.db", annotator="ana")
+            assert ana.db["annotations"].get(late["id"])["label"] == "EVENT"

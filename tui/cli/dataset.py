@@ -30,8 +30,9 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
     """Export the labeled dataset, with its label schema and a manifest beside it.
 
     Offsets are computed into each article's clean text (title, blank line,
-    visible blocks separated by blank lines). Spans on hidden blocks and
-    removed spans are left out; the manifest counts them.
+    visible blocks separated by blank lines; a title the cleaner derived from
+    the lead is not written, meta.title_derived says so). Spans on hidden
+    blocks and removed spans are left out; the manifest counts them.
 
     \b
     Formats:
@@ -132,7 +133,8 @@ def _fmt(value: float | None) -> str:
 
 @cli.command("agreement")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.option("--label", "labels", multiple=True, metavar="L", help="Only this label (repeatable).")
+@click.option("--label", "labels", multiple=True, metavar="L",
+              help="Show only this label's row (repeatable); the figures do not change.")
 @pass_ctx
 def agreement_cmd(ctx: Context, as_json: bool, labels: tuple[str, ...]) -> None:
     """Inter-annotator agreement per label and overall.

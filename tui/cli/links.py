@@ -35,7 +35,9 @@ def links_cmd(ctx: Context, jsonl_path: str | None, threshold: float | None, dir
     Database mode computes links and events for the visible passages and
     stores them; links you confirmed or rejected keep their status. File mode
     (--jsonl) prints one {"a", "b", "score"} line per pair of passages (of
-    different sources) that belong to the same event.
+    different sources) that belong to the same event. --direct belongs to
+    file mode, --list to database mode (and computes nothing, so it takes no
+    --threshold).
 
     \b
     Examples:
@@ -44,6 +46,7 @@ def links_cmd(ctx: Context, jsonl_path: str | None, threshold: float | None, dir
       parallax links --list
       parallax links --jsonl docs.jsonl --threshold 0.1 > links.jsonl
     """
+    _check_combination(jsonl_path is not None, threshold is not None, direct, list_only)
     if threshold is not None and not 0.0 < threshold <= 1.0:
         raise UserError(f"--threshold {threshold} is out of range: use a number in (0, 1]")
     if jsonl_path is not None:
@@ -72,6 +75,25 @@ def links_cmd(ctx: Context, jsonl_path: str | None, threshold: float | None, dir
     echo(f"{summary.passages} passages in {summary.articles} articles: {summary.candidates} "
          f"candidate pairs, {summary.links} links ({summary.kept_decisions} decided by hand), "
          f"{summary.events} events in {summary.seconds:.1f} s")
+
+
+def _check_combination(file_mode: bool, threshold: bool, direct: bool, list_only: bool) -> None:
+    """Refuse options that would be silently ignored: the user meant something by them.
+
+    (Before, ``--list --threshold`` listed at the default, ``--direct``
+    without ``--jsonl`` ran a full recompute, and ``--jsonl --list`` linked
+    the file.) ``--jsonl --json`` stays accepted: file mode prints JSON lines
+    anyway, and scripts may pass --json to every command.
+    """
+    if direct and not file_mode:
+        raise UserError("--direct only applies with --jsonl (file mode): "
+                        "add --jsonl DOCS.jsonl, or drop --direct")
+    if file_mode and list_only:
+        raise UserError("--list shows the links stored in the database and does not apply with "
+                        "--jsonl: drop one of them")
+    if list_only and threshold:
+        raise UserError("--threshold does not apply with --list, which shows the stored links "
+                        "without computing: run `parallax links --threshold T` first, then --list")
 
 
 def _file_mode(path: str, threshold: float | None, direct: bool) -> None:
@@ -120,11 +142,13 @@ def events_cmd(ctx: Context, as_json: bool) -> None:
 def link_status_cmd(ctx: Context, link_id: str, status: str, as_json: bool) -> None:
     """Confirm or reject a suggested link (kept when links are recomputed).
 
+    LINK_ID may be a unique prefix of the id, as for articles.
+
     \b
     Examples:
       parallax links --list
       parallax --annotator ana link-status L3f2a9c1b0d4e5f6 confirmed
-      parallax link-status L3f2a9c1b0d4e5f6 suggested     # undo
+      parallax link-status L3f2a9c1 suggested     # undo; a unique prefix is enough
     """
     from tui.link import set_link_status
 

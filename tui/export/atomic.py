@@ -26,6 +26,14 @@ def check_writable(path: Path) -> None:
         raise UserError(f"--out {path} is a folder: give a file name, e.g. {path}/dataset.jsonl")
     parent = path.parent
     if not parent.is_dir():
+        # A file where a folder is expected ("out.txt/data.jsonl") is a different
+        # mistake from a missing folder, and "create it first" would mislead.
+        for ancestor in (parent, *parent.parents):
+            if ancestor.exists() and not ancestor.is_dir():
+                raise UserError(f"cannot write {path}: {ancestor} is a file, not a folder; "
+                                "choose another --out")
+            if ancestor.is_dir():
+                break
         raise UserError(f"cannot write {path}: folder {parent} does not exist; create it first")
     if not os.access(parent, os.W_OK):
         raise UserError(f"cannot write {path}: folder {parent} is not writable; choose another --out")

@@ -109,7 +109,8 @@ def parquet_schema():  # -> pyarrow.Schema (pyarrow imported lazily)
                       ("target_article", pa.string()), ("target_start", pa.int64()),
                       ("target_end", pa.int64()), ("score", pa.float64()),
                       ("status", pa.string())])
-    meta = pa.struct([(k, pa.string()) for k in ("title", "outlet", "date", "byline", "url", "path")])
+    meta = pa.struct([("title", pa.string()), ("title_derived", pa.bool_()),
+                      *((k, pa.string()) for k in ("outlet", "date", "byline", "url", "path"))])
     return pa.schema([("id", pa.string()), ("text", pa.string()), ("meta", meta),
                       ("spans", pa.list_(span)), ("links", pa.list_(link))])
 

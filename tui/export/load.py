@@ -10,13 +10,19 @@ spans to blocks, so each span is mapped back to ``(block_id, start, end)``:
    are used directly. Otherwise (blocks shown or hidden differently in the two
    databases) the record's text is aligned with the stored blocks in order, so
    spans on blocks visible in both still land where they belong.
-3. A span must fit: offsets inside the text, ``text[start:end] == span.text``,
-   inside one block, a label of the schema in force. Anything else is reported
-   with its line and skipped; the rest of the line is still imported.
+3. A span must fit: fields of the right type (a string id, label, text and
+   annotator, integer offsets; JSON's ``true`` is not an offset), offsets
+   inside the text, ``text[start:end] == span.text``, inside one block, a
+   label of the schema in force. Anything else is reported with its line and
+   skipped; the rest of the line (and of the file) is still imported: a file
+   from another tool should cost the user the spans it got wrong, not the run.
 
 Span ids are kept, so importing the same file twice adds nothing; a span
 without an id gets a deterministic one derived from its content for the same
 reason. Each article is written in its own transaction.
+
+The file is read as UTF-8 with or without a byte-order mark (Windows tools
+write one; ``parallax import`` accepts it too).
 """
 
 from __future__ import annotations
@@ -70,24 +76,40 @@ def span_key(article_id: str, block_id: str, start: int, end: int, label: str, a
 def align(store: Store, article_id: str, text: str) -> ArticleText:
     """Where the stored blocks sit in a clean text that was composed elsewhere.
 
-    Walks the text after the title and claims each stored block (visible here
-    or not) whose text appears next, followed by a blank line or the end.
+    Walks the text (after the title, when it starts with one) and claims each
+    stored block (visible here or not) whose text appears next, followed by a
+    blank line or the end. Both readings, with the title as a header and
+    without, are tried and the one placing more blocks wins (ties go to this
+    version's convention): a derived title is no longer written, but exports
+    made before carry it as a header, and their spans should still land.
     """
     ours = article_text(store, article_id)
     if ours.text == text:
         return ours
     article = store.get_article(article_id)
     blocks = store.blocks(article_id)
+    title = (article["title"] or "").strip()
+    headed = None
+    if title and text.startswith(title) and text[len(title):len(title) + 2] in (SEPARATOR, ""):
+        headed = _walk(blocks, text, title)
+    bare = _walk(blocks, text, "")
+    readings = [bare, headed] if article["title_derived"] else [headed, bare]
+    offsets, lengths = max((r for r in readings if r is not None), key=lambda r: len(r[0]))
+    return ArticleText(article_id, text, offsets, lengths)
+
+
+def _walk(blocks: list[dict[str, Any]], text: str,
+          header: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Offsets and lengths of the blocks found in order in ``text`` after ``header``."""
     offsets: dict[str, int] = {}
     lengths: dict[str, int] = {}
     pos = 0
-    title = (article["title"] or "").strip()
-    if title and text.startswith(title) and text[len(title):len(title) + 2] in (SEPARATOR, ""):
+    if header:
         for b in blocks:
-            if b["kind"] == "title" and b["text"] == title:
-                offsets[b["id"]], lengths[b["id"]] = 0, len(title)
+            if b["kind"] == "title" and b["text"] == header:
+                offsets[b["id"]], lengths[b["id"]] = 0, len(header)
                 break
-        pos = len(title) + len(SEPARATOR)
+        pos = len(header) + len(SEPARATOR)
     for b in blocks:
         if b["id"] in offsets:
             continue
@@ -95,7 +117,7 @@ def align(store: Store, article_id: str, text: str) -> ArticleText:
         if t and text.startswith(t, pos) and text[pos + len(t):pos + len(t) + 2] in (SEPARATOR, ""):
             offsets[b["id"]], lengths[b["id"]] = pos, len(t)
             pos += len(t) + len(SEPARATOR)
-    return ArticleText(article_id, text, offsets, lengths)
+    return offsets, lengths
 
 
 class _Matcher:
@@ -130,7 +152,7 @@ def import_annotations(store: Store, path: Path, *, default_annotator: str,
     labels = {label.name for label in store.labels()}
     matcher = _Matcher(store)
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:
             for number, line in enumerate(fh, 1):
                 if line.strip():
                     _load_line(store, report, labels, matcher, f"{path.name}:{number}", line,
@@ -156,12 +178,42 @@ def _existing(store: Store, ids: list[Any]) -> dict[str, tuple]:
     return out
 
 
+def _short(value: Any, width: int = 40) -> str:
+    """``repr`` of a value from the file, cut so a huge one cannot flood the report."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _bad_field(span: dict[str, Any]) -> tuple[str, str] | None:
+    """The first field of a span with the wrong JSON type, as (reason, detail).
+
+    Checked before anything uses the values: a list as label is unhashable, a
+    number as annotator breaks the id hash, and ``true`` or ``"0"`` as an
+    offset would otherwise be reported as a range or text problem the user
+    cannot make sense of.
+    """
+    for name in ("id", "annotator", "text"):
+        value = span.get(name)
+        if value is not None and not isinstance(value, str):
+            return f'"{name}" must be a string', f"got {_short(value)}"
+    if not isinstance(span.get("label"), str):
+        return '"label" must be a string', f"got {_short(span.get('label'))}"
+    for name in ("start", "end"):
+        value = span.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f'"{name}" must be an integer', f"got {_short(value)}"
+    return None
+
+
 def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Matcher, where: str,
                line: str, default_annotator: str, origin: str) -> None:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         report.skip(where, "not JSON", str(exc))
+        return
+    except RecursionError:  # json's decoder recurses once per nesting level
+        report.skip(where, "not JSON", "nested too deeply to read")
         return
     if not (isinstance(record, dict) and isinstance(record.get("text"), str)
             and isinstance(record.get("spans"), list)):
@@ -182,15 +234,22 @@ def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Mat
     seen: set[str] = set()
     stamp = now()
     for k, span in enumerate(record["spans"]):
-        here = f"{where} span {k}" + (f" ({span['id']})" if isinstance(span, dict) and span.get("id") else "")
+        given = span.get("id") if isinstance(span, dict) else None
+        here = f"{where} span {k}" + (f" ({given})" if isinstance(given, str) and given else "")
         if not isinstance(span, dict):
             report.skip(here, "not a span object")
             continue
-        start, end, label = span.get("start"), span.get("end"), span.get("label")
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        bad = _bad_field(span)
+        if bad is not None:
+            report.skip(here, *bad)
+            continue
+        start, end, label = span["start"], span["end"], span["label"]
+        if not 0 <= start < end <= len(text):
             report.skip(here, "offsets out of range", f"{start}-{end} in a text of {len(text)}")
             continue
-        quoted = span.get("text", text[start:end])
+        quoted = span.get("text")
+        if quoted is None:
+            quoted = text[start:end]
         if text[start:end] != quoted:
             report.skip(here, "text mismatch", f"text[{start}:{end}] is {text[start:end]!r}, not {quoted!r}")
             continue

@@ -112,7 +112,7 @@ def build_records(store: Store, selection: Selection, counts: Counts,
     """
     where, params = _in("id", selection.articles)
     articles = list(store.db.query(
-        "select id, title, outlet, date, byline, url, path from articles where 1=1"
+        "select id, title, title_derived, outlet, date, byline, url, path from articles where 1=1"
         f"{where} order by rowid", params))
     texts = _texts(store)
     spans = _spans(store, selection)
@@ -161,7 +161,8 @@ def build_records(store: Store, selection: Selection, counts: Counts,
         record = {
             "id": article["id"],
             "text": at.text,
-            "meta": {k: article[k] for k in ("title", "outlet", "date", "byline", "url", "path")},
+            "meta": {"title": article["title"], "title_derived": bool(article["title_derived"]),
+                     **{k: article[k] for k in ("outlet", "date", "byline", "url", "path")}},
             "spans": out_spans,
             "links": out_links,
         }
@@ -187,7 +188,8 @@ def _passages_by_article(store: Store) -> dict[str, list[tuple[str, int, int]]]:
 
 def _texts(store: Store) -> dict[str, ArticleText]:
     """Clean texts of many articles from one pass over the blocks table."""
-    titles = dict(store.db.execute("select id, title from articles").fetchall())
+    titles = {r[0]: (r[1], bool(r[2])) for r in store.db.execute(
+        "select id, title, title_derived from articles")}
     blocks: dict[str, list[dict]] = defaultdict(list)
     for r in store.db.execute(
         "select article_id, id, text, kind, coalesce(override, keep) from blocks "
@@ -200,13 +202,14 @@ def _texts(store: Store) -> dict[str, ArticleText]:
 class _LazyTexts(dict):
     """Compose an article's text the first time it is needed (link targets included)."""
 
-    def __init__(self, titles: dict[str, str | None], blocks: dict[str, list[dict]]) -> None:
+    def __init__(self, titles: dict[str, tuple[str | None, bool]], blocks: dict[str, list[dict]]) -> None:
         super().__init__()
         self._titles = titles
         self._blocks = blocks
 
     def __missing__(self, article_id: str) -> ArticleText:
-        at = compose(article_id, self._titles.get(article_id), self._blocks.get(article_id, []))
+        title, derived = self._titles.get(article_id, (None, False))
+        at = compose(article_id, title, self._blocks.get(article_id, []), title_derived=derived)
         self[article_id] = at
         return at
 

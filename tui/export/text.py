@@ -13,6 +13,12 @@ Decisions (documented in docs/dataset.md):
   title. A title block whose text differs (the title was edited by hand) stays
   an ordinary block, so no annotated text is dropped.
 * An article without a title starts directly with its first visible block.
+  So does one whose title was *derived* (``title_derived``: the cleaner made
+  it from the lead's first sentence because the page stated none): the
+  derived title is a label for lists, not text of the article, and as a
+  header it repeated the lead's first words, a line no block holds, where a
+  span made in another tool could not be imported back. ``meta.title``
+  still carries it, with ``meta.title_derived`` true.
 * Hidden blocks have no offset: spans on them cannot be placed in the text.
 """
 
@@ -47,17 +53,19 @@ class ArticleText:
         return None
 
 
-def compose(article_id: str, title: str | None, blocks: list[dict]) -> ArticleText:
+def compose(article_id: str, title: str | None, blocks: list[dict], *,
+            title_derived: bool = False) -> ArticleText:
     """Build the clean text from a title and block rows (``id, text, kind, visible``).
 
     Kept separate from :func:`article_text` so bulk exports can feed rows they
-    fetched in one query.
+    fetched in one query. A derived title (``title_derived``) is not written
+    (see the module doc).
     """
     parts: list[str] = []
     offsets: dict[str, int] = {}
     lengths: dict[str, int] = {}
     pos = 0
-    header = title.strip() if title else ""
+    header = title.strip() if title and not title_derived else ""
     if header:
         parts.append(header)
         pos = len(header)
@@ -91,4 +99,5 @@ def article_text(store: Store, article_id: str) -> ArticleText:
         [article["id"]],
     ).fetchall()
     blocks = [{"id": r[0], "text": r[1], "kind": r[2], "visible": bool(r[3])} for r in rows]
-    return compose(article["id"], article["title"], blocks)
+    return compose(article["id"], article["title"], blocks,
+                   title_derived=bool(article["title_derived"]))

@@ -31,6 +31,7 @@ from tui.link.db import (
     links_for_passage,
     list_events,
     list_links,
+    resolve_link_id,
     set_link_status,
 )
 from tui.link.jsonl import read_docs
@@ -38,5 +39,6 @@ from tui.link.jsonl import read_docs
 __all__ = [
     "DEFAULT_THRESHOLD", "METHOD", "STATUSES", "Event", "Link", "LinkResult", "LinkSummary",
     "Params", "Passage", "link_id", "link_passages", "link_store", "linked_passage_ids",
-    "links_for_passage", "list_events", "list_links", "read_docs", "set_link_status",
+    "links_for_passage", "list_events", "list_links", "read_docs", "resolve_link_id",
+    "set_link_status",
 ]

@@ -118,6 +118,11 @@ class LinkResult:
     candidates: int
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    #: The linker's own (passage-only, direct-link) score of each overridden pair
+    #: it scored, keyed by the sorted id pair: a person's decision fixes the pair's
+    #: weight in the events, but what the model thinks of it is still its score
+    #: (the database stores it for confirmed links; without it they read 1.0).
+    model_scores: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 Progress = Callable[[int, int], None]
@@ -279,8 +284,9 @@ def link_passages(
     linkable = (own >= p.link_min) & (n_terms[a_idx] >= MIN_TERMS) & (n_terms[b_idx] >= MIN_TERMS)
     own_scores = dict(zip(zip(a_idx[linkable].tolist(), b_idx[linkable].tolist(), strict=True),
                           own[linkable].tolist(), strict=True))
+    model_scores: dict[tuple[str, str], float] = {}
     if overrides:
-        ea, eb, es = _apply_overrides(ps, ea, eb, es, own_scores, overrides)
+        ea, eb, es, model_scores = _apply_overrides(ps, ea, eb, es, own_scores, overrides, own)
     tick("score", 80)
 
     # ---- events and direct links
@@ -320,7 +326,8 @@ def link_passages(
             pairs.append(Link(x, y, round(max(direct.get((a, b), 0.0), level), 4)))
         pairs.sort(key=lambda lk: (lk.a, lk.b))
     tick("cluster", 100)
-    return LinkResult(links, events, pairs, int(keys.size), time.perf_counter() - t0, timings)
+    return LinkResult(links, events, pairs, int(keys.size), time.perf_counter() - t0, timings,
+                      model_scores)
 
 
 def _lookup(keys: np.ndarray, table_keys: np.ndarray, table_values: np.ndarray) -> np.ndarray:
@@ -403,9 +410,14 @@ def _found(post_rows: np.ndarray, post_terms: np.ndarray, a: np.ndarray, b_rows:
 
 def _apply_overrides(ps: Sequence[Passage], ea: np.ndarray, eb: np.ndarray, es: np.ndarray,
                      own_scores: dict[tuple[int, int], float],
-                     overrides: dict[tuple[str, str], float]
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A person's decision beats the model: 1.0 for confirmed pairs, gone for rejected."""
+                     overrides: dict[tuple[str, str], float], own: np.ndarray,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[tuple[str, str], float]]:
+    """A person's decision beats the model: 1.0 for confirmed pairs, gone for rejected.
+
+    Also returns the model's own score (``own``, aligned with ``ea``/``eb``,
+    rounded as direct links are) of each overridden pair that is a candidate,
+    keyed by the sorted passage ids.
+    """
     index = {x.id: i for i, x in enumerate(ps)}
     fixed: dict[tuple[int, int], float] = {}
     for (x, y), value in sorted(overrides.items()):
@@ -421,18 +433,21 @@ def _apply_overrides(ps: Sequence[Passage], ea: np.ndarray, eb: np.ndarray, es: 
     es = es.copy()
     position = {pair: k for k, pair in enumerate(zip(ea.tolist(), eb.tolist(), strict=True))}
     extra = []
+    model: dict[tuple[str, str], float] = {}
     for pair, value in fixed.items():
         k = position.get(pair)
         if k is None:
             extra.append((pair[0], pair[1], value))
         else:
+            x, y = sorted((ps[pair[0]].id, ps[pair[1]].id))
+            model[(x, y)] = round(float(own[k]), 4)
             es[k] = value
     if extra:
         ea = np.concatenate((ea, np.asarray([e[0] for e in extra], dtype=np.int64)))
         eb = np.concatenate((eb, np.asarray([e[1] for e in extra], dtype=np.int64)))
         es = np.concatenate((es, np.asarray([e[2] for e in extra], dtype=np.float64)))
     keep = es > 0.0
-    return ea[keep], eb[keep], es[keep]
+    return ea[keep], eb[keep], es[keep], model
 
 
 def _direct_links(ps: Sequence[Passage], own_scores: dict[tuple[int, int], float],

@@ -5,7 +5,10 @@ recomputation finds the row a person already confirmed or rejected and keeps
 that status (and who set it, and when). Suggested links that are no longer
 found are dropped; decided ones never are. A rejected pair is taken out of
 the similarity graph and a confirmed one counts as a perfect match, so the
-events follow the reader's decisions too. Everything is one transaction.
+events follow the reader's decisions too. The stored score stays the
+linker's own, decided or not: status and score are two facts, and an export
+of confirmed links should say how sure the model was, not 1.0. Everything is
+one transaction.
 """
 
 from __future__ import annotations
@@ -125,8 +128,10 @@ def link_store(
         # decision wins over the fresh suggestion.
         store.db["links"].insert_all(link_rows, batch_size=1000, ignore=True)
         if decided:
-            # refresh the score of decided links that were found again
-            fresh = {link_id(lk.a, lk.b): lk.score for lk in result.links}
+            # Refresh the score of decided links the linker scored again, with its own
+            # score: the override that made a confirmed pair count as a perfect match
+            # in the events is a decision, not a score.
+            fresh = {link_id(a, b): score for (a, b), score in result.model_scores.items()}
             for lid in sorted(decided):
                 if lid in fresh:
                     store.db.execute("update links set score = ?, computed_at = ? where id = ?",
@@ -185,13 +190,35 @@ def linked_passage_ids(store: Store, article_id: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+def resolve_link_id(store: Store, prefix: str) -> str:
+    """The id of the one link whose id is ``prefix`` or starts with it.
+
+    Every other command takes a unique prefix of an article id; link ids are
+    16 characters, so the same courtesy. Ambiguous or unknown is a UserError
+    that shows a few matches or says where ids are listed.
+    """
+    if store.db.execute("select 1 from links where id = ?", [prefix]).fetchone():
+        return prefix
+    rows = [r[0] for r in store.db.execute(
+        "select id from links where substr(id, 1, length(?)) = ? order by id limit 5",
+        [prefix, prefix])] if prefix else []
+    if not rows:
+        raise UserError(f"no link {prefix!r}: see link ids with `parallax links --list`")
+    if len(rows) > 1:
+        total = store.db.execute("select count(*) from links where substr(id, 1, length(?)) = ?",
+                                 [prefix, prefix]).fetchone()[0]
+        shown = ", ".join(rows[:4]) + (", ..." if total > 4 else "")
+        raise UserError(f"link id {prefix!r} is ambiguous ({total} links start with it: {shown}): "
+                        "type more of it")
+    return rows[0]
+
+
 def set_link_status(store: Store, link_id: str, status: str, annotator: str) -> dict[str, Any]:
-    """Confirm, reject or reset a link; kept across recomputations; audited."""
+    """Confirm, reject or reset a link (id or unique prefix); kept across recomputations; audited."""
     if status not in STATUSES:
         raise UserError(f"unknown link status {status!r}: use one of {', '.join(STATUSES)}")
+    link_id = resolve_link_id(store, link_id)
     rows = list(store.db.query("select * from links where id = ?", [link_id]))
-    if not rows:
-        raise UserError(f"no link {link_id!r}: see link ids with `parallax links --list`")
     before = rows[0]
     stamp = now()
     with store.transaction():

@@ -69,5 +69,8 @@ def _lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, object]]:
                         f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno}): "
                         "each line must be one JSON object"
                     ) from None
+                except RecursionError:  # json's decoder recurses once per bracket
+                    raise UserError(f"{path}:{lineno}: not valid JSON (nested too deeply): "
+                                    "each line must be one JSON object") from None
         except UnicodeDecodeError:
             raise UserError(f"{path}:{lineno + 1}: not UTF-8 text: save the file as UTF-8") from None

@@ -26,6 +26,13 @@ formulation (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability").
 
 The blocks involved are the article's visible blocks plus any hidden block
 carrying a span. F1 is null when neither side has anything to compare.
+
+A label filter only chooses which rows are reported. "Both annotated" is
+decided on all labels, and so are the token units and the overall row: a
+figure for PLACE is the same in ``--label PLACE`` as in the full table.
+(It used to be computed after the filter, so an article where one annotator
+tagged only other labels dropped out, and ``--label EVENT`` could disagree
+with, or null out, the EVENT row of the full table.)
 """
 
 from __future__ import annotations
@@ -238,22 +245,17 @@ def _project(counts: Counter, only: str | None, unit: bool = False) -> Counter:
 
 
 def agreement(store: Store, labels: Iterable[str] | None = None) -> dict[str, Any]:
-    """Every figure described in the module doc, as a JSON-ready dict."""
+    """Every figure described in the module doc, as a JSON-ready dict.
+
+    ``labels`` picks the label rows reported (the overall row is always
+    there); it never changes a figure.
+    """
     schema_names = [label.name for label in store.labels()]
     wanted = list(dict.fromkeys(labels or ()))
     for name in wanted:
         if name not in schema_names:
             raise UserError(f"unknown label {name!r}: the schema has {', '.join(schema_names)}")
     by_annotator = _spans(store)
-    if wanted:
-        keep = set(wanted)
-        filtered: dict[str, dict[str, list[Span]]] = {}
-        for who, arts in by_annotator.items():
-            arts2 = {a: [s for s in ss if s.label in keep] for a, ss in arts.items()}
-            arts2 = {a: ss for a, ss in arts2.items() if ss}
-            if arts2:
-                filtered[who] = arts2
-        by_annotator = filtered
     used = {s.label for arts in by_annotator.values() for ss in arts.values() for s in ss}
     report_labels = wanted or [n for n in schema_names if n in used]
     decisions = link_decisions(store)

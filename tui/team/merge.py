@@ -107,9 +107,16 @@ def open_other(path: str | os.PathLike[str], ours: Store | None = None) -> sqlit
         raise UserError(f"{p} is not an SQLite database: give another annotator's Parallax database")
     base = "file:" + urllib.parse.quote(str(p.resolve()))
     conn = None
-    # mode=ro reads a live WAL database; immutable=1 is the fallback for a WAL file in a
-    # read-only folder (a copy on a share, say), where SQLite cannot create the -shm file.
-    for query in ("?mode=ro", "?mode=ro&immutable=1"):
+    # Theirs is only read, and nothing may appear beside it: mode=ro on a WAL database
+    # still creates <db>-wal and <db>-shm (and cannot remove them on close). With no
+    # -wal or -journal beside the file, nobody is writing it and everything is in the
+    # file itself, so it is opened immutable (no locks, no side files). Otherwise
+    # someone has it open (or a crash left a journal to replay): mode=ro reads it with
+    # SQLite's normal locking, and immutable=1 stays the fallback for a read-only folder
+    # (a copy on a share, say), where SQLite cannot create the -shm file.
+    in_use = any(Path(f"{p}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    queries = ("?mode=ro", "?mode=ro&immutable=1") if in_use else ("?mode=ro&immutable=1",)
+    for query in queries:
         try:
             conn = sqlite3.connect(base + query, uri=True, check_same_thread=False)
             tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
