@@ -56,7 +56,7 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
     from tui.export import export_dataset
 
     with progress_bar(f"exporting {fmt}", min_total=200) as progress:
-        report = export_dataset(ctx.store(), fmt, out, annotators=annotators, labels=labels,
+        report = export_dataset(ctx.store(create=False), fmt, out, annotators=annotators, labels=labels,
                                 articles=articles, links=links, progress=progress)
     for problem in report.problems:
         echo(f"parallax: warning: {problem}", err=True)
@@ -86,7 +86,7 @@ def import_annotations_cmd(ctx: Context, path: str, annotator: str | None, as_js
     """
     from tui.export.load import import_annotations
 
-    report = import_annotations(ctx.store(), Path(path), default_annotator=annotator or ctx.annotator)
+    report = import_annotations(ctx.store(create=False), Path(path), default_annotator=annotator or ctx.annotator)
     if as_json:
         echo_json(report.as_dict())
     else:
@@ -151,7 +151,7 @@ def agreement_cmd(ctx: Context, as_json: bool, labels: tuple[str, ...]) -> None:
     """
     from tui.team.agreement import agreement
 
-    result = agreement(ctx.store(), labels)
+    result = agreement(ctx.store(create=False), labels)
     if as_json:
         echo_json(result)
         return

@@ -54,7 +54,7 @@ def links_cmd(ctx: Context, jsonl_path: str | None, threshold: float | None, dir
         return
     from tui.link import link_store, list_links
 
-    store = ctx.store()
+    store = ctx.store(create=False)
     if list_only:
         rows = list_links(store)
         if as_json:
@@ -119,7 +119,7 @@ def events_cmd(ctx: Context, as_json: bool) -> None:
     """
     from tui.link import list_events
 
-    events = list_events(ctx.store())
+    events = list_events(ctx.store(create=False))
     if as_json:
         echo_json(events)
         return
@@ -152,7 +152,7 @@ def link_status_cmd(ctx: Context, link_id: str, status: str, as_json: bool) -> N
     """
     from tui.link import set_link_status
 
-    row = set_link_status(ctx.store(), link_id, status, ctx.annotator)
+    row = set_link_status(ctx.store(create=False), link_id, status, ctx.annotator)
     if as_json:
         echo_json(row)
     else:
@@ -175,7 +175,7 @@ def search_cmd(ctx: Context, query: str, limit: int, as_json: bool) -> None:
     """
     from tui.search import search
 
-    hits = search(ctx.store(), query, limit=limit)
+    hits = search(ctx.store(create=False), query, limit=limit)
     if as_json:
         echo_json([{"article_id": h.article_id, "outlet": h.outlet, "title": h.title,
                     "passage_id": h.passage_id, "block_id": h.block_id, "text": h.text,
