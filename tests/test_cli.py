@@ -57,6 +57,24 @@ def test_clean_json_one_object_per_file() -> None:
     assert set(first["blocks"][0]) == {"text", "kind", "keep", "reason"}
 
 
+def test_clean_jsonl_shows_the_metadata_an_import_stores(tmp_path: Path) -> None:
+    """The feed's fields beat what the cleaner finds, in `clean` as in `import`
+    (clean used to derive a title and leave outlet, date, url and byline empty)."""
+    feed = tmp_path / "feed.jsonl"
+    body = SEED_FILES[0].read_text(encoding="utf-8")
+    feed.write_text(json.dumps({"text": body, "title": "Stated title", "outlet": "Daily Test",
+                                "date": "2024-10-16", "url": "https://example.org/a",
+                                "byline": "Ana Writer"}) + "\n", encoding="utf-8")
+    out = json.loads(run("clean", str(feed), "--json").stdout)
+    assert (out["title"], out["title_derived"], out["outlet"], out["date"], out["url"],
+            out["byline"]) == ("Stated title", False, "Daily Test", "2024-10-16",
+                               "https://example.org/a", "Ana Writer")
+    db = tmp_path / "c.db"
+    assert run("import", str(feed), db=db).returncode == 0
+    stored = json.loads(run("list", "--json", db=db).stdout)[0]
+    assert all(stored[k] == out[k] for k in ("title", "title_derived", "outlet", "date", "url", "byline"))
+
+
 def test_clean_explain_shows_decisions() -> None:
     proc = run("clean", "--explain", str(SEED_FILES[1]))
     assert proc.returncode == 0
