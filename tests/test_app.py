@@ -863,3 +863,331 @@ def test_a_batch_imported_in_the_app_is_cleaned_by_worker_processes(db_path, tmp
     store = Store.open(db_path)
     assert store.article_count() == 23
     store.close()
+
+
+# ------------------------------------------------- QA pass: one test per fix
+def _notes(app) -> str:
+    return " | ".join(n.message for n in app._notifications)
+
+
+def _with_links(db: Path) -> None:
+    """Compute links on the file before the app opens it (the CLI's `parallax links`)."""
+    pytest.importorskip("tui.link")
+    from tui.link import link_store
+
+    with Store.open(db) as s:
+        link_store(s)
+
+
+def test_relabel_onto_a_label_i_already_have_on_the_span_is_refused(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("2", "3")  # CLAIM and QUOTE on the same sentence
+            await pilot.pause()
+            assert sorted(r["label"] for r in live(seeded_db)) == ["CLAIM", "QUOTE"]
+            await pilot.press("r")
+            await pilot.pause()
+            await pilot.press("2")  # relabel QUOTE (or CLAIM) as CLAIM
+            await pilot.pause()
+            rows = live(seeded_db)
+            assert sorted(r["label"] for r in rows) == ["CLAIM", "QUOTE"], "no duplicate CLAIM"
+            assert "already tagged CLAIM" in _notes(app)
+
+    run(go())
+
+
+def test_o_twice_restores_the_block_it_hid_and_warns_about_its_annotations(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            view = reader.panes[0].view
+            doc = view.doc
+            body = next(i for i, u in enumerate(doc.units)
+                        if doc.blocks[u.block]["kind"] not in ("title", "dek")
+                        and len(doc.passages_by_block[doc.blocks[u.block]["id"]]) > 1)
+            view.move_to(body)
+            block_id = doc.blocks[doc.units[body].block]["id"]
+            await pilot.press("1", "j", "2")  # two annotations in the block
+            await pilot.pause()
+            assert doc.blocks[doc.units[view.cursor].block]["id"] == block_id
+            await pilot.press("o")
+            await pilot.pause()
+            assert not any(doc.blocks[u.block]["id"] == block_id for u in doc.units)
+            assert "its 2 annotations are left out of exports" in _notes(app)
+            await pilot.press("o")  # again right away: the same block comes back
+            await pilot.pause()
+            with Store.open(seeded_db) as s:
+                blocks = s.blocks(doc.article_id)
+            assert all(b["override"] is None for b in blocks), "no other block hidden"
+            assert next(b for b in blocks if b["id"] == block_id)["visible"]
+            assert doc.blocks[doc.units[view.cursor].block]["id"] == block_id
+
+    run(go())
+
+
+def test_undo_after_confirming_a_link_undoes_the_decision_not_an_older_tag(seeded_db, tmp_path):
+    _with_links(seeded_db)
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("1")  # an earlier, unrelated tag
+            await pilot.pause()
+            doc = reader.panes[0].doc
+            linked = next(i for i, u in enumerate(doc.units) if u.passage["id"] in doc.linked)
+            reader.panes[0].view.move_to(linked)
+            await pilot.press("l")
+            await pilot.pause()
+            link = reader.links[0]
+            before = link["status"]
+            await pilot.press("y")
+            await pilot.pause()
+            with Store.open(seeded_db) as s:
+                assert s.db["links"].get(link["link_id"])["status"] == "confirmed"
+            await pilot.press("u")
+            await pilot.pause()
+            with Store.open(seeded_db) as s:
+                assert s.db["links"].get(link["link_id"])["status"] == before
+            assert len(live(seeded_db)) == 1, "the tag is still there"
+            assert f"undid link confirmed (back to {before})" in _notes(app)
+            assert reader.links[0]["status"] == before
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            with Store.open(seeded_db) as s:
+                assert s.db["links"].get(link["link_id"])["status"] == "confirmed"
+
+    run(go())
+
+
+def test_with_one_pane_a_target_opens_beside_or_replaces_and_says_so(seeded_db, tmp_path):
+    _with_links(seeded_db)
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        ids = [r["id"] for r in app.store.list_articles()]
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("minus")
+            await pilot.pause()
+            assert len(reader.panes) == 1
+            reading = reader.panes[0].doc.article_id
+            app.open_target(Target(ids[3], passage_id=app.store.passages(ids[3])[2]["id"]))
+            await pilot.pause()
+            await pilot.pause()
+            assert [p.doc.article_id for p in reader.panes] == [reading, ids[3]]
+            await pilot.press("minus")  # close the hit's pane again; `l` does the same
+            await pilot.pause()
+            assert len(reader.panes) == 1
+            doc = reader.panes[0].doc
+            reader.panes[0].view.move_to(
+                next(i for i, u in enumerate(doc.units) if u.passage["id"] in doc.linked))
+            await pilot.press("l")
+            await pilot.pause()
+            await pilot.pause()
+            assert len(reader.panes) == 2 and reader.panes[0].doc.article_id == reading
+            assert reader.panes[1].doc.article_id == reader.links[0]["article_id"]
+            assert reader.panes[1].link_state.startswith("link 1/")
+            assert reader.active_pane is reader.panes[0]
+        narrow = make_app(seeded_db, tmp_path)
+        async with narrow.run_test(size=(70, 30)) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("minus")
+            await pilot.pause()
+            narrow.open_target(Target(ids[3], passage_id=narrow.store.passages(ids[3])[2]["id"]))
+            await pilot.pause()
+            assert [p.doc.article_id for p in reader.panes] == [ids[3]]
+            assert "too narrow for two panes" in reader.panes[0].status.text.plain
+
+    run(go())
+
+
+def test_articles_opened_from_the_library_mark_the_active_pane(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=(160, 40)) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("L")
+            await pilot.pause()
+            await pilot.press("tab", "tab", "tab", "enter")
+            await pilot.pause()
+            await pilot.pause()
+            panes = reader.panes
+            assert len(panes) == 3
+            assert [p.active for p in panes] == [True, False, False]
+            assert panes[0].header.has_class("-active") and reader.active_pane is panes[0]
+
+    run(go())
+
+
+def test_a_screens_key_on_that_screen_does_not_stack_a_copy(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            for key in ("E", "R"):
+                await pilot.press(key)
+                await pilot.pause()
+                await pilot.press(key)
+                await pilot.pause()
+                assert len(app.screen_stack) == 3, key  # default screen, reader, one copy
+                await pilot.press("escape")
+                await pilot.pause()
+                assert app.screen is reader, key
+
+    run(go())
+
+
+def test_import_notice_names_the_files_that_failed_and_why(seeded_db, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "feed.jsonl").write_text(
+        '{"text": "The dam held after the flood, officials in the valley said on Monday.", '
+        '"title": "Dam holds"}\n{broken\n', encoding="utf-8")
+    for n in range(4):
+        (folder / f"bin{n}.txt").write_bytes(b"\x00\x01\x02\x00binary")
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            app._import_worker(str(folder))
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            note = next(n for n in app._notifications if n.title == "import")
+            assert note.message.startswith("1 imported, 0 unchanged, 5 skipped with errors")
+            assert "bin0.txt: looks like a binary file" in note.message
+            assert "feed.jsonl:2: not valid JSON" in note.message or "and 2 more" in note.message
+            assert "and 2 more" in note.message
+            assert note.severity == "warning"
+
+    run(go())
+
+
+def test_status_line_and_header_stay_one_line_each_with_the_save_state_visible(seeded_db,
+                                                                                tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            reader = await ready(pilot)
+            pane = reader.panes[0]
+            header = pane.header.render().plain.split("\n")  # two panes: 39 columns each
+            assert len(header) == 2 and all(len(h) <= pane.header.size.width for h in header)
+            assert header[0].endswith("…") and header[1].startswith("The Washington Post")
+            await pilot.press("minus", "1", "a")
+            await pilot.pause()
+            await pilot.press(*("a very long note " * 6), "enter")
+            await pilot.pause()
+            await pilot.pause()
+            pane = reader.panes[0]  # the one left
+            line = pane.status.render()
+            assert "\n" not in line.plain and line.cell_len <= pane.status.size.width
+            assert line.plain.endswith("saved: note saved") and "✎ a very long" in line.plain
+
+    run(go())
+
+
+def test_palette_has_no_duplicates_and_shows_keys_as_typed(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            commands = list(app.get_system_commands(reader))
+            titles = [c.title for c in commands]
+            assert titles.count("Quit") == 1 and "Keys" not in titles
+            helps = {c.title: c.help for c in commands}
+            assert helps["Remove the current pane"].endswith("key -")
+            assert helps["Search passages across outlets"].endswith("key /")
+            assert helps["Show every key"].endswith("key ?, f1")
+            assert helps["Next linked passage"].endswith("key ]")
+            assert helps["Previous paragraph"].endswith("key K, {")
+
+    run(go())
+
+
+def test_a_pane_showing_another_article_drops_the_old_save_state(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        ids = [r["id"] for r in app.store.list_articles()]
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("tab", "1", "shift+tab")
+            await pilot.pause()
+            assert reader.panes[1].save_state == "saved: EVENT added"
+            app.open_target(Target(ids[3]))
+            await pilot.pause()
+            assert reader.panes[1].doc.article_id == ids[3]
+            assert reader.panes[1].save_state == ""
+            assert "saved" not in reader.panes[1].status.render().plain
+
+    run(go())
+
+
+def test_l_without_a_link_says_so_or_says_to_compute_links(seeded_db, tmp_path):
+    async def go(computed: bool):
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            doc = reader.panes[0].doc
+            reader.panes[0].view.move_to(
+                next(i for i, u in enumerate(doc.units) if u.passage["id"] not in doc.linked))
+            await pilot.press("l")
+            await pilot.pause()
+            if computed:
+                assert "no link from this sentence" in _notes(app)
+                assert "Compute links" not in _notes(app)
+            else:
+                assert "Compute links" in _notes(app)
+
+    run(go(False))
+    _with_links(seeded_db)
+    run(go(True))
+
+
+def test_review_counts_a_span_accepted_by_one_of_the_two_as_settled(seeded_db, tmp_path):
+    with Store.open(seeded_db) as s:
+        article = s.list_articles()[0]["id"]
+        block = next(b for b in s.blocks(article) if b["visible"] and len(b["text"]) > 40)
+        s.add_annotation(block_id=block["id"], start=0, end=10, label="CLAIM", annotator="ann")
+        s.add_annotation(block_id=block["id"], start=0, end=10, label="EVENT", annotator="bob")
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await ready(pilot)
+            await pilot.press("R")
+            await pilot.pause()
+            screen = app.screen
+            assert screen.pair == ("ann", "bob")
+            status = str(screen.query_one("#review-status").render())
+            assert "1 disagreement (0 settled), 0 agreed" in status
+            await pilot.press("b")
+            await pilot.pause()
+            status = str(screen.query_one("#review-status").render())
+            assert "(1 settled), 0 agreed" in status
+
+    run(go())
+
+
+def test_legend_and_footer_fit_80_columns(seeded_db, tmp_path):
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            reader = await ready(pilot)
+            from textual.widgets import Static
+
+            legend = reader.query_one("#legend", Static)
+            text = legend.render().plain if hasattr(legend.render(), "plain") else str(legend.render())
+            assert "\n" not in text.strip() and len(text.rstrip()) <= 78
+            assert all(f"{n} " in text for n in range(1, 10)), text  # every label keeps its key
+            bar = str(reader.query_one("#keybar", Static).render())
+            assert len(bar.rstrip()) <= 80 and "palette" in bar and "? keys" in bar
+            await pilot.resize_terminal(60, 24)
+            await pilot.pause()
+            await pilot.pause()
+            assert "2 panes of 30 columns" in _notes(app)
+
+    run(go())

@@ -279,6 +279,44 @@ async def test_events_grid_caps_rows_and_columns_and_counts_the_rest(store: Stor
 
 
 @pilot_test
+async def test_events_columns_follow_the_events_at_the_top(store: Store) -> None:
+    """The largest event's outlets get the first columns, even when they are the least active."""
+    from tui.app.screens_events import MARK, MAX_OUTLETS, EventsScreen
+    from tui.model import Block, CleanResult, Meta, RawDocument
+
+    outlets = [f"Outlet {n:02d}" for n in range(MAX_OUTLETS + 3)]
+    ids = []
+    for outlet in outlets:
+        text = f"{outlet} reports that the bridge reopened after repairs."
+        raw = RawDocument(path=f"{outlet}.txt", text=text, format="txt")
+        ids.append(store.add_article(raw, CleanResult(Meta(title=text, outlet=outlet),
+                                                      [Block(text, 0, len(text))], text))
+                   .article_id)
+    rare = [MAX_OUTLETS, MAX_OUTLETS + 1, MAX_OUTLETS + 2]  # only in the largest event
+    events = [rare] + [[m, (m + 1) % MAX_OUTLETS] for m in range(MAX_OUTLETS) for _ in range(2)]
+    with store.transaction():
+        for n, members in enumerate(events):
+            store.db["events"].insert({"id": f"E{n:04d}", "label": f"event {n}",
+                                       "central_passage": f"{ids[members[0]]}:0000.000",
+                                       "outlets": json.dumps([outlets[m] for m in members]),
+                                       "size": len(members)})
+            store.db["event_passages"].insert_all(
+                {"event_id": f"E{n:04d}", "passage_id": f"{ids[m]}:0000.000",
+                 "article_id": ids[m]} for m in members)
+    app = Host(lambda: EventsScreen(store))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await loaded(pilot, screen)
+        assert screen.loaded.outlets[:3] == [outlets[m] for m in rare]
+        grid = screen.query_one("#events-grid")
+        first_row = [str(grid.get_cell_at((0, 2 + i))) for i in range(MAX_OUTLETS)]
+        assert first_row[:3] == [MARK] * 3  # the largest event is not all "·"
+        for row in range(1, 4):  # and the next events find their outlets in the columns too
+            cells = [str(grid.get_cell_at((row, 2 + i))) for i in range(MAX_OUTLETS)]
+            assert cells.count(MARK) == 2
+
+
+@pilot_test
 async def test_events_without_links_says_how_then_reloads(seeded_store: Store) -> None:
     from tui.app.screens_events import EventsScreen
 

@@ -28,6 +28,11 @@ from tui.app.targets import Target
 from tui.errors import UserError
 from tui.labels import Label
 from tui.store import Store, reclean_summary
+from tui.textsafe import safe
+
+#: Textual's system commands that the key registry already offers (Quit; Keys is
+#: "Show every key").
+TEXTUAL_DUPLICATES = frozenset({"Quit", "Keys"})
 
 
 class ParallaxApp(App):
@@ -121,6 +126,8 @@ class ParallaxApp(App):
             self.notify(f"{cls.removesuffix('Screen').lower()} is not available in this build",
                         severity="warning")
             return
+        if isinstance(self.screen, screen_cls):
+            return  # its key again while it is on top: one copy, one escape to leave
         try:
             screen = screen_cls(*args)
         except UserError as exc:
@@ -156,14 +163,23 @@ class ParallaxApp(App):
 
     # -------------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action of the registry that applies here, plus the long jobs."""
-        yield from super().get_system_commands(screen)
+        """Every action of the registry that applies here, plus the long jobs.
+
+        Textual's own "Quit" and "Keys" are left out: the registry has Quit and
+        "Show every key", and two entries for one thing make the palette lie
+        about which one the key runs. Keys are shown as typed ("-", not "minus").
+        """
+        from tui.app.help import key_label
+
+        for command in super().get_system_commands(screen):
+            if command.title not in TEXTUAL_DUPLICATES:
+                yield command
         scopes = {"app", getattr(screen, "KEY_SCOPE", "app")}
         for spec in keys.REGISTRY:
             if spec.scope not in scopes or not spec.palette:
                 continue
             target = self if spec.scope == "app" else screen
-            shown = ", ".join(keys.effective_keys(spec, self.user_keymap))
+            shown = ", ".join(key_label(self, k) for k in keys.effective_keys(spec, self.user_keymap))
             yield SystemCommand(spec.description, f"{spec.group} · key {shown}",
                                 _runner(target, spec.action))
         if isinstance(screen, ReaderScreen):
@@ -255,7 +271,8 @@ class ParallaxApp(App):
         def progress(done: int, total: int, name: str) -> None:
             self.post_message(WorkProgress("import", done, total, Path(name).name if name else "done"))
 
-        self._run_job("import", lambda store: import_paths(store, [path], progress=progress).summary(),
+        self._run_job("import", lambda store: import_summary(import_paths(store, [path],
+                                                                          progress=progress)),
                       errors=(UserError, sqlite3.Error))
 
     def on_work_progress(self, message: WorkProgress) -> None:
@@ -273,7 +290,10 @@ class ParallaxApp(App):
         if message.error:
             self.notify(message.error, title=message.job, severity="error")
             return
-        self.notify(message.summary, title=message.job)
+        # an import summary runs on past its first line only to name failed files
+        failed = message.job == "import" and "\n" in message.summary
+        self.notify(message.summary, title=message.job, severity="warning" if failed else "information",
+                    timeout=15 if failed else 5, markup=False)
         for pane in self.reader.panes:
             if pane.doc is not None:
                 from tui.app.reader import linked_ids
@@ -314,6 +334,23 @@ class ParallaxApp(App):
             pane.view.invalidate()
         self.notify(f"schema {schema.name} loaded ({len(schema.labels)} labels)")
         return True
+
+
+#: Failed files named in the import notification; the rest are counted.
+IMPORT_PROBLEMS_SHOWN = 3
+
+
+def import_summary(report: Any) -> str:
+    """The import notification: the counts, then each failed file (with its line)
+    and why, like the CLI prints them; a count alone gives nothing to fix."""
+    lines = [report.summary()]
+    problems = list(report.problems)
+    for problem in problems[:IMPORT_PROBLEMS_SHOWN]:
+        lines.append(f"{safe(problem.path)}: {safe(problem.reason)}")
+    if len(problems) > IMPORT_PROBLEMS_SHOWN:
+        lines.append(f"and {len(problems) - IMPORT_PROBLEMS_SHOWN} more "
+                     "(`parallax import PATH` lists them all)")
+    return "\n".join(lines)
 
 
 def _link_summary(result: Any) -> str:

@@ -16,22 +16,29 @@ from tui.store import Store
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One reversible change. ``kind``: create | delete | update | override."""
+    """One reversible change. ``kind``: create | delete | update | override | link."""
 
     kind: str
-    target: str  # annotation id, or block id for overrides
+    target: str  # annotation id, block id for overrides, link id for link decisions
     article_id: str
     block_id: str
     before: Any = None
     after: Any = None
     label: str = ""  # for messages
 
-    def describe(self) -> str:
+    def describe(self, undone: bool = False) -> str:
+        """What the step did, for "undid …" / "redid …" (a link says where it went back to)."""
+        if self.kind == "link":
+            if undone:
+                return f"link {self.after} (back to {self.before})"
+            return f"link {self.after}"
+        if self.kind == "override":
+            return {True: "showing a block", False: "hiding a block",
+                    None: "a block's return to the cleaner's decision"}[self.after]
         return {
             "create": f"tag {self.label}",
             "delete": f"removal of {self.label}",
             "update": f"change of {self.label}",
-            "override": "block override",
         }[self.kind]
 
 
@@ -74,5 +81,11 @@ class History:
             s.update_annotation(step.target, who, **(step.before if reverse else step.after))
         elif step.kind == "override":
             s.set_override(step.target, step.before if reverse else step.after, who)
+        elif step.kind == "link":
+            # a decision on a link is an edit like a tag: ``u`` must not skip it
+            # and undo an older, unrelated step instead
+            from tui.link import set_link_status
+
+            set_link_status(s, step.target, step.before if reverse else step.after, who)
         else:  # pragma: no cover - a programming error, not a user one
             raise ValueError(step.kind)

@@ -8,11 +8,34 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Static
 
 from tui.app.article_view import ArticleView
 from tui.app.document import Document
 from tui.textsafe import safe
+
+
+def fit_line(text: Text, width: int, tail: Text | None = None) -> Text:
+    """``text`` cut with "…" so that it and ``tail`` fill one line of ``width`` cells.
+
+    Textual wraps a ``Text`` to the widget whatever its ``no_wrap`` says, so
+    one-line bars cut their text themselves. The tail (the save state) is what
+    must stay readable: the main part gives way first, and the tail is cut
+    only when it alone is wider than the line.
+    """
+    width = max(width, 1)
+    main = text.copy()
+    main.no_wrap, main.overflow, main.end = True, "ellipsis", ""
+    if tail is None or not tail.plain:
+        main.truncate(width, overflow="ellipsis")
+        return main
+    end = tail.copy()
+    end.truncate(width, overflow="ellipsis")
+    room = width - end.cell_len
+    if room <= 0:
+        return end
+    if main.cell_len > room:
+        main.truncate(room, overflow="ellipsis")
+    return Text.assemble(main, end, no_wrap=True, overflow="ellipsis", end="")
 
 
 class StatusLine(Widget):
@@ -20,21 +43,51 @@ class StatusLine(Widget):
 
     ``Static.update`` asks for a new layout of the screen (its size may
     change); the status bar is always one line high, so a plain refresh is
-    enough, and it changes on every keypress.
+    enough, and it changes on every keypress. The text is cut to the width
+    at each paint (a resize repaints it), the ``tail`` kept whole.
     """
 
-    DEFAULT_CSS = "StatusLine { height: 1; width: 1fr; }"
+    DEFAULT_CSS = "StatusLine { height: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.text = Text()
+        self.tail = Text()
 
-    def update(self, text: Text | str) -> None:
+    def update(self, text: Text | str, tail: Text | None = None) -> None:
         self.text = text if isinstance(text, Text) else Text(text)
+        self.tail = tail if tail is not None else Text()
         self.refresh()
 
     def render(self) -> Text:
-        return self.text
+        return fit_line(self.text, self.size.width, self.tail)
+
+
+class HeaderLines(Widget):
+    """The pane header: title and outlet/date lines, each cut to one line with "…".
+
+    A ``Static`` wraps a long title over the outlet line at 3-4 panes or 80
+    columns; here every line is cut to the width at paint time.
+    """
+
+    DEFAULT_CSS = "HeaderLines { height: 3; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lines: list[Text] = []
+
+    def update(self, *lines: Text) -> None:
+        self.lines = list(lines)
+        self.refresh()
+
+    @property
+    def text(self) -> Text:
+        """The lines as one text (for tests and snapshots of the pane)."""
+        return Text("\n").join(self.lines)
+
+    def render(self) -> Text:
+        width = self.size.width
+        return Text("\n").join(fit_line(line, width) for line in self.lines)
 
 
 class ArticlePane(Vertical):
@@ -56,7 +109,9 @@ class ArticlePane(Vertical):
         self.annotator = annotator
         self.save_state = ""
         self.link_state = ""
-        self.header = Static(classes="pane-header")
+        self.notice = ""  # what the reader did to this pane (e.g. replaced its article)
+        self.closing = False  # being removed: no longer one of the reader's panes
+        self.header = HeaderLines(classes="pane-header")
         self.view = ArticleView(colors=colors)
         self.view.on_moved = self.refresh_status
         self.status = StatusLine(classes="pane-status")
@@ -82,6 +137,8 @@ class ArticlePane(Vertical):
     def show(self, doc: Document, cursor: int = 0) -> None:
         self.view.set_document(doc, cursor)
         self.link_state = ""
+        self.save_state = ""  # "saved: …" spoke of the article shown before
+        self.notice = ""
         self.refresh_header()
 
     def refresh_header(self) -> None:
@@ -100,7 +157,7 @@ class ArticlePane(Vertical):
         info.append(f"  ·  {hidden} hidden block{'s' if hidden != 1 else ''}", style="dim")
         if doc.show_hidden:
             info.append(" (shown dimmed)", style="dim yellow")
-        self.header.update(Text("\n").join([title, info]))
+        self.header.update(title, info)
 
     def refresh_status(self) -> None:
         doc = self.doc
@@ -130,7 +187,10 @@ class ArticlePane(Vertical):
             out.append(f"  ✎ {notes[0]}", style="italic")
         if self.link_state:
             out.append(f"  {self.link_state}", style="#39c5cf")
+        if self.notice:
+            out.append(f"  {self.notice}", style="yellow")
+        tail = Text()
         if self.save_state:
             style = "red bold" if self.save_state.startswith("NOT") else "green"
-            out.append(f"  {self.save_state}", style=style)
-        self.status.update(out)
+            tail.append(f"  {self.save_state}", style=style)
+        self.status.update(out, tail)

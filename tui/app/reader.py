@@ -9,6 +9,7 @@ so ``u`` / ``ctrl+r`` can undo and redo it.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from tui.app.pane import ArticlePane
 from tui.app.targets import Target
 from tui.errors import UserError
 from tui.labels import Label as SchemaLabel
+from tui.textsafe import safe
 
 if TYPE_CHECKING:
     from tui.app.app import ParallaxApp
@@ -47,6 +49,14 @@ def linked_ids(store: Any, article_id: str) -> set[str]:
         return set(linked_passage_ids(store, article_id))
     except (UserError, sqlite3.Error):
         return set()
+
+
+def _initials(name: str) -> str:
+    """A label name with every word but the last cut to its initial: STANCE_FAVOR -> S_FAVOR."""
+    words = re.split(r"([_\s-]+)", name)
+    if len(words) < 3:
+        return name
+    return "".join(w[:1] if i % 2 == 0 else w for i, w in enumerate(words[:-1])) + words[-1]
 
 
 class ReaderScreen(Screen):
@@ -73,6 +83,10 @@ class ReaderScreen(Screen):
         self.link_index = 0
         self.link_source: tuple[int, str] | None = None  # (pane index, passage id)
         self._active = 0
+        #: (view, block id, cursor, step) of the block ``o`` just hid, while hidden
+        #: blocks are not shown: ``o`` again at once restores that block
+        self._just_hidden: tuple[ArticleView, str, int, Step] | None = None
+        self._narrow_said = False  # "panes are narrower than …" said once per narrowing
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -90,7 +104,13 @@ class ReaderScreen(Screen):
 
     @property
     def panes(self) -> list[ArticlePane]:
-        return list(self.query(ArticlePane))
+        """The panes on screen, in order; not those being removed.
+
+        Removing a widget finishes after the next refresh, so right after
+        ``open_articles`` the old panes would still be listed first and pane
+        0 (the one keys act on) would be a dying one, never marked.
+        """
+        return [p for p in self.query(ArticlePane) if not p.closing]
 
     @property
     def active_pane(self) -> ArticlePane | None:
@@ -110,6 +130,8 @@ class ReaderScreen(Screen):
     def open_articles(self, article_ids: list[str]) -> None:
         """Show these articles, one per pane, the cursor on the first pane's first sentence."""
         container = self.query_one("#panes", Horizontal)
+        for old in self.panes:
+            old.closing = True
         container.remove_children()
         self.query("#empty").remove()
         self.article_ids = list(article_ids)[:MAX_PANES]
@@ -127,6 +149,7 @@ class ReaderScreen(Screen):
             for pane, article_id in zip(panes, self.article_ids, strict=True):
                 self.load_into(pane, article_id)
             self._focus_pane(0)
+            self._check_width()
 
         self.call_after_refresh(fill)
 
@@ -138,44 +161,123 @@ class ReaderScreen(Screen):
         pane.show(doc)
         return doc
 
-    def key_bar(self) -> Text:
+    def key_bar(self, width: int | None = None) -> Text:
         """The footer line, from the registry with the user's keymap applied.
 
         Textual's Footer rebuilds itself on every focus change, which made
         switching panes cost hundreds of milliseconds; the reader's footer is
-        drawn once instead (the other screens keep Textual's Footer).
+        drawn once instead (and again on a resize: it is fitted to the width,
+        tighter and then with fewer keys, the help and palette keys last).
         """
         from tui.app.help import key_label
 
-        out = Text(no_wrap=True, overflow="ellipsis")
+        entries: list[tuple[str, str, int]] = []  # key, what, rank (lowest dropped first)
+        drop_first = ("app.schema", "app.library", "reader.hidden", "reader.remove", "app.quit")
         for spec in keys.specs("reader") + keys.specs("app"):
             if not spec.show:
                 continue
             shown = keys.effective_keys(spec, self.app.user_keymap)
             if not shown:
                 continue
-            out.append(f" {key_label(self.app, shown[0])} ", style="bold #ffa62b")
-            out.append(f"{spec.short or spec.description} ", style="")
-        out.append(" 1-9 ", style="bold #ffa62b")
-        out.append("tag ")
+            rank = drop_first.index(spec.id) if spec.id in drop_first else len(drop_first)
+            entries.append((key_label(self.app, shown[0]), spec.short or spec.description, rank))
+        entries.append(("1-9", "tag", len(drop_first)))
         palette = keys.effective_keys(keys.BY_ID["app.palette"], self.app.user_keymap)
         if palette:
-            out.append(f" {key_label(self.app, palette[0])} ", style="bold #ffa62b")
-            out.append("palette")
-        return out
+            entries.append((key_label(self.app, palette[0]), "palette", len(drop_first) + 1))
+        key_style = "bold #ffa62b"
 
-    def refresh_legend(self) -> None:
-        out = Text(no_wrap=True, overflow="ellipsis")
-        for lb in self.app.store_labels:
-            out.append(f" {lb.key or '·'} {lb.name} ", style=f"#101010 on {lb.color}")
-            out.append(" ")
+        def build(items: list[tuple[str, str, int]], tight: int) -> Text:
+            out = Text(no_wrap=True, overflow="ellipsis", end="")
+            for i, (key, what, _rank) in enumerate(items):
+                if tight == 0:  # the roomy form: " k what " blocks
+                    out.append(f" {key} ", style=key_style)
+                    out.append(f"{what} " if i < len(items) - 1 or what != "palette" else what)
+                else:
+                    out.append(" " * (tight if i else 1))
+                    out.append(key, style=key_style)
+                    out.append(f" {what}")
+            return out
+
+        width = width if width is not None else self.size.width
+        if not width:
+            return build(entries, 0)
+        items = list(entries)
+        while True:
+            for tight in (0, 2, 1):
+                text = build(items, tight)
+                if text.cell_len <= width:
+                    return text
+            if len(items) <= 2:
+                return text
+            items.remove(min(items, key=lambda item: item[2]))
+
+    def legend(self, width: int) -> Text:
+        """The schema legend fitted to ``width`` cells: whole label names when they fit,
+        then tighter chips, then "S_FAVOR" for "STANCE_FAVOR" (cutting both to
+        "STANCE_…" would make two labels look alike), then names cut short;
+        never a label left out."""
         from tui.app.help import key_label
 
+        labels = self.app.store_labels
+        hints = []
         for spec_id, what in (("app.help", "keys"), ("app.schema", "schema")):
             shown = keys.effective_keys(keys.BY_ID[spec_id], self.app.user_keymap)
             if shown:
-                out.append(f"  {key_label(self.app, shown[0])} {what}", style="dim")
-        self.query_one("#legend", Static).update(out)
+                hints.append(f"  {key_label(self.app, shown[0])} {what}")
+
+        def build(pad: str, gap: str, cut: int | None, with_hints: bool,
+                  short: bool = False) -> Text:
+            out = Text(no_wrap=True, overflow="ellipsis", end="")
+            for i, lb in enumerate(labels):
+                name = _initials(lb.name) if short else lb.name
+                if cut is not None and len(name) > cut:
+                    name = name[:max(cut - 1, 1)] + "…"
+                if i:
+                    out.append(gap)
+                out.append(f"{pad}{lb.key or '·'} {name}{pad}", style=f"#101010 on {lb.color}")
+            if with_hints:
+                out.append(" ")
+                for hint in hints:
+                    out.append(hint, style="dim")
+            return out
+
+        for pad, gap, hints_too in ((" ", " ", True), (" ", " ", False), ("", " ", False)):
+            text = build(pad, gap, None, hints_too)
+            if text.cell_len <= width:
+                return text
+        text = build("", " ", None, False, short=True)
+        if text.cell_len <= width:
+            return text
+        longest = max((len(_initials(lb.name)) for lb in labels), default=0)
+        for cut in range(longest - 1, 1, -1):
+            text = build("", " ", cut, False, short=True)
+            if text.cell_len <= width:
+                return text
+        return build("", "", 1, False)
+
+    def refresh_legend(self) -> None:
+        width = self.size.width - 2  # the legend's padding
+        self.query_one("#legend", Static).update(self.legend(width if width > 2 else 10_000))
+
+    def on_resize(self) -> None:
+        """Fit the legend and the footer to the new width; say when panes got narrow."""
+        self.refresh_legend()
+        self.query_one("#keybar", Static).update(self.key_bar())
+        self._check_width()
+
+    def _check_width(self) -> None:
+        """Panes narrower than ``MIN_PANE_WIDTH`` stay (closing them would lose the
+        reader's place), but the reader is told once how to make room."""
+        n = len(self.panes)
+        if n > 1 and self.size.width and self.size.width // n < MIN_PANE_WIDTH:
+            if not self._narrow_said:
+                self._narrow_said = True
+                self.notify(f"{n} panes of {self.size.width // n} columns: - closes the "
+                            f"current one (a pane reads best with {MIN_PANE_WIDTH})",
+                            severity="information")
+        else:
+            self._narrow_said = False
 
     # ----------------------------------------------------------- pane focus
     def on_article_view_activated(self, event: ArticleView.Activated) -> None:
@@ -228,8 +330,9 @@ class ReaderScreen(Screen):
             self.notify("this is the last pane", severity="warning")
             return
         index = self._active
+        panes[index].closing = True
         panes[index].remove()
-        self.call_after_refresh(lambda: self._focus_pane(max(index - 1, 0)))
+        self._focus_pane(max(index - 1, 0))
 
     # -------------------------------------------------------------- movement
     def _with_view(self, fn: Callable[[ArticleView], None]) -> None:
@@ -360,12 +463,9 @@ class ReaderScreen(Screen):
             first = next((b for b in view.doc.blocks if b["kind"] == "title"), view.doc.blocks[0])
             block_id, start, end = first["id"], 0, len(first["text"])
         me = self.app.annotator
-        for a in view.doc.annotations:
-            if (a["block_id"], a["start"], a["end"], a["label"], a["annotator"]) == (
-                block_id, start, end, label.name, me
-            ):
-                self.notify(f"already tagged {label.name}", severity="information")
-                return None
+        if self._mine_exists(view.doc, (block_id, start, end), label.name):
+            self.notify(f"already tagged {label.name}", severity="information")
+            return None
         try:
             row = self.app.store.add_annotation(
                 block_id=block_id, start=start, end=end, label=label.name, annotator=me,
@@ -380,6 +480,13 @@ class ReaderScreen(Screen):
         self.refresh_article(row["article_id"], block_id=block_id)
         self._saved(pane, f"saved: {label.name} added")
         return row
+
+    def _mine_exists(self, doc: Document, span: tuple[str, int, int], label: str) -> bool:
+        """Whether I already have ``label`` on exactly ``span`` (everyone's layer, not the
+        ``m`` filter): one annotator never holds the same label twice on one span."""
+        me = self.app.annotator
+        return any((a["block_id"], a["start"], a["end"], a["label"], a["annotator"])
+                   == (*span, label, me) for a in doc.annotations)
 
     def _mine_under_cursor(self) -> dict[str, Any] | None:
         view = self.view
@@ -423,6 +530,13 @@ class ReaderScreen(Screen):
 
         def done(name: str | None) -> None:
             if not name or name == ann["label"]:
+                return
+            doc = pane.doc if pane is not None else None
+            if doc is not None and self._mine_exists(
+                    doc, (ann["block_id"], ann["start"], ann["end"]), name):
+                # the same refusal as tagging it again: never two equal rows
+                self.notify(f"already tagged {name}: {ann['label']} left as it is "
+                            f"(x removes it)", severity="information")
                 return
             self.update_annotation(pane, ann, {"label": name})
 
@@ -474,9 +588,30 @@ class ReaderScreen(Screen):
         if step is None:
             self.notify("nothing to undo" if undo else "nothing to redo", severity="information")
             return
-        self.refresh_article(step.article_id, blocks=step.kind == "override",
-                             block_id=step.block_id)
-        self._saved(pane, f"saved: {'undid' if undo else 'redid'} {step.describe()}")
+        if step.kind == "link":
+            self._link_changed(step.target, step.before if undo else step.after)
+        else:
+            self.refresh_article(step.article_id, blocks=step.kind == "override",
+                                 block_id=step.block_id)
+        what = f"{'undid' if undo else 'redid'} {step.describe(undone=undo)}"
+        self._saved(pane, f"saved: {what}")
+        # the history spans every pane and article: say what changed, and where
+        # when it is not the article in front of the reader
+        where = ""
+        if step.kind != "link" and (pane is None or pane.doc is None
+                                    or pane.doc.article_id != step.article_id):
+            where = f" in {self._article_name(step.article_id)}"
+        self.notify(f"{what}{where}", title="undo" if undo else "redo", markup=False)
+
+    def _article_name(self, article_id: str) -> str:
+        """A short name of an article for messages: its title, else its id."""
+        try:
+            title = safe(self.app.store.get_article(article_id).get("title"))
+        except (UserError, sqlite3.Error):
+            title = ""
+        if len(title) > 50:
+            title = title[:49] + "…"
+        return f"“{title}”" if title else article_id[:8]
 
     # ------------------------------------------------------------ boilerplate
     def action_toggle_hidden(self) -> None:
@@ -496,8 +631,16 @@ class ReaderScreen(Screen):
     def action_override(self) -> None:
         pane, view = self.active_pane, self.view
         block = view.current_block() if view else None
-        if block is None:
+        if block is None or view is None:
             return
+        again = self._just_hidden
+        self._just_hidden = None
+        if again is not None and again[0] is view and again[2] == view.cursor \
+                and not view.doc.show_hidden \
+                and self.app.history.done and self.app.history.done[-1] is again[3]:
+            # ``o`` right after hiding a block: the cursor had to leave it (hidden
+            # blocks are not shown), but "o on it again restores it" means that one
+            block = next((b for b in view.doc.blocks if b["id"] == again[1]), block)
         show = not block["visible"]
         value = None if show == bool(block["keep"]) else show
         before = None if block["override"] is None else bool(block["override"])
@@ -506,14 +649,32 @@ class ReaderScreen(Screen):
         except (UserError, sqlite3.Error) as exc:
             self._failed(pane, exc)
             return
-        self.app.history.record(Step("override", block["id"], view.doc.article_id, block["id"],
-                                     before=before, after=value))
+        step = Step("override", block["id"], view.doc.article_id, block["id"],
+                    before=before, after=value)
+        self.app.history.record(step)
         self.refresh_article(view.doc.article_id, blocks=True)
+        if show and again is not None and block["id"] == again[1]:
+            first = next((i for i, u in enumerate(view.doc.units)
+                          if view.doc.blocks[u.block]["id"] == block["id"]), None)
+            if first is not None:  # back on the block it restored
+                view.move_to(first)
         state = "shown" if show else "hidden"
         how = "back to the cleaner's decision" if value is None else "override stored"
         self._saved(pane, f"saved: block {state} ({how})")
-        if not show and not view.doc.show_hidden:
-            self.notify("block hidden: h shows hidden blocks, o on it again restores it")
+        if show:
+            return
+        if not view.doc.show_hidden:
+            self._just_hidden = (view, block["id"], view.cursor, step)
+        n = sum(1 for a in view.doc.annotations if a["block_id"] == block["id"])
+        notes = []
+        if n:  # exports take spans of shown blocks only: losing them must not be silent
+            notes.append(f"its {n} annotation{'s are' if n != 1 else ' is'} left out of "
+                         "exports until it is shown")
+        if not view.doc.show_hidden:
+            notes.append("h shows hidden blocks, o right away restores it")
+        if notes:
+            self.notify(f"block hidden: {'; '.join(notes)}",
+                        severity="warning" if n else "information", timeout=8 if n else 5)
 
     def action_toggle_mine(self) -> None:
         self.app.only_mine = not self.app.only_mine
@@ -524,20 +685,48 @@ class ReaderScreen(Screen):
                 pane.refresh_status()
 
     # ----------------------------------------------------------------- links
-    def open_target(self, target: Target, focus: bool = True, other: bool = True) -> None:
-        """Open ``target`` beside the current article (the next pane) at its passage."""
+    def open_target(self, target: Target, focus: bool = True, other: bool = True,
+                    then: Callable[[ArticlePane], None] | None = None) -> None:
+        """Open ``target`` beside the current article (the next pane) at its passage.
+
+        With one pane, "beside" means a second pane when the terminal has room
+        for two (the ``+`` rule); otherwise the target replaces the article and
+        the status bar says so. ``then`` runs with the pane that shows it.
+        """
         panes = self.panes
         if not panes:
             self.open_articles([target.article_id])
             return
+        if other and len(panes) == 1:
+            if self.size.width // 2 >= MIN_PANE_WIDTH:
+                pane = self.new_pane()
+                self.query_one("#panes", Horizontal).mount(pane)
+                self.call_after_refresh(lambda: self._open_in(pane, target, focus, then))
+                return
+            replaced = panes[0].doc.article_id if panes[0].doc is not None else None
+            if replaced is not None and replaced != target.article_id:
+                self._open_in(panes[0], target, focus, then,
+                              notice=f"replaced {replaced[:8]}: too narrow for two panes "
+                                     f"({2 * MIN_PANE_WIDTH} columns)")
+                return
         index = (self._active + 1) % len(panes) if other and len(panes) > 1 else self._active
-        pane = panes[index]
+        self._open_in(panes[index], target, focus, then)
+
+    def _open_in(self, pane: ArticlePane, target: Target, focus: bool,
+                 then: Callable[[ArticlePane], None] | None, notice: str = "") -> None:
+        """Show ``target`` in ``pane``, its passage level with the reader's sentence."""
+        panes = self.panes
+        if pane not in panes:
+            return  # removed meanwhile
+        source = self.active_pane
         try:
             if pane.doc is None or pane.doc.article_id != target.article_id:
                 self.load_into(pane, target.article_id)
         except UserError as exc:
             self.notify(exc.message, severity="error")
             return
+        if notice:
+            pane.notice = notice
         doc = pane.doc
         unit = None
         if target.passage_id:
@@ -553,8 +742,7 @@ class ReaderScreen(Screen):
                          if doc.blocks[u.block]["id"] == target.block_id), None)
         if unit is not None:
             pane.view.move_to(unit)
-            source = panes[self._active].view
-            row = source.cursor_row() if source is not pane.view else None
+            row = source.view.cursor_row() if source is not None and source is not pane else None
             view = pane.view
 
             def place() -> None:  # the match level with the sentence it answers
@@ -564,7 +752,12 @@ class ReaderScreen(Screen):
 
             self.call_after_refresh(place)
         if focus:
-            self._focus_pane(index)
+            self._focus_pane(panes.index(pane))
+        else:  # keep the active pane, but mark it again (a new pane may have shifted none)
+            self._focus_pane(self._active)
+        if then is not None:
+            then(pane)
+        pane.refresh_status()
 
     def action_links(self) -> None:
         view = self.view
@@ -582,24 +775,38 @@ class ReaderScreen(Screen):
             self.notify(str(exc), severity="error")
             return
         if not found:
-            self.notify("no linked passages for this sentence (ctrl+p → Compute links)")
+            if self._links_computed():
+                self.notify("no link from this sentence (sentences with links have ◆)")
+            else:
+                self.notify("no links computed yet: ctrl+p → Compute links")
             return
         self.links, self.link_index = found, 0
         self.link_source = (self._active, passage["id"])
         self._show_link()
 
+    def _links_computed(self) -> bool:
+        """Whether any link is stored (so "compute links" is advice worth giving)."""
+        try:
+            return self.app.store.db.execute("select 1 from links limit 1").fetchone() is not None
+        except sqlite3.Error:  # no links table: never computed
+            return False
+
     def _show_link(self) -> None:
         if not self.links:
             return
         link = self.links[self.link_index]
-        source = self._active
-        self.open_target(Target(link["article_id"], passage_id=link["passage_id"]), focus=False)
-        panes = self.panes
-        if len(panes) > 1:
-            other = panes[(source + 1) % len(panes)]
-            other.link_state = (f"link {self.link_index + 1}/{len(self.links)} "
-                                f"{link.get('score') or 0:.2f} {link.get('status') or 'suggested'}")
-            other.refresh_status()
+        state = (f"link {self.link_index + 1}/{len(self.links)} "
+                 f"{link.get('score') or 0:.2f} {link.get('status') or 'suggested'}")
+
+        def mark(pane: ArticlePane) -> None:
+            for other in self.panes:
+                if other is not pane and other.link_state:
+                    other.link_state = ""
+                    other.refresh_status()
+            pane.link_state = state
+
+        self.open_target(Target(link["article_id"], passage_id=link["passage_id"]), focus=False,
+                         then=mark)
 
     def action_next_link(self) -> None:
         if not self.links:
@@ -625,14 +832,32 @@ class ReaderScreen(Screen):
             self.notify("links are not available in this build", severity="warning")
             return
         link = self.links[self.link_index]
+        before = link.get("status") or "suggested"
+        if before == status:
+            self.notify(f"link already {status}", severity="information")
+            return
         try:
             set_link_status(self.app.store, link["link_id"], status, self.app.annotator)
         except (UserError, sqlite3.Error) as exc:
             self._failed(self.active_pane, exc)
             return
-        link["status"] = status
-        self._show_link()
+        self.app.history.record(Step("link", link["link_id"], link["article_id"], "",
+                                     before=before, after=status))
+        self._link_changed(link["link_id"], status)
         self._saved(self.active_pane, f"saved: link {status}")
+
+    def _link_changed(self, link_id: str, status: str) -> None:
+        """Show a link's new status: the links being walked, the markers, the status bars."""
+        shown = self.links[self.link_index] if self.links else None
+        for link in self.links:
+            if link["link_id"] == link_id:
+                link["status"] = status
+        for pane in self.panes:
+            if pane.doc is not None:  # a rejected link no longer marks its sentences
+                pane.doc.linked = linked_ids(self.app.store, pane.doc.article_id)
+                pane.view.invalidate()
+        if shown is not None and shown["link_id"] == link_id:
+            self._show_link()
 
     def action_confirm_link(self) -> None:
         self._set_link("confirmed")

@@ -39,8 +39,9 @@ from tui.textsafe import safe
 
 #: Outlet column widths (longer names are cut with an ellipsis).
 OUTLET_MIN, OUTLET_MAX = 8, 20
-#: At most this many events (the largest) and outlet columns (the most active)
-#: are shown; the rest are counted ("+N" column), never silently dropped.
+#: At most this many events (the largest) and outlet columns (those of the
+#: events at the top) are shown; the rest are counted ("+N" column), never
+#: silently dropped.
 MAX_ROWS = 300
 #: While the grid cursor moves fast, the passages below follow at most this often (s).
 FOLLOW_EVERY = 0.1
@@ -62,7 +63,7 @@ class _Loaded:
     """Everything the screen shows, read in one worker run."""
 
     events: list[dict[str, Any]]
-    outlets: list[str]  # column order: most events first, then by name
+    outlets: list[str]  # column order: the outlets of the events at the top first
     titles: dict[str, str] = field(default_factory=dict)  # article id -> title
     blocks: dict[str, str] = field(default_factory=dict)  # passage id -> block id
     error: str | None = None
@@ -87,7 +88,17 @@ def load_events(store: Store) -> _Loaded:
     for event in events:
         for outlet in event["outlets"]:
             counts[outlet] = counts.get(outlet, 0) + 1
-    outlets = sorted(counts, key=lambda o: (-counts[o], o.startswith("("), o.casefold()))
+    # Columns follow the rows: walking the events as listed (largest first), an
+    # outlet takes the next column where it first appears. Ordered by overall
+    # activity instead, the largest events' outlets could all sit past the
+    # shown columns, and the top rows read "·" everywhere.
+    by_activity = sorted(counts, key=lambda o: (-counts[o], o.startswith("("), o.casefold()))
+    rank = {o: i for i, o in enumerate(by_activity)}
+    order: dict[str, None] = {}
+    for event in events:
+        for outlet in sorted(event["outlets"], key=rank.__getitem__):
+            order.setdefault(outlet, None)
+    outlets = list(order)
     titles = {r["id"]: r["title"] or "" for r in store.db.query("select id, title from articles")}
     blocks = {
         r["passage_id"]: r["block_id"]

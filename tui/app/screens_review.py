@@ -134,7 +134,9 @@ class ReviewScreen(Screen[None]):
         assert self.pair is not None
         a, b = self.pair
         pairs = disagreements(self.store, self.article_id, a, b)
-        self.items = [p for p in pairs if not p.agreed]
+        # When the adjudicator is one of the two, accepting the other's span makes
+        # the pair agree: it is still a disagreement, settled, not an agreement.
+        self.items = [p for p in pairs if not p.agreed or self._adjudicated(p)]
         self.agreed = len(pairs) - len(self.items)
         self.settled = self._settled()
         if keep is not None:
@@ -142,6 +144,12 @@ class ReviewScreen(Screen[None]):
         else:
             self.index = min(self.index, max(0, len(self.items) - 1))
         self._draw()
+
+    def _adjudicated(self, pair: Any) -> bool:
+        """An agreeing pair whose adjudicator side is a copy the adjudicator accepted."""
+        sides = [_side(pair, "a"), _side(pair, "b")]
+        mine = [s for s in sides if s is not None and s["annotator"] == self.adjudicator]
+        return len(mine) == 1 and mine[0].get("origin") == "adjudication"
 
     def _settled(self) -> dict[int, str]:
         """Which disagreements the adjudicator has already decided, and how."""
