@@ -293,6 +293,20 @@ def test_recompute_keeps_confirmed_and_rejected(quake_store: Store) -> None:
     assert len(audit) == 2
 
 
+def test_back_to_suggested_carries_nobody_s_name(quake_store: Store) -> None:
+    """Undoing a decision in the app sets the link back to "suggested": it must read
+    like every suggestion the linker writes, not as decided by whoever pressed u."""
+    link_store(quake_store)
+    link = _stored_links(quake_store)[0]
+    assert link["status_by"] is None and link["status_at"] is None
+    set_link_status(quake_store, link["id"], "confirmed", "ana")
+    row = set_link_status(quake_store, link["id"], "suggested", "ana")
+    assert (row["status"], row["status_by"], row["status_at"]) == ("suggested", None, None)
+    audit = [json.loads(r["after"]) for r in quake_store.db.query(
+        "select after from audit where action = 'link-status' order by rowid")]
+    assert audit == [{"status": "confirmed"}, {"status": "suggested"}]  # the history keeps who did it
+
+
 def test_links_for_passage_shape_and_order(quake_store: Store) -> None:
     link_store(quake_store)
     some = _stored_links(quake_store)[0]

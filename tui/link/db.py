@@ -220,10 +220,13 @@ def set_link_status(store: Store, link_id: str, status: str, annotator: str) -> 
     link_id = resolve_link_id(store, link_id)
     rows = list(store.db.query("select * from links where id = ?", [link_id]))
     before = rows[0]
-    stamp = now()
+    # back to "suggested" (a reset, or undoing a decision) is the model's again: nobody's
+    # name stays on it, as on the suggestions ``link_store`` writes
+    decided = status != "suggested"
     with store.transaction():
-        store.db["links"].update(link_id, {"status": status, "status_by": annotator,
-                                           "status_at": stamp})
+        store.db["links"].update(link_id, {"status": status,
+                                           "status_by": annotator if decided else None,
+                                           "status_at": now() if decided else None})
         store.audit(annotator, "link-status", link_id, {"status": before["status"]},
                      {"status": status})
     return dict(store.db["links"].get(link_id))
