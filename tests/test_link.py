@@ -325,7 +325,7 @@ def test_set_link_status_validates(quake_store: Store) -> None:
     with pytest.raises(UserError, match="no link"):
         set_link_status(quake_store, "Lnope", "confirmed", "ana")
     row = set_link_status(quake_store, lid, "suggested", "ana")
-    assert row["status"] == "suggested" and row["status_by"] == "ana"
+    assert row["status"] == "suggested" and row["status_by"] is None  # a suggestion is nobody's
 
 
 def test_threshold_validated(quake_store: Store) -> None:
