@@ -23,6 +23,8 @@ from tui.store import Store
 
 UNSET = object()
 SIZE = (120, 36)
+#: Wide enough for every outlet column the events grid shows (MAX_OUTLETS).
+WIDE = (200, 40)
 
 
 def pilot_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
@@ -264,7 +266,7 @@ async def test_events_grid_caps_rows_and_columns_and_counts_the_rest(store: Stor
                 {"event_id": f"E{n:04d}", "passage_id": f"{ids[m]}:0000.000",
                  "article_id": ids[m]} for m in members)
     app = Host(lambda: EventsScreen(store))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         screen = app.screen
         await loaded(pilot, screen)
         grid = screen.query_one("#events-grid")
@@ -276,6 +278,14 @@ async def test_events_grid_caps_rows_and_columns_and_counts_the_rest(store: Stor
         status = str(screen.query_one("#events-status").render())
         assert f"{MAX_ROWS + 20} events across {len(outlets)} outlets" in status
         assert f"the {MAX_ROWS} largest are listed" in status
+        # a narrower terminal shows fewer outlet columns and counts the rest, never cut off
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        shown = len(grid.columns) - 3
+        assert 1 <= shown < MAX_OUTLETS
+        assert str(list(grid.columns.values())[-1].label) == f"+{len(outlets) - shown}"
+        total = sum(c.width + 2 for c in grid.columns.values())
+        assert total <= SIZE[0] - 8  # borders, padding and scrollbar
 
 
 @pilot_test
@@ -304,7 +314,7 @@ async def test_events_columns_follow_the_events_at_the_top(store: Store) -> None
                 {"event_id": f"E{n:04d}", "passage_id": f"{ids[m]}:0000.000",
                  "article_id": ids[m]} for m in members)
     app = Host(lambda: EventsScreen(store))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         screen = app.screen
         await loaded(pilot, screen)
         assert screen.loaded.outlets[:3] == [outlets[m] for m in rare]

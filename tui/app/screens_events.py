@@ -144,6 +144,7 @@ class EventsScreen(Screen[Target | None]):
         self._wanted: dict[str, Any] | None = None
         self._shown_at = 0.0
         self._follow_timer: Timer | None = None
+        self._columns_shown = 0  # outlet columns in the grid now (refit on resize)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="events-box"):
@@ -219,7 +220,8 @@ class EventsScreen(Screen[Target | None]):
         # A DataTable measures every row on the UI thread: thousands of events
         # would freeze the screen for seconds. The largest events come first.
         rows = loaded.events[:MAX_ROWS]
-        columns = loaded.outlets[:MAX_OUTLETS]
+        columns = loaded.outlets[:self._columns_that_fit(n_out)]
+        self._columns_shown = len(columns)
         others = n_out - len(columns)
         shown = (f"; the {len(rows)} largest are listed" if len(rows) < n_ev else "")
         status.update(Text(
@@ -234,7 +236,8 @@ class EventsScreen(Screen[Target | None]):
         n = len(columns)
         longest = max(len(self._outlet_name(o, OUTLET_MAX)) for o in columns)
         outlet_width = max(OUTLET_MIN, min(OUTLET_MAX, longest, (room - LABEL_WANT) // n - 2))
-        label_width = max(LABEL_MIN, min(LABEL_MAX, room - n * (outlet_width + 2)))
+        # every column has one cell of padding on each side: the label's own two included
+        label_width = max(LABEL_MIN, min(LABEL_MAX, room - n * (outlet_width + 2) - 2))
         grid.add_column(Text("Event"), width=label_width, key="label")
         grid.add_column(Text("n", justify="right"), width=3, key="size")
         for i, outlet in enumerate(columns):
@@ -255,6 +258,33 @@ class EventsScreen(Screen[Target | None]):
             grid.add_row(Text(cut(event["label"], label_width)),
                          Text(str(event["size"]), justify="right"), *marks, key=event["id"])
         self._show_event(loaded.events[0])
+
+    def _columns_that_fit(self, n_out: int) -> int:
+        """How many outlet columns the screen's width holds beside the label (at its
+        narrowest), the size column and, when some outlets are left out, "+N".
+
+        Every column has a cell of padding on each side; borders, padding and
+        the scrollbar take 8.
+        """
+        room = self.size.width - 8 - (3 + 2) - (LABEL_MIN + 2)
+        if n_out <= MAX_OUTLETS and n_out * (OUTLET_MIN + 2) <= room:
+            return n_out
+        return max(1, min(MAX_OUTLETS, (room - (6 + 2)) // (OUTLET_MIN + 2)))
+
+    def on_resize(self) -> None:
+        """Refit the grid's columns to the new width, keeping the row and event in view."""
+        loaded = self.loaded
+        if loaded is None or loaded.error or not loaded.events:
+            return
+        if self._columns_that_fit(len(loaded.outlets)) == self._columns_shown:
+            return
+        grid = self.query_one("#events-grid", DataTable)
+        row, current = grid.cursor_row, self.current_event
+        grid.clear(columns=True)
+        self._show(loaded)
+        if current is not None:
+            grid.move_cursor(row=row)
+            self._show_event(current)
 
     def _outlet_name(self, outlet: str, width: int) -> str:
         """An outlet as shown; an unknown one is named by its article's title."""
