@@ -1060,7 +1060,10 @@ def test_import_notice_names_the_files_that_failed_and_why(seeded_db, tmp_path):
             note = next(n for n in app._notifications if n.title == "import")
             assert note.message.startswith("1 imported, 0 unchanged, 5 skipped with errors")
             assert "bin0.txt: looks like a binary file" in note.message
-            assert "feed.jsonl:2: not valid JSON" in note.message or "and 2 more" in note.message
+            # the first three problems in import order, then a count of the rest
+            assert "bin1.txt: looks like a binary file" in note.message
+            assert "bin2.txt: looks like a binary file" in note.message
+            assert "bin3.txt" not in note.message and "feed.jsonl" not in note.message
             assert "and 2 more" in note.message
             assert note.severity == "warning"
 
@@ -1185,9 +1188,33 @@ def test_legend_and_footer_fit_80_columns(seeded_db, tmp_path):
             assert all(f"{n} " in text for n in range(1, 10)), text  # every label keeps its key
             bar = str(reader.query_one("#keybar", Static).render())
             assert len(bar.rstrip()) <= 80 and "palette" in bar and "? keys" in bar
+            for width in (20, 30, 44):  # the help and palette keys are the last to go
+                narrow = reader.key_bar(width).plain
+                assert "?" in narrow and "palette" in narrow and len(narrow) <= width, (width, narrow)
             await pilot.resize_terminal(60, 24)
             await pilot.pause()
             await pilot.pause()
             assert "2 panes of 30 columns" in _notes(app)
 
     run(go())
+
+
+def test_a_step_that_can_no_longer_apply_is_dropped_not_blocking(seeded_store: Store) -> None:
+    """A link decision whose link a recompute dropped cannot be undone; left on top of
+    the history it made every later u fail on it, and the steps below were unreachable."""
+    from tui.app.history import History, Step
+    from tui.errors import UserError
+
+    store = seeded_store
+    article = store.list_articles()[0]
+    block = next(b for b in store.blocks(article["id"]) if b["visible"])
+    history = History(store, "ana")
+    ann = store.add_annotation(block_id=block["id"], start=0, end=5, label="EVENT", annotator="ana")
+    history.record(Step("create", ann["id"], article["id"], block["id"], label="EVENT"))
+    history.record(Step("link", "Lgone0000000000", article["id"], block["id"],
+                        before="suggested", after="confirmed"))
+    with pytest.raises(UserError, match="no link"):
+        history.undo()
+    assert [s.kind for s in history.done] == ["create"] and history.undone == []
+    assert history.undo().kind == "create"  # the step below is reachable again
+    assert store.annotations(article["id"]) == []

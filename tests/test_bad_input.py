@@ -289,8 +289,9 @@ def test_jsonl_field_of_the_wrong_type_is_reported_not_guessed(annotated_db: Pat
     lines = [
         {"text": GOOD_TEXT, "title": {"a": 1}},
         {"text": GOOD_TEXT.replace("Calais", "Dover"), "outlet": ["Daily"]},
-        {"text": GOOD_TEXT.replace("Calais", "Hull"), "date": 12345},
+        {"text": GOOD_TEXT.replace("Calais", "Hull"), "byline": True},
         {"text": GOOD_TEXT.replace("Calais", "Ostend"), "title": "Ostend storm", "outlet": None},
+        {"text": GOOD_TEXT.replace("Calais", "Oslo"), "date": 20231101},  # numbers: as ever, their text
     ]
     import json
 
@@ -298,8 +299,8 @@ def test_jsonl_field_of_the_wrong_type_is_reported_not_guessed(annotated_db: Pat
     proc = run("import", str(feed), db=annotated_db)
     assert_one_line_error(proc, 'feed.jsonl:1: field "title" is an object, not a string')
     assert 'feed.jsonl:2: field "outlet" is a list' in proc.stderr
-    assert 'feed.jsonl:3: field "date" is a number' in proc.stderr
-    assert "1 imported" in proc.stderr  # null is "not stated", not a mistake
+    assert 'feed.jsonl:3: field "byline" is true/false' in proc.stderr
+    assert "2 imported" in proc.stderr  # null is "not stated", not a mistake
 
 
 def test_folder_without_articles_is_an_error(annotated_db: Path, tmp_path: Path) -> None:
@@ -354,3 +355,36 @@ def test_blank_annotator_and_bad_jobs_are_refused(annotated_db: Path, tmp_path: 
         env={"PATH": os.environ.get("PATH", ""), "PARALLAX_JOBS": "many"})
     assert env_run.returncode == 2 and "Traceback" not in env_run.stderr
     assert "PARALLAX_JOBS" in env_run.stderr
+
+
+def test_database_named_in_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    """The header probe opens the file by URI: the name must go in as its bytes."""
+    name = os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9.db")
+    first = run("import", str(ROOT / "seeds"), db=Path(name))
+    assert first.returncode == 0, first.stderr
+    for _ in range(2):  # opened again, as an existing database
+        again = run("list", "--json", db=Path(name))
+        assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+    import json
+
+    assert len(json.loads(again.stdout)) == 5
+
+
+def test_empty_id_matches_nothing(annotated_db: Path) -> None:
+    """An empty prefix is a prefix of every id: it used to edit the only article of a database."""
+    before = snapshot(annotated_db)
+    assert_one_line_error(run("meta", "", "--outlet", "Oops", db=annotated_db), "no article id given")
+    assert_one_line_error(run("link-status", " ", "confirmed", db=annotated_db), "no link id given")
+    assert snapshot(annotated_db) == before
+
+
+def test_a_block_given_twice_is_overridden_and_audited_once(annotated_db: Path) -> None:
+    conn = sqlite3.connect(annotated_db)
+    block = conn.execute("select id from blocks where keep = 1 order by rowid limit 1").fetchone()[0]
+    conn.close()
+    assert run("override", block, block, "--hide", db=annotated_db).returncode == 0
+    conn = sqlite3.connect(annotated_db)
+    audits = conn.execute("select before, after from audit where action = 'override' and target = ?",
+                          [block]).fetchall()
+    conn.close()
+    assert audits == [('{"override": null}', '{"override": 0}')]

@@ -85,6 +85,9 @@ def test_labels_json(tmp_path: Path) -> None:
     labels = json.loads(run("labels", "--json", db=tmp_path / "l.db").stdout)
     assert [lb["name"] for lb in labels][:6] == ["EVENT", "CLAIM", "QUOTE", "ACTOR", "PLACE", "TIME"]
     assert set(labels[0]) >= {"name", "key", "color", "description", "scope"}
+    assert not (tmp_path / "l.db").exists()  # the default schema, shown without making a database
+    assert run("import", str(SEEDS), db=tmp_path / "l.db").returncode == 0
+    assert json.loads(run("labels", "--json", db=tmp_path / "l.db").stdout) == labels
 
 
 def test_schema_option_and_its_errors(tmp_path: Path) -> None:

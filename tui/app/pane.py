@@ -80,11 +80,6 @@ class HeaderLines(Widget):
         self.lines = list(lines)
         self.refresh()
 
-    @property
-    def text(self) -> Text:
-        """The lines as one text (for tests and snapshots of the pane)."""
-        return Text("\n").join(self.lines)
-
     def render(self) -> Text:
         width = self.size.width
         return Text("\n").join(fit_line(line, width) for line in self.lines)

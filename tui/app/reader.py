@@ -85,7 +85,8 @@ class ReaderScreen(Screen):
         self._active = 0
         #: (view, block id, cursor, step) of the block ``o`` just hid, while hidden
         #: blocks are not shown: ``o`` again at once restores that block
-        self._just_hidden: tuple[ArticleView, str, int, Step] | None = None
+        # (view, hidden block id, cursor, its step, the view's move count) after ``o`` hid a block
+        self._just_hidden: tuple[ArticleView, str, int, Step, int] | None = None
         self._narrow_said = False  # "panes are narrower than …" said once per narrowing
 
     # ---------------------------------------------------------------- layout
@@ -179,7 +180,8 @@ class ReaderScreen(Screen):
             shown = keys.effective_keys(spec, self.app.user_keymap)
             if not shown:
                 continue
-            rank = drop_first.index(spec.id) if spec.id in drop_first else len(drop_first)
+            rank = (drop_first.index(spec.id) if spec.id in drop_first
+                    else len(drop_first) + 1 if spec.id == "app.help" else len(drop_first))
             entries.append((key_label(self.app, shown[0]), spec.short or spec.description, rank))
         entries.append(("1-9", "tag", len(drop_first)))
         palette = keys.effective_keys(keys.BY_ID["app.palette"], self.app.user_keymap)
@@ -582,7 +584,10 @@ class ReaderScreen(Screen):
         pane = self.active_pane
         try:
             step = self.app.history.undo() if undo else self.app.history.redo()
-        except (UserError, sqlite3.Error) as exc:
+        except UserError as exc:  # the step can never apply again: History dropped it
+            self._failed(pane, UserError(f"{exc.message}; that step was dropped from the history"))
+            return
+        except sqlite3.Error as exc:
             self._failed(pane, exc)
             return
         if step is None:
@@ -636,7 +641,7 @@ class ReaderScreen(Screen):
         again = self._just_hidden
         self._just_hidden = None
         if again is not None and again[0] is view and again[2] == view.cursor \
-                and not view.doc.show_hidden \
+                and again[4] == view.moves and not view.doc.show_hidden \
                 and self.app.history.done and self.app.history.done[-1] is again[3]:
             # ``o`` right after hiding a block: the cursor had to leave it (hidden
             # blocks are not shown), but "o on it again restores it" means that one
@@ -664,7 +669,7 @@ class ReaderScreen(Screen):
         if show:
             return
         if not view.doc.show_hidden:
-            self._just_hidden = (view, block["id"], view.cursor, step)
+            self._just_hidden = (view, block["id"], view.cursor, step, view.moves)
         n = sum(1 for a in view.doc.annotations if a["block_id"] == block["id"])
         notes = []
         if n:  # exports take spans of shown blocks only: losing them must not be silent

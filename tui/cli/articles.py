@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tui.cli.main import Context, cli, echo, echo_json, progress_bar
 from tui.errors import UserError
 from tui.textsafe import safe
+
+if TYPE_CHECKING:
+    from tui.importer import ImportReport
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -37,7 +42,7 @@ def open_app(ctx: Context) -> None:
     ParallaxApp(db_path=ctx.db_path, annotator=ctx.annotator).run()
 
 
-def _jobs_option(batch: str):
+def _jobs_option(batch: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--jobs`` for the commands that clean in worker processes (import, reclean)."""
     def check_environment(_ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
         if value is None:
@@ -88,7 +93,7 @@ def import_cmd(ctx: Context, paths: tuple[str, ...], as_json: bool, max_mb: int,
         sys.exit(2)
 
 
-def _print_import_report(report, as_json: bool) -> None:
+def _print_import_report(report: ImportReport, as_json: bool) -> None:
     for r in report.results:
         if as_json:
             echo_json({"path": r.path, "status": r.status, "reason": r.reason,
@@ -201,9 +206,14 @@ def labels_cmd(ctx: Context, as_json: bool) -> None:
       parallax labels
       parallax --schema my-labels.toml labels --json
     """
-    store = ctx.store()
-    labels = store.labels()
-    counts = store.label_counts()
+    if ctx.schema_path is None and not Path(ctx.db_path).exists():
+        # the schema a new database would start with; asking must not create one
+        from tui.labels import load_default
+
+        labels, counts = load_default().labels, {}
+    else:  # loading a schema (--schema) may start a database: the team's first step
+        store = ctx.store()
+        labels, counts = store.labels(), store.label_counts()
     if as_json:
         echo_json([{"name": lb.name, "key": lb.key, "color": lb.color,
                     "description": lb.description, "scope": lb.scope,

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import UserError
-from tui.export.text import SEPARATOR, ArticleText, article_text
+from tui.export.text import SEPARATOR, ArticleText, article_text, derived_alias
 from tui.store import Store, now
 
 
@@ -79,9 +79,9 @@ def align(store: Store, article_id: str, text: str) -> ArticleText:
     Walks the text (after the title, when it starts with one) and claims each
     stored block (visible here or not) whose text appears next, followed by a
     blank line or the end. Both readings, with the title as a header and
-    without, are tried and the one placing more blocks wins (ties go to this
-    version's convention): a derived title is no longer written, but exports
-    made before carry it as a header, and their spans should still land.
+    without, are tried and the one placing more blocks wins (ties go to the
+    header, as the contract writes it): a text composed elsewhere may have
+    left a derived title out.
     """
     ours = article_text(store, article_id)
     if ours.text == text:
@@ -93,9 +93,11 @@ def align(store: Store, article_id: str, text: str) -> ArticleText:
     if title and text.startswith(title) and text[len(title):len(title) + 2] in (SEPARATOR, ""):
         headed = _walk(blocks, text, title)
     bare = _walk(blocks, text, "")
-    readings = [bare, headed] if article["title_derived"] else [headed, bare]
-    offsets, lengths = max((r for r in readings if r is not None), key=lambda r: len(r[0]))
-    return ArticleText(article_id, text, offsets, lengths)
+    best = max((r for r in (headed, bare) if r is not None), key=lambda r: len(r[0]))
+    offsets, lengths = best
+    alias = derived_alias(title, bool(article["title_derived"]), blocks, offsets) \
+        if best is headed else None
+    return ArticleText(article_id, text, offsets, lengths, alias)
 
 
 def _walk(blocks: list[dict[str, Any]], text: str,

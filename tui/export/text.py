@@ -13,12 +13,11 @@ Decisions (documented in docs/dataset.md):
   title. A title block whose text differs (the title was edited by hand) stays
   an ordinary block, so no annotated text is dropped.
 * An article without a title starts directly with its first visible block.
-  So does one whose title was *derived* (``title_derived``: the cleaner made
-  it from the lead's first sentence because the page stated none): the
-  derived title is a label for lists, not text of the article, and as a
-  header it repeated the lead's first words, a line no block holds, where a
-  span made in another tool could not be imported back. ``meta.title``
-  still carries it, with ``meta.title_derived`` true.
+* A *derived* title (``title_derived``: the cleaner made it from the lead's
+  first words because the page stated none) is written as the header too, as
+  the contract says, and ``meta.title_derived`` tells it apart. It repeats the
+  lead's first words on a line no block holds, so a span put on it in another
+  tool is read as the same words of the lead (``ArticleText.header_alias``).
 * Hidden blocks have no offset: spans on them cannot be placed in the text.
 """
 
@@ -39,6 +38,9 @@ class ArticleText:
     text: str
     block_offsets: dict[str, int] = field(default_factory=dict)
     block_lengths: dict[str, int] = field(default_factory=dict)
+    #: A derived title's header and the block whose first words it repeats:
+    #: ``(block id, header length)``; spans on the header land on that block.
+    header_alias: tuple[str, int] | None = None
 
     def locate(self, offset_start: int, offset_end: int) -> tuple[str, int, int] | None:
         """Map clean-text offsets back to ``(block_id, start, end)``.
@@ -46,6 +48,8 @@ class ArticleText:
         None when the range is not inside one visible block (it crosses a
         block boundary, or lies on the title separator).
         """
+        if self.header_alias is not None and offset_end <= self.header_alias[1]:
+            return self.header_alias[0], offset_start, offset_end
         for block_id, base in self.block_offsets.items():
             length = self.block_lengths[block_id]
             if base <= offset_start and offset_end <= base + length:
@@ -58,14 +62,14 @@ def compose(article_id: str, title: str | None, blocks: list[dict], *,
     """Build the clean text from a title and block rows (``id, text, kind, visible``).
 
     Kept separate from :func:`article_text` so bulk exports can feed rows they
-    fetched in one query. A derived title (``title_derived``) is not written
-    (see the module doc).
+    fetched in one query. A derived title (``title_derived``) is written like
+    any title, and aliased to the block it was made from (see the module doc).
     """
     parts: list[str] = []
     offsets: dict[str, int] = {}
     lengths: dict[str, int] = {}
     pos = 0
-    header = title.strip() if title and not title_derived else ""
+    header = title.strip() if title else ""
     if header:
         parts.append(header)
         pos = len(header)
@@ -88,7 +92,20 @@ def compose(article_id: str, title: str | None, blocks: list[dict], *,
         lengths[block["id"]] = len(text)
         parts.append(text)
         pos += len(text)
-    return ArticleText(article_id, "".join(parts), offsets, lengths)
+    return ArticleText(article_id, "".join(parts), offsets, lengths,
+                       derived_alias(header, title_derived, blocks, offsets))
+
+
+def derived_alias(header: str, title_derived: bool, blocks: list[dict],
+                  offsets: dict[str, int]) -> tuple[str, int] | None:
+    """The block a derived title repeats the first words of, when it does exactly."""
+    if not header or not title_derived:
+        return None
+    placed = [b for b in blocks if b["id"] in offsets and offsets[b["id"]] > 0]
+    first = min(placed, key=lambda b: offsets[b["id"]], default=None)
+    if first is None or not first["text"].startswith(header):
+        return None
+    return first["id"], len(header)
 
 
 def article_text(store: Store, article_id: str) -> ArticleText:

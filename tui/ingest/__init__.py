@@ -149,18 +149,19 @@ def _read_jsonl(name: str, text: str, encoding: str, note: str) -> Iterator[RawD
         if not isinstance(body, str) or not body.strip():
             yield Problem(name, "has no \"text\" or \"html\" string: add the article text", number)
             continue
-        wrong = next((k for k in (*_HINT_FIELDS, "format")
-                      if record.get(k) is not None and not isinstance(record[k], str)), None)
+        wrong = next((k for k in (*_HINT_FIELDS, "format") if record.get(k) is not None and (
+            isinstance(record[k], bool) or not isinstance(record[k], (str, int, float)))), None)
         if wrong:
-            # a list or object here is a mapping mistake upstream: storing str(value) or
-            # dropping it silently would hide it in the dataset
+            # a list, object or true/false here is a mapping mistake upstream: storing
+            # str(value) or dropping it silently would hide it in the dataset (numbers
+            # were always taken as their text, and still are)
             yield Problem(name, f"field \"{wrong}\" is {_json_type(record[wrong])}, not a string: "
                                 f"write it as a string or leave it out", number)
             continue
         if fmt == "txt" and record.get("format") == "md":
             fmt = "md"
-        hints = {k: strip_controls(record[k]) for k in _HINT_FIELDS
-                 if isinstance(record.get(k), str) and record[k].strip()}
+        hints = {k: strip_controls(str(record[k])) for k in _HINT_FIELDS
+                 if isinstance(record.get(k), (str, int, float)) and str(record[k]).strip()}
         yield RawDocument(path=f"{name}#{number}", text=strip_controls(body), format=fmt,
                           encoding=encoding, encoding_note=note, hints=hints, line=number)
     if not any_line:

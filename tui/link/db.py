@@ -191,26 +191,8 @@ def linked_passage_ids(store: Store, article_id: str) -> set[str]:
 
 
 def resolve_link_id(store: Store, prefix: str) -> str:
-    """The id of the one link whose id is ``prefix`` or starts with it.
-
-    Every other command takes a unique prefix of an article id; link ids are
-    16 characters, so the same courtesy. Ambiguous or unknown is a UserError
-    that shows a few matches or says where ids are listed.
-    """
-    if store.db.execute("select 1 from links where id = ?", [prefix]).fetchone():
-        return prefix
-    rows = [r[0] for r in store.db.execute(
-        "select id from links where substr(id, 1, length(?)) = ? order by id limit 5",
-        [prefix, prefix])] if prefix else []
-    if not rows:
-        raise UserError(f"no link {prefix!r}: see link ids with `parallax links --list`")
-    if len(rows) > 1:
-        total = store.db.execute("select count(*) from links where substr(id, 1, length(?)) = ?",
-                                 [prefix, prefix]).fetchone()[0]
-        shown = ", ".join(rows[:4]) + (", ..." if total > 4 else "")
-        raise UserError(f"link id {prefix!r} is ambiguous ({total} links start with it: {shown}): "
-                        "type more of it")
-    return rows[0]
+    """The id of the one link whose id is ``prefix`` or starts with it (``Store.resolve_id``)."""
+    return store.resolve_id("links", prefix, "link", "see link ids with `parallax links --list`")
 
 
 def set_link_status(store: Store, link_id: str, status: str, annotator: str) -> dict[str, Any]:

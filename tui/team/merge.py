@@ -43,7 +43,7 @@ from typing import Any
 
 from tui.errors import UserError
 from tui.labels import Label, Schema, load_default, parse_schema
-from tui.store import SCHEMA_VERSION, SQLITE_MAGIC, Store
+from tui.store import SCHEMA_VERSION, Store
 
 ANNOTATION_FIELDS = ("article_id", "block_id", "start", "end", "text", "label", "scope", "note",
                      "annotator", "origin", "created_at", "updated_at", "deleted_at", "deleted_by")
@@ -98,14 +98,10 @@ def open_other(path: str | os.PathLike[str], ours: Store | None = None) -> sqlit
         raise UserError(f"{p} is a folder: give the path of a Parallax database file")
     if ours is not None and os.path.exists(ours.path) and os.path.samefile(p, ours.path):
         raise UserError(f"{p} is the database being merged into: give another annotator's file")
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise UserError(f"cannot read {p}: {exc.strerror}") from None
-    if head != SQLITE_MAGIC:
+    # the header is read by SQLite, never with open(): see tui.store._check_sqlite_file
+    if p.stat().st_size == 0:
         raise UserError(f"{p} is not an SQLite database: give another annotator's Parallax database")
-    base = "file:" + urllib.parse.quote(str(p.resolve()))
+    base = "file:" + urllib.parse.quote(os.fsencode(p.resolve()))
     conn = None
     # Theirs is only read, and nothing may appear beside it: mode=ro on a WAL database
     # still creates <db>-wal and <db>-shm (and cannot remove them on close). With no
@@ -113,7 +109,9 @@ def open_other(path: str | os.PathLike[str], ours: Store | None = None) -> sqlit
     # file itself, so it is opened immutable (no locks, no side files). Otherwise
     # someone has it open (or a crash left a journal to replay): mode=ro reads it with
     # SQLite's normal locking, and immutable=1 stays the fallback for a read-only folder
-    # (a copy on a share, say), where SQLite cannot create the -shm file.
+    # (a copy on a share, say), where SQLite cannot create the -shm file. An annotator
+    # who opens their file in the app while a merge reads it immutable could change
+    # pages under the merge: merge copies, or files nobody has open.
     in_use = any(Path(f"{p}{suffix}").exists() for suffix in ("-wal", "-journal"))
     queries = ("?mode=ro", "?mode=ro&immutable=1") if in_use else ("?mode=ro&immutable=1",)
     for query in queries:
@@ -127,6 +125,8 @@ def open_other(path: str | os.PathLike[str], ours: Store | None = None) -> sqlit
             conn = None
             error = exc
     if conn is None:
+        if "not a database" in str(error) or "encrypted" in str(error):
+            raise UserError(f"{p} is not an SQLite database: give another annotator's Parallax database")
         raise UserError(f"cannot open {p}: {error}: is it a Parallax database?")
     if "parallax_meta" not in tables or not {"articles", "blocks", "annotations"} <= tables:
         conn.close()
