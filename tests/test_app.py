@@ -1218,3 +1218,30 @@ def test_a_step_that_can_no_longer_apply_is_dropped_not_blocking(seeded_store: S
     assert [s.kind for s in history.done] == ["create"] and history.undone == []
     assert history.undo().kind == "create"  # the step below is reachable again
     assert store.annotations(article["id"]) == []
+
+
+def test_cursor_bar_follows_the_cursor_up_in_a_scrolled_pane(seeded_db, tmp_path):
+    """Moving up in a pane that had scrolled left the old cursor bar on screen: the
+    lines to repaint were shifted by the scroll twice. Tagging acts on the cursor, so
+    the bar must be exactly on the cursor's sentence."""
+    import html
+    import re
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=(160, 45)) as pilot:
+            reader = await ready(pilot)
+            for _ in range(17):
+                await pilot.press("j")
+            await pilot.pause()
+            view = reader.view
+            assert view.scroll_y > 0  # the case: the pane has scrolled
+            for _ in range(3):
+                await pilot.press("k")
+                await pilot.pause()
+                doc = view.doc
+                lines = doc.unit_last_line[view.cursor] - doc.unit_first_line[view.cursor] + 1
+                shown = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot()))
+                assert shown.count("▌") == lines, (view.cursor, shown.count("▌"), lines)
+
+    run(go())

@@ -142,7 +142,10 @@ class ArticleView(ScrollView, can_focus=False):
         first, last = doc.unit_first_line[unit], doc.unit_last_line[unit]
         for y in range(first, last + 1):
             self._cache.pop(y, None)
-        self.refresh_lines(first - int(self.scroll_y), last - first + 1)
+        # ScrollView.refresh_lines takes document lines (it subtracts the scroll
+        # offset itself): subtracting it here too repainted the wrong rows once the
+        # pane had scrolled, and the old cursor bar stayed on screen
+        self.refresh_lines(first, last - first + 1)
 
     def invalidate_block(self, block_id: str) -> None:
         """Re-render only the lines of one block (a tag or a selection change)."""
@@ -155,7 +158,7 @@ class ArticleView(ScrollView, can_focus=False):
             return
         for y in rows:
             self._cache.pop(y, None)
-        self.refresh_lines(rows[0] - int(self.scroll_y), rows[-1] - rows[0] + 1)
+        self.refresh_lines(rows[0], rows[-1] - rows[0] + 1)  # document lines, as above
 
     def set_active(self, active: bool) -> None:
         """The pane the keys act on. Not Textual focus: a focus change repaints
