@@ -1245,3 +1245,54 @@ def test_cursor_bar_follows_the_cursor_up_in_a_scrolled_pane(seeded_db, tmp_path
                 assert shown.count("▌") == lines, (view.cursor, shown.count("▌"), lines)
 
     run(go())
+
+
+def test_undo_never_erases_a_decision_someone_else_took_since(seeded_store: Store) -> None:
+    """Ana confirms a link, Ben rejects it, Ana presses u: putting "suggested" back
+    erased Ben's rejection. Shared decisions (link status, block overrides) are only
+    undone while they are still what the step left."""
+    from tui.app.history import History, Step
+    from tui.errors import UserError
+    from tui.link import link_store, list_links, set_link_status
+
+    store = seeded_store
+    link_store(store)
+    link = list_links(store)[0]
+    history = History(store, "ana")
+    set_link_status(store, link["id"], "confirmed", "ana")
+    history.record(Step("link", link["id"], link["a_article"], "", before="suggested", after="confirmed"))
+    article = store.list_articles()[0]
+    block = next(b for b in store.blocks(article["id"]) if b["visible"])
+    store.set_override(block["id"], False, "ana")
+    history.record(Step("override", block["id"], article["id"], block["id"], before=None, after=False))
+    store.set_override(block["id"], True, "ben")  # Ben shows it again
+    set_link_status(store, link["id"], "rejected", "ben")
+    with pytest.raises(UserError, match="ben set it to shown since"):
+        history.undo()
+    with pytest.raises(UserError, match="ben set it to rejected since"):
+        history.undo()
+    assert history.done == [] and history.undone == []  # both dropped, nothing applied
+    assert store.db.execute("select status, status_by from links where id = ?",
+                            [link["id"]]).fetchone() == ("rejected", "ben")
+    assert store.blocks(article["id"])[block["seq"]]["override"] == 1
+
+
+def test_tagging_a_block_someone_hid_meanwhile_says_exports_leave_it_out(seeded_db, tmp_path):
+    """Ben hides a paragraph Ana's pane still shows; her tag on it said "saved" and then
+    silently never reached an export."""
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("j")
+            view = reader.view
+            block = view.current_block()
+            ben = Store.open(seeded_db)
+            ben.set_override(block["id"], False, "ben")
+            ben.close()
+            await pilot.press("1")
+            await pilot.pause()
+            assert "saved on a block hidden by ben: exports leave it out" in _notes(app)
+            assert not next(b for b in view.doc.blocks if b["id"] == block["id"])["visible"]
+
+    run(go())

@@ -479,8 +479,19 @@ class ReaderScreen(Screen):
         self.app.history.record(Step("create", row["id"], row["article_id"], block_id,
                                      label=label.name))
         view.clear_selection(post=False)
-        self.refresh_article(row["article_id"], block_id=block_id)
+        # the block may be hidden: shown with h, or hidden since this pane drew it (someone
+        # else's o, a re-clean). Exports leave spans on hidden blocks out: say so, and
+        # redraw the blocks if this pane had them wrong
+        shown_here = next((b["visible"] for b in view.doc.blocks if b["id"] == block_id), True)
+        keep, by = self.app.store.db.execute(
+            "select coalesce(override, keep), override_by from blocks where id = ?", [block_id]
+        ).fetchone()
+        self.refresh_article(row["article_id"], block_id=block_id, blocks=bool(keep) != shown_here)
         self._saved(pane, f"saved: {label.name} added")
+        if not keep:
+            who = f"hidden by {by}" if by else "hidden by the cleaner"
+            self.notify(f"{label.name} saved on a block {who}: exports leave it out until the "
+                        "block is shown (o)", severity="warning", markup=False)
         return row
 
     def _mine_exists(self, doc: Document, span: tuple[str, int, int], label: str) -> bool:
