@@ -272,12 +272,32 @@ class ReviewScreen(Screen[None]):
         except UserError as exc:
             self.notify(exc.message, severity="error")
             return
-        self.notify(f"accepted {safe(name)}'s {safe(span['label'])}")
+        if name == self.adjudicator:
+            self.notify(f"{safe(span['label'])} is already yours: it stays in your layer", markup=False)
+        else:
+            self.notify(f"accepted {safe(name)}'s {safe(span['label'])}", markup=False)
         self.refresh_review(keep=self.index)
         todo = [i for i in range(len(self.items)) if i not in self.settled]
         if todo:  # on to the next open disagreement, in reading order
             self.index = next((i for i in todo if i > self.index), todo[0])
             self._draw()
+
+    def action_accept_agreed(self) -> None:
+        """Copy the spans both annotators agree on into my layer, so that it is a
+        complete adjudicated layer for export, not only the settled disagreements."""
+        from tui.team.review import accept_agreed
+
+        if self.pair is None:
+            return
+        try:
+            added = accept_agreed(self.store, self.article_id, *self.pair, self.adjudicator)
+        except UserError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        self.notify(f"{added} agreed span{'s' if added != 1 else ''} added to {safe(self.adjudicator)}'s "
+                    "layer" if added else "every agreed span is already in your layer",
+                    markup=False)
+        self.refresh_review(keep=self.index)
 
     def _withdraw(self, span: dict[str, Any]) -> None:
         """Tombstone the adjudicator's earlier copy of ``span`` (undo-able, audited)."""

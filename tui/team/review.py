@@ -105,3 +105,18 @@ def accept(store: Store, annotation_id: str, adjudicator: str) -> dict[str, Any]
                                 label=source["label"], annotator=adjudicator, note=note,
                                 scope=source["scope"] or "span", annotation_id=copy_id,
                                 origin="adjudication")
+
+
+def accept_agreed(store: Store, article_id: str, a: str, b: str, adjudicator: str) -> int:
+    """Copy every span ``a`` and ``b`` agree on exactly into the adjudicator's layer.
+
+    Disagreements are settled one by one; agreed spans need no decision, but
+    without them ``export --annotator ADJUDICATOR`` is not a complete gold
+    layer. Returns how many spans the adjudicator did not have yet
+    (idempotent, like ``accept``).
+    """
+    before = len(store.annotations(article_id, annotator=adjudicator))
+    for pair in disagreements(store, article_id, a, b):
+        if pair.agreed and pair.a is not None:
+            accept(store, pair.a["id"], adjudicator)
+    return len(store.annotations(article_id, annotator=adjudicator)) - before
