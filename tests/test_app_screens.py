@@ -429,9 +429,10 @@ async def test_export_error_is_one_line_and_the_dialog_survives(seeded_store: St
     app = Host(lambda: ExportScreen(seeded_store, "nobody"))
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        # a folder that does not exist (two levels deep: not created for the user)
-        await _export_run(pilot, screen, tmp_path / "no" / "such" / "x.jsonl")
-        assert screen.error and "does not exist" in screen.error
+        # a path through a file (a missing folder is created: see the tests at the end)
+        (tmp_path / "notes.txt").write_text("notes\n")
+        await _export_run(pilot, screen, tmp_path / "notes.txt" / "x.jsonl")
+        assert screen.error and "is a file, not a folder" in screen.error
         assert "error:" in str(screen.query_one("#export-result").render())
         # an annotator with no annotations asks only for their own
         await _export_run(pilot, screen, tmp_path / "x.jsonl", mine=True)
@@ -659,3 +660,91 @@ def test_snapshot_export_dialog(snapshot_store: Store, snap_compare: Any) -> Non
 
     app = Host(lambda: ExportScreen(snapshot_store, "ana"))
     assert snap_compare(app, terminal_size=SIZE, press=["down", "down"])
+
+
+@pilot_test
+async def test_review_accept_agreed_completes_the_adjudicated_layer(seeded_store: Store) -> None:
+    """Only disagreements could be accepted, so `export --annotator lead` missed every
+    span the two agreed on: A copies those into the adjudicator's layer, once."""
+    from tui.app.screens_review import ReviewScreen
+
+    article, blocks = _two_annotators(seeded_store)
+    app = Adjudicator(lambda: ReviewScreen(seeded_store, article))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        assert screen.agreed == 1
+        await pilot.press("A")
+        await pilot.pause()
+        mine = seeded_store.annotations(article, annotator="lead")
+        agreed = [p.a for p in __import__("tui.team.review", fromlist=["x"]).disagreements(
+            seeded_store, article, "ana", "ben") if p.agreed]
+        assert [(m["block_id"], m["start"], m["end"], m["label"]) for m in mine] == [
+            (a["block_id"], a["start"], a["end"], a["label"]) for a in agreed]
+        assert all(m["origin"] == "adjudication" for m in mine)
+        await pilot.press("A")  # again: nothing new
+        await pilot.pause()
+        assert len(seeded_store.annotations(article, annotator="lead")) == len(agreed)
+        assert "already in your layer" in " | ".join(n.message for n in app._notifications)
+
+
+# ------------------------------------------------- export: folders, wording, shared stems
+@pilot_test
+async def test_export_dialog_creates_a_typed_missing_folder_and_says_so(seeded_store: Store,
+                                                                        tmp_path: Path) -> None:
+    """The user has no shell inside the app: a missing folder, however deep, is made."""
+    from tui.app.screens_export import ExportScreen
+
+    out = tmp_path / "no" / "such" / "x.jsonl"
+    app = Host(lambda: ExportScreen(seeded_store, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _export_run(pilot, screen, out)
+        assert screen.error is None, screen.error
+        shown = str(screen.query_one("#export-result").render())
+        assert f"created folder {tmp_path / 'no'}" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result == str(out) and out.is_file()
+    assert (out.parent / "x.manifest.json").is_file()
+
+
+@pilot_test
+async def test_export_dialog_errors_speak_of_its_path_field(seeded_store: Store,
+                                                           tmp_path: Path) -> None:
+    """The dialog has a "path" field, not the command's --out."""
+    from tui.app.screens_export import ExportScreen
+
+    (tmp_path / "notes.txt").write_text("notes\n")
+    app = Host(lambda: ExportScreen(seeded_store, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _export_run(pilot, screen, tmp_path)  # a folder
+        assert screen.error == (f"path {tmp_path} is a folder: give a file name, "
+                                f"e.g. {tmp_path}/dataset.jsonl")
+        await _export_run(pilot, screen, tmp_path / "notes.txt" / "x.jsonl")
+        assert screen.error and screen.error.endswith("choose another path")
+        for shown in (screen.error, str(screen.query_one("#export-result").render())):
+            assert "--out" not in shown
+        assert not (tmp_path / "notes.txt").is_dir()
+
+
+@pilot_test
+async def test_export_dialog_keeps_the_manifest_of_another_format(seeded_store: Store,
+                                                                   tmp_path: Path) -> None:
+    """d.jsonl then d.csv from the dialog: d.manifest.json stays d.jsonl's, d.csv's
+    sidecars are d.csv.*, and the dialog says so."""
+    from tui.app.screens_export import ExportScreen
+
+    app = Host(lambda: ExportScreen(seeded_store, "ana"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _export_run(pilot, screen, tmp_path / "d.jsonl")
+        assert screen.error is None, screen.error
+        screen.query_one("#export-formats").focus()  # back to the list, still on jsonl
+        await _export_run(pilot, screen, tmp_path / "d.csv", fmt="csv")
+        assert screen.error is None, screen.error
+        shown = str(screen.query_one("#export-result").render())
+        assert "d.csv.manifest.json" in shown and "d.manifest.json describes d.jsonl" in shown
+    assert json.loads((tmp_path / "d.manifest.json").read_text())["file"] == "d.jsonl"
+    assert json.loads((tmp_path / "d.csv.manifest.json").read_text())["file"] == "d.csv"

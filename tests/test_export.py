@@ -813,3 +813,128 @@ def test_an_out_path_under_a_file_says_it_is_a_file(corpus: dict, tmp_path: Path
     proc = run(Path(corpus["store"].path), "export", "--out", str(tmp_path / "file.txt" / "z.jsonl"))
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
     assert "is a file, not a folder" in proc.stderr and "does not exist" not in proc.stderr
+
+
+# ------------------------------------------------- sidecars of exports sharing a stem
+def _manifest(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_exports_sharing_a_stem_keep_each_other_s_manifest(corpus: dict, tmp_path: Path) -> None:
+    """d.parquet then d.csv: d.manifest.json stays d.parquet's (its sha256 and counts);
+    d.csv gets d.csv.schema.json and d.csv.manifest.json, and the report says so."""
+    import hashlib
+
+    store = corpus["store"]
+    parquet, table = tmp_path / "d.parquet", tmp_path / "d.csv"
+    first = export_dataset(store, "parquet", parquet, labels=["EVENT"])
+    assert (first.manifest_path, first.schema_path, first.notices) == (
+        str(tmp_path / "d.manifest.json"), str(tmp_path / "d.schema.json"), [])
+    second = export_dataset(store, "csv", table)
+    assert second.manifest_path == str(tmp_path / "d.csv.manifest.json")
+    assert second.schema_path == str(tmp_path / "d.csv.schema.json")
+    assert second.notices == ["d.manifest.json describes d.parquet and was kept; this export's "
+                              "schema and manifest are d.csv.schema.json and d.csv.manifest.json"]
+    kept = _manifest(tmp_path / "d.manifest.json")
+    assert kept["file"] == "d.parquet" and kept["format"] == "parquet"
+    assert kept["sha256"] == hashlib.sha256(parquet.read_bytes()).hexdigest()
+    assert kept["counts"]["spans"] == 3 and kept["schema_file"] == "d.schema.json"
+    own = _manifest(tmp_path / "d.csv.manifest.json")
+    assert own["file"] == "d.csv" and own["counts"]["spans"] == 7
+    assert own["sha256"] == hashlib.sha256(table.read_bytes()).hexdigest()
+    assert own["schema_file"] == "d.csv.schema.json"
+    assert json.loads((tmp_path / "d.csv.schema.json").read_text())["labels"]
+    # re-exporting either file replaces its own sidecars, and only those
+    again = export_dataset(store, "csv", table, labels=["PLACE"])
+    assert again.manifest_path == str(tmp_path / "d.csv.manifest.json")
+    assert _manifest(tmp_path / "d.csv.manifest.json")["counts"]["spans"] == 2
+    again = export_dataset(store, "parquet", parquet)
+    assert again.manifest_path == str(tmp_path / "d.manifest.json") and again.notices == []
+    assert _manifest(tmp_path / "d.manifest.json")["counts"]["spans"] == 7
+    assert _manifest(tmp_path / "d.csv.manifest.json")["file"] == "d.csv"
+    assert sorted(p.name for p in tmp_path.glob("d.*")) == [
+        "d.csv", "d.csv.manifest.json", "d.csv.schema.json", "d.manifest.json", "d.parquet",
+        "d.schema.json"]
+
+
+def test_a_file_keeps_its_full_name_sidecars_once_it_has_them(corpus: dict, tmp_path: Path) -> None:
+    """When the other export's manifest is gone, d.csv keeps d.csv.manifest.json rather than
+    leaving a stale copy there and starting a second manifest under d.manifest.json."""
+    store = corpus["store"]
+    export_dataset(store, "jsonl", tmp_path / "d.jsonl")
+    export_dataset(store, "csv", tmp_path / "d.csv")
+    (tmp_path / "d.manifest.json").unlink()
+    report = export_dataset(store, "csv", tmp_path / "d.csv")
+    assert report.manifest_path == str(tmp_path / "d.csv.manifest.json")
+    assert "already describes this file" in report.notices[0]
+    assert not (tmp_path / "d.manifest.json").exists()
+
+
+def test_a_stem_manifest_that_is_not_a_manifest_is_left_alone(corpus: dict, tmp_path: Path) -> None:
+    (tmp_path / "d.manifest.json").write_text("my own notes\n")
+    report = export_dataset(corpus["store"], "jsonl", tmp_path / "d.jsonl")
+    assert (tmp_path / "d.manifest.json").read_text() == "my own notes\n"
+    assert report.manifest_path == str(tmp_path / "d.jsonl.manifest.json")
+    assert "d.manifest.json is not a Parallax manifest and was kept" in report.notices[0]
+
+
+def test_sidecar_names_taken_by_other_files_are_a_user_error(corpus: dict, tmp_path: Path) -> None:
+    store = corpus["store"]
+    export_dataset(store, "parquet", tmp_path / "d.parquet")    # d.manifest.json
+    export_dataset(store, "jsonl", tmp_path / "d.csv.jsonl")    # d.csv.manifest.json
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(UserError, match=r"d\.manifest\.json and d\.csv\.manifest\.json belong to "
+                                        r"other files \(d\.parquet, d\.csv\.jsonl\); choose another --out"):
+        export_dataset(store, "csv", tmp_path / "d.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    # a file without an extension has no second name to go to
+    with pytest.raises(UserError, match=r"give the file an extension \(e\.g\. d\.jsonl\)"):
+        export_dataset(store, "jsonl", tmp_path / "d")
+
+
+def test_cli_says_where_the_sidecars_of_a_second_export_went(corpus: dict, tmp_path: Path) -> None:
+    db = Path(corpus["store"].path)
+    corpus["store"].db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    first = run(db, "export", "--format", "parquet", "--out", str(tmp_path / "d.parquet"))
+    assert first.returncode == 0 and "note:" not in first.stderr, first.stderr
+    second = run(db, "export", "--format", "csv", "--out", str(tmp_path / "d.csv"), "--json")
+    assert second.returncode == 0, second.stderr
+    assert ("parallax: note: d.manifest.json describes d.parquet and was kept; this export's "
+            "schema and manifest are d.csv.schema.json and d.csv.manifest.json") in second.stderr
+    report = json.loads(second.stdout)
+    assert report["manifest_path"] == str(tmp_path / "d.csv.manifest.json")
+    assert _manifest(tmp_path / "d.manifest.json")["file"] == "d.parquet"
+
+
+# ------------------------------------------------- missing folders and the path's name
+def test_make_folders_creates_missing_folders_only_for_a_valid_export(corpus: dict,
+                                                                     tmp_path: Path) -> None:
+    """The app's dialog asks for missing folders to be made (its user has no shell);
+    a refused export makes none."""
+    out = tmp_path / "new" / "deeper" / "x.jsonl"
+    with pytest.raises(UserError, match="unknown label 'NOPE'"):
+        export_dataset(corpus["store"], "jsonl", out, labels=["NOPE"], make_folders=True)
+    assert not (tmp_path / "new").exists()
+    report = export_dataset(corpus["store"], "jsonl", out, make_folders=True, out_field="path")
+    assert out.is_file() and (out.parent / "x.manifest.json").is_file()
+    assert report.created_folder == str(tmp_path / "new")
+    assert report.notices == [f"created folder {tmp_path / 'new'}"]
+    again = export_dataset(corpus["store"], "jsonl", out, make_folders=True)
+    assert again.created_folder is None and again.notices == []
+
+
+def test_path_errors_name_the_field_the_path_came_from(corpus: dict, tmp_path: Path) -> None:
+    """--out for the command (its wording unchanged), the dialog's "path" field otherwise."""
+    store = corpus["store"]
+    (tmp_path / "file.txt").write_text("notes\n")
+    with pytest.raises(UserError, match=r"^--out .* is a folder: give a file name"):
+        export_dataset(store, "jsonl", tmp_path)
+    with pytest.raises(UserError, match="choose another --out$"):
+        export_dataset(store, "jsonl", tmp_path / "file.txt" / "x.jsonl")
+    for call in (lambda: export_dataset(store, "jsonl", tmp_path, out_field="path"),
+                 lambda: export_dataset(store, "jsonl", tmp_path / "file.txt" / "x.jsonl",
+                                        make_folders=True, out_field="path")):
+        with pytest.raises(UserError) as caught:
+            call()
+        assert "--out" not in caught.value.message
+        assert caught.value.message.startswith("path ") or "choose another path" in caught.value.message

@@ -6,6 +6,10 @@ thread worker on a private read connection (it reads one consistent snapshot
 while the reader keeps writing on its own connection), shows progress, and
 reports the counts and the sidecar files, or the one-line error a user can act
 on. It dismisses with the path written, or None.
+
+Unlike the command line, the dialog creates a missing folder (its user has no
+shell to run ``mkdir`` in) and says so; its errors name its "path" field,
+never the command's ``--out``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from tui.textsafe import safe
 
 DEFAULT_FOLDER = Path("export")
 DEFAULT_STEM = "dataset"
+#: What the core's error messages call the path here ("choose another path").
+PATH_FIELD = "path"
 #: Progress reaches the UI thread at most this often (seconds): one update per
 #: article would make a 10,000-article export wait on the screen.
 PROGRESS_EVERY = 0.05
@@ -163,11 +169,12 @@ class ExportScreen(ModalScreen[str | None]):
         from tui.export import export_dataset
 
         out = Path(path).expanduser()
-        if not out.parent.exists() and out.parent.parent.is_dir():
-            out.parent.mkdir()  # the default ./export/ folder; never a deep tree
         with read_store(self.store.path) as store:
+            # the core creates missing folders (./export/ or any typed one) only
+            # once the export has been validated, and reports them in notices
             return export_dataset(store, fmt, out, annotators=annotators, links=links,
-                                  progress=self._progress)
+                                  progress=self._progress, make_folders=True,
+                                  out_field=PATH_FIELD)
 
     def _progress(self, done: int, total: int) -> None:
         """Called in the worker thread once per article; throttled to the UI."""
@@ -205,6 +212,8 @@ class ExportScreen(ModalScreen[str | None]):
         text.append(safe(report.summary()) + "\n", style="bold green")
         text.append(f"schema:   {safe(report.schema_path)}\n")
         text.append(f"manifest: {safe(report.manifest_path)}")
+        for notice in report.notices:
+            text.append(f"\n{safe(notice)}", style="cyan")
         for problem in report.problems[:3]:
             text.append(f"\nnote: {safe(problem)}", style="yellow")
         if len(report.problems) > 3:

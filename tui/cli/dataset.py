@@ -16,7 +16,8 @@ pass_ctx = click.make_pass_decorator(Context)
 @click.option("--format", "fmt", default="jsonl", show_default=True, metavar="FMT",
               help="jsonl, doccano, label-studio, spacy, csv, parquet, conll or brat.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=str), metavar="FILE",
-              help="Data file to write; FILE's stem also names <stem>.schema.json and <stem>.manifest.json.")
+              help="Data file to write (its folder must exist); FILE's stem also names <stem>.schema.json "
+                   "and <stem>.manifest.json, or FILE's name when another export has that manifest.")
 @click.option("--annotator", "annotators", multiple=True, metavar="NAME",
               help="Only spans by this annotator (repeatable).")
 @click.option("--label", "labels", multiple=True, metavar="L", help="Only spans with this label (repeatable).")
@@ -29,9 +30,15 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
                articles: tuple[str, ...], links: str, as_json: bool) -> None:
     """Export the labeled dataset, with its label schema and a manifest beside it.
 
+    Beside FILE go <stem>.schema.json and <stem>.manifest.json; when
+    <stem>.manifest.json describes another file (data.parquet, then
+    data.csv), it is kept and this export writes data.csv.schema.json and
+    data.csv.manifest.json instead (a note says so). The folder of FILE must
+    exist.
+
     Offsets are computed into each article's clean text (title, blank line,
     visible blocks separated by blank lines; a title the cleaner derived from
-    the lead is not written, meta.title_derived says so). Spans on hidden
+    the lead heads the text too, meta.title_derived says so). Spans on hidden
     blocks and removed spans are left out; the manifest counts them.
 
     \b
@@ -60,6 +67,8 @@ def export_cmd(ctx: Context, fmt: str, out: str, annotators: tuple[str, ...], la
                                 articles=articles, links=links, progress=progress)
     for problem in report.problems:
         echo(f"parallax: warning: {problem}", err=True)
+    for notice in report.notices:
+        echo(f"parallax: note: {notice}", err=True)
     if as_json:
         echo_json(report.as_dict())
     else:

@@ -20,35 +20,75 @@ from pathlib import Path
 from tui.errors import UserError
 
 
-def check_writable(path: Path) -> None:
-    """Refuse an output path we cannot write, before any work is done."""
+def check_writable(path: Path, field: str = "--out", make_folders: bool = False) -> None:
+    """Refuse an output path we cannot write, before any work is done.
+
+    ``field`` is what the user typed the path into, so the one-line error
+    points at it: ``--out`` on the command line, ``path`` in the app's dialog
+    (which has no ``--out``). With ``make_folders`` a missing folder is fine
+    as long as it can be made (see :func:`make_parent`): the app's user has
+    no shell to run ``mkdir`` in.
+    """
     if path.is_dir():
-        raise UserError(f"--out {path} is a folder: give a file name, e.g. {path}/dataset.jsonl")
+        raise UserError(f"{field} {path} is a folder: give a file name, e.g. {path}/dataset.jsonl")
     parent = path.parent
     if not parent.is_dir():
         # A file where a folder is expected ("out.txt/data.jsonl") is a different
         # mistake from a missing folder, and "create it first" would mislead.
-        for ancestor in (parent, *parent.parents):
-            if ancestor.exists() and not ancestor.is_dir():
-                raise UserError(f"cannot write {path}: {ancestor} is a file, not a folder; "
-                                "choose another --out")
-            if ancestor.is_dir():
-                break
-        raise UserError(f"cannot write {path}: folder {parent} does not exist; create it first")
+        existing = _nearest_existing(parent)
+        if existing is not None and not existing.is_dir():
+            raise UserError(f"cannot write {path}: {existing} is a file, not a folder; "
+                            f"choose another {field}")
+        if not make_folders:
+            raise UserError(f"cannot write {path}: folder {parent} does not exist; create it first")
+        if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+            raise UserError(f"cannot write {path}: cannot make folder {parent}, {existing} is not "
+                            f"writable; choose another {field}")
+        return
     if not os.access(parent, os.W_OK):
-        raise UserError(f"cannot write {path}: folder {parent} is not writable; choose another --out")
+        raise UserError(f"cannot write {path}: folder {parent} is not writable; choose another {field}")
     if path.exists() and not os.access(path, os.W_OK):
-        raise UserError(f"cannot write {path}: the file is read-only; choose another --out")
+        raise UserError(f"cannot write {path}: the file is read-only; choose another {field}")
+
+
+def _nearest_existing(folder: Path) -> Path | None:
+    """The closest of ``folder`` and its ancestors that exists (a folder or, by mistake, a file)."""
+    for ancestor in (folder, *folder.parents):
+        if ancestor.exists():
+            return ancestor
+    return None
+
+
+def make_parent(path: Path, field: str = "--out") -> Path | None:
+    """Create the missing folders above ``path``; return the top-most one made, or None.
+
+    Called only once the path and the filters have been checked, so a refused
+    export (an unknown label, say) leaves no empty folder behind.
+    """
+    parent = path.parent
+    if parent.is_dir():
+        return None
+    missing = parent
+    while not missing.parent.exists() and missing.parent != missing:
+        missing = missing.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot make folder {parent}: {exc.strerror}; choose another {field}") from None
+    return missing
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only on success."""
-    check_writable(path)
+def atomic_path(path: Path, field: str = "--out") -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only on success.
+
+    ``field`` names where the path came from in error messages (see :func:`check_writable`).
+    """
+    check_writable(path, field)
     try:
         tmp_path = _new_temp_file(path)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror}; choose another --out") from None
+        raise UserError(f"cannot write {path}: {exc.strerror}; choose another {field}") from None
     try:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:
@@ -57,7 +97,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.chmod(tmp_path, stat.S_IMODE(path.stat().st_mode))  # replacing: keep its mode
         os.replace(tmp_path, path)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror}; choose another --out") from None
+        raise UserError(f"cannot write {path}: {exc.strerror}; choose another {field}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
@@ -88,8 +128,9 @@ def final_name(path: Path) -> str:
     return name
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    with atomic_path(path) as tmp:
+def write_text_atomic(path: Path, text: str, field: str = "--out") -> None:
+    """Write a small text file (schema, manifest) as atomically as the data file."""
+    with atomic_path(path, field) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
