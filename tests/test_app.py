@@ -614,10 +614,11 @@ def test_keymap_clash_is_reported(seeded_db, tmp_path):
             reader = await ready(pilot)
             await pilot.press("x")
             await pilot.pause()
-            assert reader.panes[0].view.cursor == 1  # the user's choice wins
-            assert any("'x' is bound to both reader.down and reader.remove" in n.message
-                       or "'x' is bound to both reader.remove and reader.down" in n.message
-                       for n in app._notifications)
+            # the remap is refused, the default kept: x still removes, j still moves
+            assert reader.panes[0].view.cursor == 0
+            assert ('reader.down = "x" refused, x stays with reader.remove' in _notes(app))
+            await pilot.press("j")
+            assert reader.panes[0].view.cursor == 1
 
     run(go())
 
@@ -1294,5 +1295,270 @@ def test_tagging_a_block_someone_hid_meanwhile_says_exports_leave_it_out(seeded_
             await pilot.pause()
             assert "saved on a block hidden by ben: exports leave it out" in _notes(app)
             assert not next(b for b in view.doc.blocks if b["id"] == block["id"])["visible"]
+
+    run(go())
+
+
+# ------------------------------------------- QA pass: keymaps and label schemas
+def _keymap(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "keys.toml"
+    path.write_text("[keys]\n" + text)
+    return path
+
+
+def _bar(reader: ReaderScreen, name: str) -> str:
+    from textual.widgets import Static
+
+    return str(reader.query_one(f"#{name}", Static).render())
+
+
+def _install_schema(db: Path, text: str, who: str) -> int:
+    """Load a label schema through a connection of its own (another app, another process)."""
+    from tui.labels import parse_schema
+
+    with Store.open(db) as s:
+        s.ensure_schema(parse_schema(text, source="other.toml"), text, who)
+        return s.schema_version_number()
+
+
+LETTER_SCHEMA = ('name = "letters"\n'
+                 '[[labels]]\nname = "EVENT"\nkey = "1"\ncolor = "#aa0000"\n'
+                 '[[labels]]\nname = "WHO"\nkey = "z"\ncolor = "#00aa00"\n')
+
+
+def test_a_clash_between_two_app_keys_is_refused_and_said(seeded_db, tmp_path):
+    """``"app.schema" = "?"``: ? opened the schema instead of help, the legend said
+    "? keys  ? schema", and nothing was reported ("?" and "question_mark" were
+    compared as different keys)."""
+    async def go():
+        app = make_app(seeded_db, tmp_path, keymap=_keymap(tmp_path, '"app.schema" = "?"\n'))
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            assert ('app.schema = "?" refused, ? stays with app.help (Show every key) on the '
+                    'reader; app.schema keeps s') in _notes(app)
+            legend = reader.legend(200).plain  # wide enough for the hints
+            assert "? keys" in legend and "s schema" in legend and "? schema" not in legend
+            await pilot.press("question_mark")
+            await pilot.pause()
+            from tui.app.help import HelpScreen
+
+            assert isinstance(app.screen, HelpScreen)
+
+    run(go())
+
+
+def test_every_pair_of_live_bindings_is_checked_and_the_first_remap_keeps_the_key():
+    # two remaps onto one new key: the first in the file keeps it, the second is refused
+    keymap, problems = keyreg.resolve_keymap({"reader.down": "z", "reader.up": "z"})
+    assert keymap == {"reader.down": "z"}
+    assert problems == ['keymap: reader.up = "z" refused, z stays with reader.down '
+                        '(Next sentence) on the reader; reader.up keeps k, ↑']
+    # a refusal gives a binding its defaults back, which may refuse another remap
+    keymap, problems = keyreg.resolve_keymap({"reader.down": "x", "reader.up": "j"})
+    assert keymap == {} and len(problems) == 2
+    # a swap is fine; so are keys only one screen uses (modal screens shadow the app)
+    assert keyreg.resolve_keymap({"reader.down": "x", "reader.remove": "j"})[1] == []
+    assert keyreg.resolve_keymap({"meta.save": "q"})[1] == []
+    assert "stays Textual's own quit" in keyreg.resolve_keymap({"reader.down": "ctrl+q"})[1][0]
+    assert keyreg.resolve_keymap({"app.quit": "ctrl+q"})[1] == []
+
+
+def test_an_invalid_key_name_is_reported_and_the_default_kept(seeded_db, tmp_path):
+    """``"reader.label_3" = "notakey+++"`` was accepted: 3 no longer tagged QUOTE and
+    help listed notakey+++."""
+    async def go():
+        app = make_app(seeded_db, tmp_path,
+                       keymap=_keymap(tmp_path, '"reader.label_3" = "notakey+++"\n'))
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            assert "'notakey+++' is not a key name" in _notes(app)
+            assert "reader.label_3 keeps 3" in _notes(app)
+            await pilot.press("3")
+            await pilot.pause()
+            assert [r["label"] for r in live(seeded_db)] == ["QUOTE"]
+            from tui.app.help import help_table
+
+            assert "notakey" not in " ".join(str(c) for c in help_table(app).columns[0]._cells)
+
+    run(go())
+
+
+def test_key_names_are_validated_and_normalised_as_textual_names_them():
+    ok = {"?": "question_mark", "question_mark": "question_mark", "F5": "f5", "f24": "f24",
+          "shift+ctrl+up": "ctrl+shift+up", "+": "plus", "/": "slash", "L": "L",
+          "alt+x": "alt+x", "Escape": "escape", "full_stop": "full_stop"}
+    for key, name in ok.items():
+        assert keyreg.normalize_key(key) == name, key
+    for key in ("notakey+++", "notakey", "f25", "ctrl++", "ctrl+ctrl+a", "hyperr+a", "",
+                "latin_small_letter_a"):
+        assert keyreg.normalize_key(key) is None, key
+    # every default key of the registry is already in Textual's own spelling
+    assert all(keyreg.normalize_key(k) == k for s in keyreg.REGISTRY for k in s.keys.split(","))
+
+
+def test_a_remap_onto_a_schema_letter_is_refused_at_start_and_on_schema_load(seeded_db,
+                                                                           tmp_path):
+    """``"reader.undo" = "z"`` with a schema label on z: z tagged, the footer said
+    "z undo", nothing was reported."""
+    schema = tmp_path / "letters.toml"
+    schema.write_text(LETTER_SCHEMA)
+    keymap = _keymap(tmp_path, '"reader.undo" = "z"\n')
+
+    async def go():
+        app = make_app(seeded_db, tmp_path, keymap=keymap)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            assert "z undo" in _bar(reader, "keybar")  # no z in the default schema: in force
+            assert app.load_schema(str(schema))
+            await pilot.pause()
+            said = ('reader.undo = "z" refused, z stays with the label schema (it tags WHO in '
+                    'the reader); reader.undo keeps u')
+            assert said in _notes(app)
+            assert "u undo" in _bar(reader, "keybar") and "z undo" not in _bar(reader, "keybar")
+            await pilot.press("z")
+            await pilot.pause()
+            assert [r["label"] for r in live(seeded_db)] == ["WHO"]
+            await pilot.press("u")
+            await pilot.pause()
+            assert live(seeded_db) == []
+
+        again = make_app(seeded_db, tmp_path, keymap=keymap)  # the same, said at start
+        async with again.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            assert said in _notes(again) and "u undo" in _bar(reader, "keybar")
+
+    run(go())
+
+
+def test_a_remap_onto_quit_is_refused_and_the_footer_tells_the_truth(seeded_db, tmp_path):
+    """``"reader.down" = "q"``: q moved down while the footer said "q quit", and the
+    warning said "only one of them will answer" without saying which."""
+    async def go():
+        app = make_app(seeded_db, tmp_path, keymap=_keymap(tmp_path, '"reader.down" = "q"\n'))
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            assert 'reader.down = "q" refused, q stays with app.quit (Quit)' in _notes(app)
+            assert "reader.down keeps j, ↓" in _notes(app)
+            assert reader.active_bindings["q"].binding.action == "quit"
+            assert "q quit" in _bar(reader, "keybar")
+            await pilot.press("j")
+            assert reader.panes[0].view.cursor == 1
+
+    run(go())
+
+
+def test_legend_and_footer_show_a_remapped_label_key(seeded_db, tmp_path):
+    """``"reader.label_1" = "f5"``: F5 tags EVENT and 1 does nothing, but the legend
+    said "1 EVENT" and the footer "1-9 tag"."""
+    async def go():
+        app = make_app(seeded_db, tmp_path,
+                       keymap=_keymap(tmp_path, '"reader.label_1" = "f5"\n'))
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            legend, bar = _bar(reader, "legend"), _bar(reader, "keybar")
+            assert "f5 EVENT" in legend and "1 EVENT" not in legend and "2 CLAIM" in legend
+            assert "f5,2-9 tag" in bar and "1-9" not in bar
+            assert reader.key_bar(10_000).plain.count("tag") == 1
+            await pilot.press("1", "f5")
+            await pilot.pause()
+            assert [r["label"] for r in live(seeded_db)] == ["EVENT"]
+            from tui.app.schema_screen import schema_table
+
+            assert "f5" in [str(c) for c in schema_table(app).columns[0]._cells]
+
+    run(go())
+
+
+def test_a_schema_another_app_loaded_is_picked_up_before_a_key_tags(seeded_db, tmp_path):
+    """Ana loads a schema with 1 and 2 swapped and a new letter while Bob's app runs:
+    Bob's legend stayed old and 1 tagged EVENT though the database said CLAIM."""
+    swapped = ('name = "swapped"\n'
+               '[[labels]]\nname = "CLAIM"\nkey = "1"\ncolor = "#c69026"\n'
+               '[[labels]]\nname = "EVENT"\nkey = "2"\ncolor = "#e5534b"\n'
+               '[[labels]]\nname = "WHO"\nkey = "z"\ncolor = "#00aa00"\n')
+
+    async def go():
+        app = make_app(seeded_db, tmp_path, annotator="bob")
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            assert "1 EVENT" in _bar(reader, "legend")
+            version = _install_schema(seeded_db, swapped, "ana")
+            await pilot.press("1")  # pressed looking at the old legend: not applied at all
+            await pilot.pause()
+            assert live(seeded_db) == []
+            notes = _notes(app)
+            assert f"label schema changed to version {version} (swapped) by ana: legend updated" \
+                in notes
+            assert "keys now: 1 CLAIM, 2 EVENT" in notes
+            assert "1 did not tag" in notes
+            legend = _bar(reader, "legend")
+            assert "1 CLAIM" in legend and "2 EVENT" in legend and "z WHO" in legend
+            await pilot.press("1", "j", "z")
+            await pilot.pause()
+            assert sorted(r["label"] for r in live(seeded_db)) == ["CLAIM", "WHO"]
+
+    run(go())
+
+
+def test_a_schema_change_is_picked_up_on_a_timer_on_focus_and_on_any_key(seeded_db, tmp_path,
+                                                                       monkeypatch):
+    """Not only when tagging: every few seconds, when the terminal regains focus, and on
+    a key that does not tag (which is not held back: j still moves)."""
+    from textual import events
+
+    from tui.app import app as app_module
+
+    monkeypatch.setattr(app_module, "SCHEMA_CHECK_SECONDS", 0.05)
+
+    async def on_timer():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            _install_schema(seeded_db, LETTER_SCHEMA, "ana")
+            await pilot.pause(0.3)
+            assert "z WHO" in _bar(reader, "legend") and "CLAIM" not in _bar(reader, "legend")
+            assert "by ana: legend updated" in _notes(app)
+            assert [lb.name for lb in app.store_labels] == ["EVENT", "WHO"]
+            app.on_app_focus()  # nothing new: nothing said twice
+            assert _notes(app).count("legend updated") == 1
+
+    run(on_timer())
+    monkeypatch.setattr(app_module, "SCHEMA_CHECK_SECONDS", 3600)
+    third = LETTER_SCHEMA.replace('"z"', '"3"')
+
+    async def on_focus_and_key():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            _install_schema(seeded_db, third, "cy")
+            app.post_message(events.AppFocus())
+            await pilot.pause()
+            assert "3 WHO" in _bar(reader, "legend") and "by cy" in _notes(app)
+            _install_schema(seeded_db, LETTER_SCHEMA, "dee")
+            await pilot.press("j")
+            await pilot.pause()
+            assert reader.panes[0].view.cursor == 1
+            assert "z WHO" in _bar(reader, "legend") and "by dee" in _notes(app)
+
+    run(on_focus_and_key())
+
+
+def test_a_remap_a_schema_letter_refused_is_in_force_once_the_letter_is_free(seeded_db,
+                                                                            tmp_path):
+    """The refusal depends on the schema: when a schema without the letter is loaded, the
+    remap applies and that is said too (the footer changes under the reader's eyes)."""
+    _install_schema(seeded_db, LETTER_SCHEMA, "ana")
+    free = tmp_path / "free.toml"
+    free.write_text(LETTER_SCHEMA.replace('"z"', '"2"'))
+
+    async def go():
+        app = make_app(seeded_db, tmp_path, keymap=_keymap(tmp_path, '"reader.undo" = "z"\n'))
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            assert "u undo" in _bar(reader, "keybar")
+            assert app.load_schema(str(free))
+            await pilot.pause()
+            assert 'keymap: reader.undo = "z" now in force' in _notes(app)
+            assert "z undo" in _bar(reader, "keybar") and "2 WHO" in _bar(reader, "legend")
 
     run(go())

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 #: Textual's system commands that the key registry already offers (Quit; Keys is
 #: "Show every key").
 TEXTUAL_DUPLICATES = frozenset({"Quit", "Keys"})
+#: How often a running app looks for a label schema another process loaded
+#: (it also looks on every reader key and when the terminal regains focus).
+SCHEMA_CHECK_SECONDS = 3.0
 
 
 class ParallaxApp(App):
@@ -56,21 +59,109 @@ class ParallaxApp(App):
         self.only_mine = False
         self.initial_articles = article_ids
         self.keymap_file = Path(keymap) if keymap else keys.keymap_path()
-        self.user_keymap, self.keymap_problems = keys.load_keymap(self.keymap_file)
-        self.keymap_problems += keys.clashes(self.user_keymap)
+        #: the keymap file's entries with valid key names; ``user_keymap`` is what is
+        #: in force: those entries less the ones refused for a clash (which depends on
+        #: the schema's letter keys, so it is worked out again with each schema)
+        self.requested_keymap, self.file_problems = keys.load_keymap(self.keymap_file)
+        self.user_keymap: dict[str, str] = {}
+        self.keymap_refused: list[str] = []
+        self.keymap_problems: list[str] = []
+        self.schema_read = False
         self.reload_schema()
 
     # ---------------------------------------------------------------- schema
-    def reload_schema(self) -> None:
+    def reload_schema(self) -> list[str]:
+        """Read the label schema in force and fit the keymap to it.
+
+        Returns what this schema changed in the user's keymap (a remap refused
+        because the new schema gives its letter to a label, or one let back in
+        because the letter is free again), so a schema change can say what it
+        did to the user's keys. The version is read before the labels: if another
+        process loads a schema in between, the next check sees a newer version
+        and reads again, never the reverse (new version, old labels).
+        """
+        self.schema_version = self.store.schema_version_number()
         self.store_labels: list[Label] = self.store.labels()
         self.label_colors = {lb.name: lb.color for lb in self.store_labels}
+        letters = {lb.key: lb.name for lb in self.store_labels if lb.key and lb.key.isalpha()}
+        before = self.user_keymap if self.schema_read else None
+        self.user_keymap, refused = keys.resolve_keymap(self.requested_keymap, letters)
+        new = [m for m in refused if m not in self.keymap_refused]
+        if before is not None:  # a remap the previous schema's letters had refused
+            new += [f"keymap: {binding_id} = \"{keys.keys_text(value)}\" now in force (the label "
+                    "schema no longer takes that key)" for binding_id, value in
+                    self.user_keymap.items() if binding_id not in before]
+        self.keymap_refused = refused
+        self.keymap_problems = self.file_problems + refused
+        self.schema_read = True
+        return new
+
+    def schema_changed(self) -> bool:
+        """Whether a label schema was loaded since this app read one (by another
+        process on the same database): one indexed query, cheap enough per key."""
+        try:
+            return self.store.schema_version_number() != self.schema_version
+        except sqlite3.Error:
+            return False
+
+    def pick_up_schema(self) -> bool:
+        """Reload a label schema another app loaded, and say so; False if none was.
+
+        Without this a running app kept its legend and key mapping while the
+        database held another schema: new letters did nothing and swapped keys
+        tagged with the old mapping, silently. Called on every reader key, when
+        the terminal regains focus and every few seconds.
+        """
+        if not self.schema_changed():
+            return False
+        reader = getattr(self, "reader", None)
+        before = reader.tag_keys() if reader is not None and reader.is_mounted else {}
+        new = self.reload_schema()
+        row = self.store.db.execute(
+            "select name, loaded_by from schema_versions where version = ?", [self.schema_version]
+        ).fetchone()
+        self._apply_schema()
+        after = reader.tag_keys() if reader is not None and reader.is_mounted else {}
+        from tui.app.help import key_label
+
+        moved = [f"{key_label(self, ks[0])} {name}" for name, ks in after.items()
+                 if ks and before and before.get(name, [])[:1] != ks[:1]]
+        name, who = (safe(row[0]), safe(row[1])) if row else ("", "")
+        self.notify(f"label schema changed to version {self.schema_version}"
+                    f"{f' ({name})' if name else ''}{f' by {who}' if who else ''}: legend updated"
+                    f"{'; keys now: ' + ', '.join(moved) if moved else ''}",
+                    title="label schema", severity="warning", timeout=12, markup=False)
+        for message in new:
+            self.notify(message, severity="warning", timeout=12, markup=False)
+        return True
+
+    def _apply_schema(self) -> None:
+        """Show the schema just read everywhere: keymap, legend, footer, colours, schema screen."""
+        self.set_keymap(self.user_keymap)
+        reader = getattr(self, "reader", None)
+        if reader is None or not reader.is_mounted:
+            return
+        reader.refresh_keys()
+        for pane in reader.panes:
+            pane.label_colors.clear()
+            pane.label_colors.update(self.label_colors)
+            pane.view.label_colors = pane.label_colors
+            pane.view.invalidate()
+        refresh_table = getattr(self.screen, "refresh_table", None)
+        if refresh_table is not None:  # the schema screen is open: show the new one
+            refresh_table()
+
+    def on_app_focus(self) -> None:
+        """Back in the terminal: someone may have loaded a schema meanwhile."""
+        self.pick_up_schema()
 
     # --------------------------------------------------------------- startup
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         for problem in self.keymap_problems:
-            self.notify(problem, severity="warning", timeout=8)
+            self.notify(problem, severity="warning", timeout=8, markup=False)
+        self.set_interval(SCHEMA_CHECK_SECONDS, self.pick_up_schema, name="schema check")
         ids = self.initial_articles
         if ids is None:
             ids = self.first_articles(2)
@@ -328,14 +419,11 @@ class ParallaxApp(App):
         except UserError as exc:
             self.notify(exc.message, title="schema refused", severity="error", timeout=12)
             return False
-        self.reload_schema()
-        self.reader.refresh_legend()
-        for pane in self.reader.panes:
-            pane.label_colors.clear()
-            pane.label_colors.update(self.label_colors)
-            pane.view.label_colors = pane.label_colors
-            pane.view.invalidate()
+        new = self.reload_schema()
+        self._apply_schema()
         self.notify(f"schema {schema.name} loaded ({len(schema.labels)} labels)")
+        for message in new:  # a remap onto a letter this schema gives a label
+            self.notify(message, severity="warning", timeout=12, markup=False)
         return True
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from tui.app import keys
+
+if TYPE_CHECKING:
+    from tui.app.app import ParallaxApp
+    from tui.labels import Label as SchemaLabel
 
 
 def key_label(app, key: str) -> str:
@@ -20,7 +26,16 @@ def key_label(app, key: str) -> str:
         return key
 
 
+def _label_of(app: ParallaxApp, n: str) -> SchemaLabel | None:
+    """The label key ``n`` (1-9) tags: the reader's own rule when it is up."""
+    reader = getattr(app, "reader", None)
+    if reader is not None:
+        return reader.label_for_key(n)
+    return next((lb for lb in app.store_labels if lb.key == n), None)
+
+
 def help_table(app) -> Table:
+    """Every binding with the keys in force (a refused remap shows its default keys)."""
     table = Table(box=None, show_header=False, pad_edge=False, expand=True)
     table.add_column("keys", style="bold cyan", no_wrap=True, width=22)
     table.add_column("what")
@@ -34,8 +49,7 @@ def help_table(app) -> Table:
         shown = ", ".join(key_label(app, k) for k in keys.effective_keys(spec, keymap))
         desc = spec.description
         if spec.id.startswith("reader.label_"):
-            n = spec.id.rsplit("_", 1)[1]
-            lb = next((lb for lb in app.store_labels if lb.key == n), None)
+            lb = _label_of(app, spec.id.rsplit("_", 1)[1])
             desc = f"Tag: {lb.name}" if lb else "(no label on this key)"
         table.add_row(shown, Text(desc), spec.id)
     letters = [lb for lb in app.store_labels if lb.key and lb.key.isalpha()]
@@ -64,6 +78,12 @@ class HelpScreen(ModalScreen[None]):
                 "~/.config/parallax/keys.toml (see docs/reader.md)\n",
             )
             yield Static(intro)
+            problems = getattr(self.app, "keymap_problems", [])
+            if problems:  # the start-up notifications are gone by now: the keys shown are
+                # the ones in force, and this says why a remap is not among them
+                yield Static(Text("\n".join(["Keymap problems (the keys below are the ones in force):",
+                                             *problems, ""]),
+                                  style="yellow"))
             yield Static(help_table(self.app))
         yield Footer()
 

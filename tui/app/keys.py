@@ -12,20 +12,33 @@ to keys, e.g.::
 
     [keys]
     "reader.down" = "j,down,ctrl+n"
-    "reader.label_1" = "f1"
+    "reader.label_1" = "f5"
 
 It is read from ``$PARALLAX_KEYMAP`` if set, else
 ``$XDG_CONFIG_HOME/parallax/keys.toml`` (``~/.config/parallax/keys.toml``).
+Key names are checked (:func:`normalize_key`) and an entry that claims a key
+another live binding or the label schema holds is refused, the binding keeping
+its defaults (:func:`resolve_keymap`): what a key does never depends on the
+order Textual happens to look bindings up in, and the legend, footer and help
+show the keys in force.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from textual.binding import Binding
+from textual.keys import (
+    KEY_NAME_REPLACEMENTS,
+    KEY_TO_UNICODE_NAME,
+    REPLACED_KEYS,
+    Keys,
+    format_key,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,11 +252,84 @@ def keymap_path() -> Path:
     return Path(base) / "parallax" / "keys.toml"
 
 
+#: Modifiers as Textual names them in key events, in its order (sorted): a
+#: binding written "shift+ctrl+up" would never match the event "ctrl+shift+up".
+MODIFIERS = ("alt", "ctrl", "hyper", "meta", "shift", "super")
+#: Named keys of Textual that are not printable characters.
+NAMED_KEYS = frozenset(k.value for k in Keys if k.value.isidentifier())
+#: Keys Textual itself binds with priority: they answer before any of ours, so a
+#: remap onto them would never run (unless it is the same action).
+TEXTUAL_PRIORITY = {"ctrl+q": ("quit", "Textual's own quit, which always answers first")}
+
+
+def _char_key(char: str) -> str:
+    """Textual's key name of one printable character ("?" -> "question_mark")."""
+    if char.isalnum():
+        return char
+    if char == " ":
+        return "space"
+    name = unicodedata.name(char, char).lower().replace("-", "_").replace(" ", "_")
+    return KEY_NAME_REPLACEMENTS.get(name, name)
+
+
+def normalize_key(key: str) -> str | None:
+    """The Textual key name ``key`` stands for, or None when it names no key.
+
+    A misspelt key in a keymap is otherwise accepted by Textual and silently
+    never fires, so the binding it replaced is simply gone. Accepted: one
+    printable character ("?", "L", "1"), a character's name ("question_mark",
+    "slash", "plus"), Textual's named keys ("f1"-"f24", "escape", "pagedown",
+    ...), each optionally after modifiers ("ctrl+", "shift+", "alt+", ...),
+    which are put in Textual's order.
+    """
+    key = key.strip()
+    if len(key) == 1:
+        return _char_key(key) if key.isprintable() else None
+    *mods, base = key.split("+")
+    mods = [m.lower() for m in mods]
+    if not base or any(m not in MODIFIERS for m in mods) or len(set(mods)) != len(mods):
+        return None
+    if len(base) == 1:
+        if not base.isprintable():
+            return None
+        name = _char_key(base)
+    elif base.lower() in NAMED_KEYS:
+        name = base.lower()
+    else:
+        low = base.lower()
+        original = REPLACED_KEYS.get(low, low)  # "slash" -> "solidus"
+        unicode_name = KEY_TO_UNICODE_NAME.get(original, original.replace("_", " ").upper())
+        try:
+            char = unicodedata.lookup(unicode_name)
+        except KeyError:
+            return None
+        if len(char) != 1 or not char.isprintable() or _char_key(char) != low:
+            return None  # e.g. "latin_small_letter_a": Textual reports that key as "a"
+        name = low
+    return "+".join([*sorted(mods), name])
+
+
+def key_text(key: str) -> str:
+    """A key as a person types it, for messages ("question_mark" -> "?")."""
+    *mods, base = key.split("+") if len(key) > 1 else [key]
+    return "+".join([*mods, format_key(base)])
+
+
+def keys_text(keys: list[str] | str) -> str:
+    """Several keys for a message: "j, ↓"."""
+    items = keys.split(",") if isinstance(keys, str) else keys
+    return ", ".join(key_text(k.strip()) for k in items if k.strip())
+
+
 def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
     """Read a user keymap; returns (id -> keys, problems). Never raises.
 
     A broken keymap must not stop anyone from reading: problems are reported
-    by the app as a notification and the defaults stay in force.
+    by the app as a notification and the defaults stay in force. Keys come
+    back as Textual names ("?" -> "question_mark"); an entry with a key that
+    names no key is left out whole (the binding keeps its default keys), since
+    Textual would accept it and the binding would silently answer to nothing.
+    Clashes are not checked here: see :func:`resolve_keymap`.
     """
     if path is None or not path.exists():
         return {}, []
@@ -257,12 +343,24 @@ def load_keymap(path: Path | None) -> tuple[dict[str, str], list[str]]:
     for binding_id, keys in table.items():
         if binding_id not in BY_ID:
             problems.append(f"keymap {path}: unknown binding id {binding_id!r} (see the help screen)")
-        elif isinstance(keys, list) and all(isinstance(k, str) for k in keys):
-            keymap[binding_id] = ",".join(keys)
+            continue
+        if isinstance(keys, list) and keys and all(isinstance(k, str) for k in keys):
+            wanted = [k.strip() for k in keys]
         elif isinstance(keys, str) and keys.strip():
-            keymap[binding_id] = keys
+            wanted = [k.strip() for k in keys.split(",")]
         else:
             problems.append(f"keymap {path}: {binding_id} must be a key string like \"j,down\"")
+            continue
+        names = [normalize_key(k) for k in wanted]
+        bad = [k for k, name in zip(wanted, names, strict=True) if name is None]
+        if bad:
+            problems.append(
+                f"keymap {path}: {binding_id} = {keys!r} refused, "
+                f"{', '.join(repr(k) for k in bad)} is not a key name (write e.g. \"x\", \"?\", "
+                f"\"question_mark\", \"f5\", \"ctrl+n\", \"shift+tab\"); {binding_id} keeps "
+                f"{keys_text(BY_ID[binding_id].keys)}")
+            continue
+        keymap[binding_id] = ",".join(dict.fromkeys(n for n in names if n))
     return keymap, problems
 
 
@@ -271,36 +369,110 @@ def effective_keys(spec: KeySpec, keymap: dict[str, str]) -> list[str]:
     return [k.strip() for k in keymap.get(spec.id, spec.keys).split(",") if k.strip()]
 
 
-#: Scopes whose bindings are live at the same time (a screen's and the app's).
-LIVE_TOGETHER = {"reader": ("reader", "app"), "library": ("library", "app"),
-                 "schema": ("schema", "app"), "help": ("help", "app"), "meta": ("meta", "app")}
+#: Scopes whose bindings are live at the same time: a screen's, its widgets' and
+#: the app's. On a modal screen (help, schema, metadata form, export dialog)
+#: Textual checks only the modal's own bindings, so the app's keys are not live.
+LIVE_TOGETHER: dict[str, tuple[str, ...]] = {
+    "reader": ("reader", "app"), "library": ("library", "app"), "search": ("search", "app"),
+    "search_list": ("search_list", "search", "app"), "events": ("events", "app"),
+    "review": ("review", "app"), "schema": ("schema",), "help": ("help",), "meta": ("meta",),
+    "export": ("export",),
+}
+#: Where schema letter keys tag (``ReaderScreen.on_key``, before any binding but
+#: the priority ones).
+SCHEMA_LETTER_SCOPES = ("reader", "app")
+SCREEN_NAMES = {"reader": "reader", "library": "library", "search": "search screen",
+                "search_list": "search hit list", "events": "events screen",
+                "review": "review screen", "schema": "schema screen", "help": "help screen",
+                "meta": "metadata form", "export": "export dialog"}
 
 
-def _pairs(keymap: dict[str, str]) -> set[tuple[str, str, str, str]]:
-    """(scope, key, binding, binding) for every key two live bindings share."""
-    found = set()
-    for scope, live in LIVE_TOGETHER.items():
-        owner: dict[str, str] = {}
-        for spec in REGISTRY:
+def _defaults(spec: KeySpec) -> frozenset[str]:
+    """A binding's default keys in Textual's spelling (what a remap is compared to)."""
+    return frozenset(normalize_key(k) or k for k in spec.keys.split(","))
+
+
+def _first_refusal(entries: dict[str, str],
+                   letters: dict[str, str]) -> tuple[str, str] | None:
+    """The first keymap entry that must be refused, and why; None when all can stand.
+
+    The rule, so that what a key does never depends on Textual's lookup order:
+    a key held by default (or by the label schema, or by Textual with
+    priority) stays with its holder and the entry that also claims it is
+    refused; between two entries claiming the same new key, the first in the
+    file keeps it.
+    """
+    order = list(entries)
+    for binding_id in order:
+        spec = BY_ID[binding_id]
+        mine = [k.strip() for k in entries[binding_id].split(",")]
+        own = _defaults(spec)
+        for key in mine:
+            if key in letters and spec.scope in SCHEMA_LETTER_SCOPES and key not in own:
+                return binding_id, (f"{key_text(key)} stays with the label schema "
+                                    f"(it tags {letters[key]} in the reader)")
+            held = TEXTUAL_PRIORITY.get(key)
+            if held and held[0] != spec.action and key not in own:
+                return binding_id, f"{key_text(key)} stays {held[1]}"
+        for scope, live in LIVE_TOGETHER.items():
             if spec.scope not in live:
                 continue
-            for key in effective_keys(spec, keymap):
-                other = owner.setdefault(key, spec.id)
-                if other != spec.id:
-                    found.add((scope, key, other, spec.id))
-    return found
+            for other in REGISTRY:
+                if other.id == binding_id or other.scope not in live:
+                    continue
+                theirs = effective_keys(other, entries)
+                for key in mine:
+                    if key not in theirs:
+                        continue
+                    mine_default = key in own
+                    theirs_default = key in _defaults(other)
+                    if mine_default and theirs_default:
+                        continue  # a shadow by design (e.g. ? closes the help screen)
+                    why = (f"{key_text(key)} stays with {other.id} ({other.description}) "
+                           f"on the {SCREEN_NAMES[scope]}")
+                    if theirs_default:
+                        return binding_id, why
+                    if mine_default or order.index(other.id) > order.index(binding_id):
+                        return other.id, (f"{key_text(key)} stays with {binding_id} "
+                                          f"({spec.description}) on the {SCREEN_NAMES[scope]}")
+                    return binding_id, why
+    return None
+
+
+def resolve_keymap(requested: dict[str, str],
+                   letters: dict[str, str] | None = None) -> tuple[dict[str, str], list[str]]:
+    """The keymap to put in force, and one message per entry refused.
+
+    ``letters`` maps the label schema's letter keys to their labels. Two live
+    bindings on one key made Textual pick one by its own lookup order (the
+    screen's before the app's, the last applied within one), so ``?`` could
+    open the schema while the legend said "? keys": instead an entry that
+    claims a key already in use is refused whole, the binding keeps its
+    default keys, and the message says which binding has the key. Refusing
+    one entry can give a binding its defaults back, which may refuse another
+    entry, hence the loop (it ends: each turn removes an entry).
+    """
+    entries = dict(requested)
+    letters = letters or {}
+    refused: list[tuple[str, str, str]] = []
+    while (found := _first_refusal(entries, letters)) is not None:
+        binding_id, why = found
+        refused.append((binding_id, entries.pop(binding_id), why))
+    problems = [
+        f"keymap: {binding_id} = \"{keys_text(keys)}\" refused, {why}; {binding_id} keeps "
+        f"{keys_text(effective_keys(BY_ID[binding_id], entries))}"
+        for binding_id, keys, why in refused
+    ]
+    return entries, problems
 
 
 def clashes(keymap: dict[str, str]) -> list[str]:
-    """Keys that a user keymap gives to two bindings live on the same screen.
+    """Keymap entries that claim a key another live binding holds (see resolve_keymap).
 
-    By design a screen may shadow an app key (``?`` closes the help screen);
-    those default pairs are not reported, only the ones the keymap creates.
-    Textual's own clash hook ignores bindings that have ids, so without this a
-    remap onto a key in use would silently shadow a binding.
+    By design a screen may shadow an app key (``s`` swaps sides on the review
+    screen); those default pairs are not reported, only the ones the keymap
+    creates. Textual's own clash hook ignores bindings that have ids, so
+    without this a remap onto a key in use would silently shadow a binding.
     """
-    if not keymap:
-        return []
-    new = _pairs(keymap) - _pairs({})
-    return sorted(f"keymap: key {key!r} is bound to both {a} and {b} ({scope} screen): "
-                  "only one of them will answer" for scope, key, a, b in new)
+    return resolve_keymap({i: ",".join(normalize_key(k) or k for k in v.split(","))
+                           for i, v in keymap.items()})[1]

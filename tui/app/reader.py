@@ -99,8 +99,7 @@ class ReaderScreen(Screen):
         yield Static(id="keybar")
 
     def on_mount(self) -> None:
-        self.refresh_legend()
-        self.query_one("#keybar", Static).update(self.key_bar())
+        self.refresh_keys()
         self.open_articles(self.article_ids)
 
     @property
@@ -183,7 +182,7 @@ class ReaderScreen(Screen):
             rank = (drop_first.index(spec.id) if spec.id in drop_first
                     else len(drop_first) + 1 if spec.id == "app.help" else len(drop_first))
             entries.append((key_label(self.app, shown[0]), spec.short or spec.description, rank))
-        entries.append(("1-9", "tag", len(drop_first)))
+        entries.append((self._digit_keys(), "tag", len(drop_first)))
         palette = keys.effective_keys(keys.BY_ID["app.palette"], self.app.user_keymap)
         if palette:
             entries.append((key_label(self.app, palette[0]), "palette", len(drop_first) + 1))
@@ -222,6 +221,9 @@ class ReaderScreen(Screen):
         from tui.app.help import key_label
 
         labels = self.app.store_labels
+        in_force = self.tag_keys()
+        chip_keys = {lb.name: key_label(self.app, in_force[lb.name][0]) if in_force.get(lb.name)
+                     else "·" for lb in labels}
         hints = []
         for spec_id, what in (("app.help", "keys"), ("app.schema", "schema")):
             shown = keys.effective_keys(keys.BY_ID[spec_id], self.app.user_keymap)
@@ -237,7 +239,7 @@ class ReaderScreen(Screen):
                     name = name[:max(cut - 1, 1)] + "…"
                 if i:
                     out.append(gap)
-                out.append(f"{pad}{lb.key or '·'} {name}{pad}", style=f"#101010 on {lb.color}")
+                out.append(f"{pad}{chip_keys[lb.name]} {name}{pad}", style=f"#101010 on {lb.color}")
             if with_hints:
                 out.append(" ")
                 for hint in hints:
@@ -262,10 +264,52 @@ class ReaderScreen(Screen):
         width = self.size.width - 2  # the legend's padding
         self.query_one("#legend", Static).update(self.legend(width if width > 2 else 10_000))
 
-    def on_resize(self) -> None:
-        """Fit the legend and the footer to the new width; say when panes got narrow."""
+    def refresh_keys(self) -> None:
+        """Legend and footer again, after the schema or the keymap in force changed."""
         self.refresh_legend()
         self.query_one("#keybar", Static).update(self.key_bar())
+
+    def tag_keys(self) -> dict[str, list[str]]:
+        """Label name -> the keys that tag it now, the schema's own key first.
+
+        ``1``-``9`` tag through the bindings ``reader.label_N`` (a keymap may
+        move them: ``reader.label_1 = "f5"`` makes F5, not 1, tag what 1 stood
+        for), the schema's letters through ``on_key``. The legend, the footer
+        and the help screen all show this, so they say what a key does.
+        """
+        found: dict[str, list[str]] = {}
+        for n in range(1, 10):
+            label = self.label_for_key(str(n))
+            if label is None:
+                continue
+            bound = keys.effective_keys(keys.BY_ID[f"reader.label_{n}"], self.app.user_keymap)
+            have = found.get(label.name, [])
+            found[label.name] = bound + have if label.key == str(n) else have + bound
+        for lb in self.app.store_labels:
+            if lb.key and lb.key.isalpha():
+                found[lb.name] = [lb.key, *found.get(lb.name, [])]
+        return found
+
+    def _digit_keys(self) -> str:
+        """The footer's "1-9": the first key of each label binding in force that tags
+        a label, runs of consecutive digits written "1-9" ("f5,2-9" after a remap)."""
+        from tui.app.help import key_label
+
+        shown = [keys.effective_keys(keys.BY_ID[f"reader.label_{n}"], self.app.user_keymap)[0]
+                 for n in range(1, 10) if self.label_for_key(str(n)) is not None]
+        parts: list[list[str]] = []
+        for key in shown:
+            if parts and key.isdigit() and parts[-1][-1].isdigit() \
+                    and int(key) == int(parts[-1][-1]) + 1:
+                parts[-1].append(key)
+            else:
+                parts.append([key])
+        return ",".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else
+                        ",".join(key_label(self.app, k) for k in run) for run in parts) or "-"
+
+    def on_resize(self) -> None:
+        """Fit the legend and the footer to the new width; say when panes got narrow."""
+        self.refresh_keys()
         self._check_width()
 
     def _check_width(self) -> None:
@@ -441,8 +485,32 @@ class ReaderScreen(Screen):
             return
         self.tag(label)
 
+    def _schema_moved_under(self, event: Key) -> bool:
+        """Pick up a schema another app loaded before this key acts; True if the key is
+        dropped because it tags (in the old mapping or the new one).
+
+        The legend the reader looked at was the old one: tagging with either
+        mapping could be a label they did not mean, so the key does nothing and
+        the (now updated) legend and a notification say to press again.
+        """
+        if not self.app.schema_changed():
+            return False
+        before = {k for ks in self.tag_keys().values() for k in ks}
+        self.app.pick_up_schema()
+        if event.key not in before | {k for ks in self.tag_keys().values() for k in ks}:
+            return False
+        event.stop()  # nor does the 1-9 binding run
+        from tui.app.help import key_label
+
+        self.notify(f"{key_label(self.app, event.key)} did not tag: the label schema changed "
+                    "just before; check the legend and press again", severity="warning",
+                    timeout=10, markup=False)
+        return True
+
     def on_key(self, event: Key) -> None:
         """Letter keys declared by the schema (the registry covers 1-9)."""
+        if self._schema_moved_under(event):
+            return
         if event.character and event.character.isalpha() and self.view is not None:
             for lb in self.app.store_labels:
                 if lb.key == event.character:

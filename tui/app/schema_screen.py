@@ -19,16 +19,24 @@ if TYPE_CHECKING:
 
 
 def schema_table(app: ParallaxApp) -> Table:
+    """The labels with the key that tags each one now (a keymap may have moved 1-9)."""
+    from tui.app.help import key_label
+
     counts = app.store.label_counts()
+    reader = getattr(app, "reader", None)
+    in_force = reader.tag_keys() if reader is not None else {}
+    shown = {lb.name: ", ".join(key_label(app, k) for k in in_force[lb.name])
+             if lb.name in in_force else (lb.key if reader is None and lb.key else "-")
+             for lb in app.store_labels}
     table = Table(expand=True, box=None, header_style="bold")
-    table.add_column("key", width=3, justify="center")
+    table.add_column("key", width=max([3, *(len(k) for k in shown.values())]), justify="center")
     table.add_column("label", no_wrap=True)
     table.add_column("scope", no_wrap=True)
     table.add_column("count", justify="right")
     table.add_column("description", ratio=1)
     for lb in app.store_labels:
         table.add_row(
-            Text(lb.key or "-", style="bold cyan"),
+            Text(shown[lb.name], style="bold cyan"),
             Text(f" {lb.name} ", style=f"#101010 on {lb.color}"),
             lb.scope,
             str(counts.get(lb.name, 0)),
