@@ -1562,3 +1562,28 @@ def test_a_remap_a_schema_letter_refused_is_in_force_once_the_letter_is_free(see
             assert "z undo" in _bar(reader, "keybar") and "2 WHO" in _bar(reader, "legend")
 
     run(go())
+
+
+def test_an_open_pane_shows_what_others_committed(seeded_db, tmp_path):
+    """Links computed in a shell and a block Ben hid used to stay invisible in an open
+    pane (no markers, the block still shown) until the article was reopened."""
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            doc = reader.panes[0].doc
+            assert not doc.linked
+            assert reader.pick_up_others_changes() is False  # nothing new yet
+            block = next(b for b in doc.blocks if b["visible"] and b["kind"] == "body")
+            ben = Store.open(seeded_db)
+            ben.set_override(block["id"], False, "ben")
+            ben.close()
+            _with_links(seeded_db)  # `parallax links` in a shell
+            assert reader.pick_up_others_changes() is True
+            await pilot.pause()
+            doc = reader.panes[0].doc
+            assert doc.linked, "link markers appear"
+            assert not next(b for b in doc.blocks if b["id"] == block["id"])["visible"]
+            assert reader.pick_up_others_changes() is False  # our own view is current again
+
+    run(go())

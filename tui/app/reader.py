@@ -35,6 +35,8 @@ from tui.textsafe import safe
 if TYPE_CHECKING:
     from tui.app.app import ParallaxApp
 
+#: How often the reader looks for what other connections committed (``pick_up_others_changes``).
+OTHERS_CHECK_SECONDS = 3.0
 MIN_PANE_WIDTH = 40
 MAX_PANES = 4
 
@@ -87,6 +89,7 @@ class ReaderScreen(Screen):
         #: blocks are not shown: ``o`` again at once restores that block
         # (view, hidden block id, cursor, its step, the view's move count) after ``o`` hid a block
         self._just_hidden: tuple[ArticleView, str, int, Step, int] | None = None
+        self._data_version: int | None = None  # PRAGMA data_version last seen (others' commits)
         self._narrow_said = False  # "panes are narrower than …" said once per narrowing
 
     # ---------------------------------------------------------------- layout
@@ -101,6 +104,8 @@ class ReaderScreen(Screen):
     def on_mount(self) -> None:
         self.refresh_keys()
         self.open_articles(self.article_ids)
+        self.pick_up_others_changes()  # the baseline: what is on screen now
+        self.set_interval(OTHERS_CHECK_SECONDS, self.pick_up_others_changes, name="others' changes")
 
     @property
     def panes(self) -> list[ArticlePane]:
@@ -459,6 +464,44 @@ class ReaderScreen(Screen):
             else:
                 pane.view.invalidate()
             pane.refresh_status()
+
+    def pick_up_others_changes(self) -> bool:
+        """Show what other connections committed since the last look (another annotator's
+        tags and hidden blocks, links a shell computed or someone decided); False if nothing.
+
+        ``PRAGMA data_version`` changes only when another connection commits, so
+        asking every few seconds costs one statement. Without it an open pane kept
+        stale blocks, markers and link statuses: a tag on a block someone had just
+        hidden said "saved" and never reached an export.
+        """
+        try:
+            version = self.app.store.db.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return False
+        if version == self._data_version:
+            return False
+        first, self._data_version = self._data_version is None, version
+        if first:
+            return False
+        for article_id, shown in {p.doc.article_id: [bool(b["visible"]) for b in p.doc.blocks]
+                                  for p in self.panes if p.doc is not None}.items():
+            stored = [bool(r[0]) for r in self.app.store.db.execute(
+                "select coalesce(override, keep) from blocks where article_id = ? order by seq",
+                [article_id])]
+            # re-wrapping moves the selection and the scroll: only when blocks changed
+            self.refresh_article(article_id, blocks=stored != shown)
+        for pane in self.panes:
+            if pane.doc is not None:
+                pane.doc.linked = linked_ids(self.app.store, pane.doc.article_id)
+                pane.view.invalidate()
+        for link in self.links:  # the links being walked: someone may have decided one
+            row = self.app.store.db.execute("select status from links where id = ?",
+                                            [link["link_id"]]).fetchone()
+            if row is not None:
+                link["status"] = row[0]
+        if self.links:
+            self._show_link()
+        return True
 
     def _restore_cursor(self, view: ArticleView, passage: dict[str, Any]) -> None:
         doc = view.doc
