@@ -241,20 +241,26 @@ async def test_events_grid_shows_outlets_and_enter_opens_a_passage(seeded_store:
     assert app.result == Target(row["article_id"], row["id"], row["block_id"])
 
 
+def _one_article_per_outlet(store: Store, outlets: list[str], sentence: str) -> list[str]:
+    """One one-sentence article per outlet (the events tests build their own events)."""
+    from tui.model import Block, CleanResult, Meta, RawDocument
+
+    ids = []
+    for outlet in outlets:
+        text = f"{outlet} {sentence}"
+        raw = RawDocument(path=f"{outlet}.txt", text=text, format="txt")
+        ids.append(store.add_article(raw, CleanResult(Meta(title=text, outlet=outlet),
+                                                      [Block(text, 0, len(text))], text)).article_id)
+    return ids
+
+
 @pilot_test
 async def test_events_grid_caps_rows_and_columns_and_counts_the_rest(store: Store) -> None:
     """Thousands of events or outlets must not freeze the screen, nor vanish silently."""
     from tui.app.screens_events import MAX_OUTLETS, MAX_ROWS, EventsScreen
-    from tui.model import Block, CleanResult, Meta, RawDocument
 
     outlets = [f"Outlet {n:02d}" for n in range(MAX_OUTLETS + 3)]
-    ids = []
-    for outlet in outlets:
-        text = f"{outlet} reports that the dam held after the flood."
-        raw = RawDocument(path=f"{outlet}.txt", text=text, format="txt")
-        ids.append(store.add_article(raw, CleanResult(Meta(title=text, outlet=outlet),
-                                                      [Block(text, 0, len(text))], text))
-                   .article_id)
+    ids = _one_article_per_outlet(store, outlets, "reports that the dam held after the flood.")
     with store.transaction():
         for n in range(MAX_ROWS + 20):
             members = [0, 1] if n else list(range(len(outlets)))  # event 0: every outlet
@@ -292,16 +298,9 @@ async def test_events_grid_caps_rows_and_columns_and_counts_the_rest(store: Stor
 async def test_events_columns_follow_the_events_at_the_top(store: Store) -> None:
     """The largest event's outlets get the first columns, even when they are the least active."""
     from tui.app.screens_events import MARK, MAX_OUTLETS, EventsScreen
-    from tui.model import Block, CleanResult, Meta, RawDocument
 
     outlets = [f"Outlet {n:02d}" for n in range(MAX_OUTLETS + 3)]
-    ids = []
-    for outlet in outlets:
-        text = f"{outlet} reports that the bridge reopened after repairs."
-        raw = RawDocument(path=f"{outlet}.txt", text=text, format="txt")
-        ids.append(store.add_article(raw, CleanResult(Meta(title=text, outlet=outlet),
-                                                      [Block(text, 0, len(text))], text))
-                   .article_id)
+    ids = _one_article_per_outlet(store, outlets, "reports that the bridge reopened after repairs.")
     rare = [MAX_OUTLETS, MAX_OUTLETS + 1, MAX_OUTLETS + 2]  # only in the largest event
     events = [rare] + [[m, (m + 1) % MAX_OUTLETS] for m in range(MAX_OUTLETS) for _ in range(2)]
     with store.transaction():
