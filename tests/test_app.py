@@ -954,7 +954,7 @@ def test_undo_after_confirming_a_link_undoes_the_decision_not_an_older_tag(seede
             with Store.open(seeded_db) as s:
                 assert s.db["links"].get(link["link_id"])["status"] == before
             assert len(live(seeded_db)) == 1, "the tag is still there"
-            assert f"undid link confirmed (back to {before})" in _notes(app)
+            assert f"undid link confirmed (back to {before})" in reader.panes[0].save_state
             assert reader.links[0]["status"] == before
             await pilot.press("ctrl+r")
             await pilot.pause()

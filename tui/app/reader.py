@@ -722,13 +722,13 @@ class ReaderScreen(Screen):
                                  block_id=step.block_id)
         what = f"{'undid' if undo else 'redid'} {step.describe(undone=undo)}"
         self._saved(pane, f"saved: {what}")
-        # the history spans every pane and article: say what changed, and where
-        # when it is not the article in front of the reader
-        where = ""
+        # the history spans every pane and article: when the change is not in the
+        # article in front of the reader, say where it was (the status line says
+        # what). Not a toast for every u: toasts expiring cost a 100+ ms frame.
         if step.kind != "link" and (pane is None or pane.doc is None
                                     or pane.doc.article_id != step.article_id):
-            where = f" in {self._article_name(step.article_id)}"
-        self.notify(f"{what}{where}", title="undo" if undo else "redo", markup=False)
+            self.notify(f"{what} in {self._article_name(step.article_id)}",
+                        title="undo" if undo else "redo", markup=False)
 
     def _article_name(self, article_id: str) -> str:
         """A short name of an article for messages: its title, else its id."""
