@@ -1587,3 +1587,33 @@ def test_an_open_pane_shows_what_others_committed(seeded_db, tmp_path):
             assert reader.pick_up_others_changes() is False  # our own view is current again
 
     run(go())
+
+
+def test_a_key_waits_a_bounded_time_for_another_writer_and_says_so(seeded_db, tmp_path, monkeypatch):
+    """Another program holding the write lock (a links recompute) froze the app for the
+    CLI's 15 s wait with nothing on screen; a key now waits a bounded time, then says
+    what happened, and the same key works once the other writer is done."""
+    import sqlite3
+
+    import tui.app.app as app_module
+
+    monkeypatch.setattr(app_module, "UI_BUSY_TIMEOUT_MS", 300)
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            other = sqlite3.connect(seeded_db, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            await pilot.press("1")
+            await pilot.pause()
+            assert reader.panes[0].save_state == "NOT saved"
+            assert "another program is writing the database" in _notes(app)
+            other.execute("ROLLBACK")
+            other.close()
+            await pilot.press("1")
+            await pilot.pause()
+            assert reader.panes[0].save_state.startswith("saved")
+
+    run(go())
+    assert len(live(seeded_db)) == 1

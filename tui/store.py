@@ -151,8 +151,14 @@ class Store:
         return cls(sqlite_utils.Database(conn), path)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
-        """Open (and create or migrate) a database, refusing foreign files untouched."""
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True,
+             busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Store:
+        """Open (and create or migrate) a database, refusing foreign files untouched.
+
+        ``busy_timeout_ms``: how long a write waits for another writer. The CLI and
+        background jobs wait long (a link recompute writes for seconds); the app's
+        keys wait less, since the screen cannot move while they wait.
+        """
         p = Path(path)
         if p.is_dir():
             raise UserError(f"--db {p} is a folder: give a database file path, e.g. {p}/annotations.db")
@@ -163,9 +169,9 @@ class Store:
         elif not p.parent.exists():
             raise UserError(f"cannot create database {p}: folder {p.parent} does not exist")
         try:
-            conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            conn = sqlite3.connect(str(p), timeout=busy_timeout_ms / 1000, check_same_thread=False)
             db = sqlite_utils.Database(conn)
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             store = cls(db, str(p))
             store._prepare()
         except sqlite3.DatabaseError as exc:

@@ -40,6 +40,11 @@ TEXTUAL_DUPLICATES = frozenset({"Quit", "Keys"})
 #: How often a running app looks for a label schema another process loaded
 #: (it also looks on every reader key and when the terminal regains focus).
 SCHEMA_CHECK_SECONDS = 3.0
+#: How long a key's write waits for another program's write to end (ms). The
+#: screen cannot move meanwhile: a recompute of links holding the lock for 15 s
+#: (the CLI's wait) froze the app with nothing on screen. Imports write one
+#: article at a time and never come near this.
+UI_BUSY_TIMEOUT_MS = 4_000
 
 
 class ParallaxApp(App):
@@ -54,7 +59,7 @@ class ParallaxApp(App):
         super().__init__()
         self.db_path = db_path
         self.annotator = annotator
-        self.store = Store.open(db_path)
+        self.store = Store.open(db_path, busy_timeout_ms=UI_BUSY_TIMEOUT_MS)
         self.store.ensure_schema(None, None, annotator)
         self.history = History(self.store, annotator)
         self.only_mine = False

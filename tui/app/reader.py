@@ -434,7 +434,13 @@ class ReaderScreen(Screen):
             pane.refresh_status()
 
     def _failed(self, pane: ArticlePane | None, exc: Exception) -> None:
-        msg = exc.message if isinstance(exc, UserError) else f"database error: {exc}"
+        if isinstance(exc, UserError):
+            msg = exc.message
+        elif isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            msg = ("another program is writing the database (an import, links, a re-clean?): "
+                   "nothing was changed; press the key again in a moment")
+        else:
+            msg = f"database error: {exc}"
         if pane is not None:
             pane.save_state = "NOT saved"
             pane.refresh_status()
