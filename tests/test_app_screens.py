@@ -254,6 +254,19 @@ def _one_article_per_outlet(store: Store, outlets: list[str], sentence: str) -> 
     return ids
 
 
+def _store_events(store: Store, ids: list[str], outlets: list[str], events: list[list[int]]) -> None:
+    """Events as the linker stores them, each naming its member outlets by index."""
+    with store.transaction():
+        for n, members in enumerate(events):
+            store.db["events"].insert({"id": f"E{n:04d}", "label": f"event {n}",
+                                       "central_passage": f"{ids[members[0]]}:0000.000",
+                                       "outlets": json.dumps([outlets[m] for m in members]),
+                                       "size": len(members)})
+            store.db["event_passages"].insert_all(
+                {"event_id": f"E{n:04d}", "passage_id": f"{ids[m]}:0000.000",
+                 "article_id": ids[m]} for m in members)
+
+
 @pilot_test
 async def test_events_grid_caps_rows_and_columns_and_counts_the_rest(store: Store) -> None:
     """Thousands of events or outlets must not freeze the screen, nor vanish silently."""
@@ -261,16 +274,9 @@ async def test_events_grid_caps_rows_and_columns_and_counts_the_rest(store: Stor
 
     outlets = [f"Outlet {n:02d}" for n in range(MAX_OUTLETS + 3)]
     ids = _one_article_per_outlet(store, outlets, "reports that the dam held after the flood.")
-    with store.transaction():
-        for n in range(MAX_ROWS + 20):
-            members = [0, 1] if n else list(range(len(outlets)))  # event 0: every outlet
-            store.db["events"].insert({"id": f"E{n:04d}", "label": f"event {n}",
-                                       "central_passage": f"{ids[0]}:0000.000",
-                                       "outlets": json.dumps([outlets[m] for m in members]),
-                                       "size": len(members)})
-            store.db["event_passages"].insert_all(
-                {"event_id": f"E{n:04d}", "passage_id": f"{ids[m]}:0000.000",
-                 "article_id": ids[m]} for m in members)
+    # event 0: every outlet; the others two outlets each
+    _store_events(store, ids, outlets, [list(range(len(outlets)))]
+                  + [[0, 1] for _ in range(MAX_ROWS + 19)])
     app = Host(lambda: EventsScreen(store))
     async with app.run_test(size=WIDE) as pilot:
         screen = app.screen
@@ -303,15 +309,7 @@ async def test_events_columns_follow_the_events_at_the_top(store: Store) -> None
     ids = _one_article_per_outlet(store, outlets, "reports that the bridge reopened after repairs.")
     rare = [MAX_OUTLETS, MAX_OUTLETS + 1, MAX_OUTLETS + 2]  # only in the largest event
     events = [rare] + [[m, (m + 1) % MAX_OUTLETS] for m in range(MAX_OUTLETS) for _ in range(2)]
-    with store.transaction():
-        for n, members in enumerate(events):
-            store.db["events"].insert({"id": f"E{n:04d}", "label": f"event {n}",
-                                       "central_passage": f"{ids[members[0]]}:0000.000",
-                                       "outlets": json.dumps([outlets[m] for m in members]),
-                                       "size": len(members)})
-            store.db["event_passages"].insert_all(
-                {"event_id": f"E{n:04d}", "passage_id": f"{ids[m]}:0000.000",
-                 "article_id": ids[m]} for m in members)
+    _store_events(store, ids, outlets, events)
     app = Host(lambda: EventsScreen(store))
     async with app.run_test(size=WIDE) as pilot:
         screen = app.screen
