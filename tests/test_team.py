@@ -488,3 +488,34 @@ def test_merge_creates_nothing_beside_the_other_database(team: dict) -> None:
         with Store.open(d / "ana.db") as ana:
             merge_database(ana, d / "ben.db", annotator="ana")
             assert ana.db["annotations"].get(late["id"])["label"] == "EVENT"
+
+
+def test_a_span_back_from_a_jsonl_round_trip_does_not_wipe_its_note(tmp_path: Path) -> None:
+    """Export to JSONL, import-annotations into another database, merge it back: the
+    imported copy (no note, stamped at its import) won "last writer wins" and wiped the
+    original's note, origin and times. An untouched imported copy is not an edit."""
+    from tui.export import export_dataset
+    from tui.export.load import import_annotations
+    from tui.team.merge import copy_articles
+
+    ana = Store.open(tmp_path / "ana.db")
+    ana.ensure_schema(None, None, "ana")
+    art = add(ana, "a", "Storm hits", [("Storm hits", "title", True),
+                                       ("A storm hit Oslo on Monday .", "body", True)])
+    span = tag(ana, art, 1, "Oslo", "PLACE", "ana")
+    ana.update_annotation(span["id"], "ana", note="the city, not the county")
+    before = ana.get_annotation(span["id"])
+    export_dataset(ana, "jsonl", tmp_path / "d.jsonl")
+    other = Store.open(tmp_path / "other.db")
+    other.ensure_schema(None, None, "ben")
+    copy_articles(ana, other)
+    loaded = import_annotations(other, tmp_path / "d.jsonl", default_annotator="ben")
+    assert loaded.imported == 1
+    checkpoint(other)
+    other.close()
+    report = merge_database(ana, tmp_path / "other.db", annotator="ana")
+    after = ana.get_annotation(span["id"])
+    assert {k: after[k] for k in ("note", "origin", "created_at", "updated_at")} == \
+        {k: before[k] for k in ("note", "origin", "created_at", "updated_at")}
+    assert report.updated["annotations"] == 0
+    ana.close()

@@ -23,7 +23,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Input, OptionList, ProgressBar, Static
@@ -92,7 +92,7 @@ class ExportScreen(ModalScreen[str | None]):
         self._bar: ProgressBar | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-dialog"):
+        with VerticalScroll(id="export-dialog"):  # scrolls on a short terminal (80x24)
             yield Static(Text("Export the labeled dataset"), id="export-title")
             yield Static(Text("Format"), classes="export-label")
             yield OptionList(

@@ -309,6 +309,24 @@ def _wins(theirs: dict[str, Any], ours: dict[str, Any]) -> bool:
     return theirs["deleted_at"] is not None and ours["deleted_at"] is None
 
 
+#: What a span is: an imported copy equal on these is our own span come back.
+_SPAN_FIELDS = ("block_id", "start", "end", "label", "annotator")
+
+
+def _same_span_imported(theirs: dict[str, Any], ours: dict[str, Any]) -> bool:
+    """Their row is our span carried through a JSONL export and import-annotations.
+
+    JSONL carries no note, origin or times, so the copy is stamped at its
+    import and would win "last writer wins" against the original, wiping its
+    note for nothing. A copy nobody changed since its import (same span, still
+    live, no note) is not an edit.
+    """
+    return (theirs.get("origin") == "import" and theirs.get("note") in (None, "")
+            and theirs.get("deleted_at") is None and ours.get("deleted_at") is None
+            and theirs.get("created_at") == theirs.get("updated_at")
+            and all(theirs.get(k) == ours.get(k) for k in _SPAN_FIELDS))
+
+
 def _merge_annotations(other: sqlite3.Connection, store: Store, maps: _Maps, labels: set[str],
                        report: MergeReport) -> None:
     block_text: dict[str, str] = {}
@@ -336,7 +354,7 @@ def _merge_annotations(other: sqlite3.Connection, store: Store, maps: _Maps, lab
             ours_all[aid] = dict(row, id=aid)
             report.added["annotations"] += 1
             continue
-        if all(ours[k] == row[k] for k in ANNOTATION_FIELDS):
+        if all(ours[k] == row[k] for k in ANNOTATION_FIELDS) or _same_span_imported(row, ours):
             report.unchanged["annotations"] += 1
         elif _wins(row, ours):
             store.db["annotations"].update(aid, row)
