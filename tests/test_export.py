@@ -938,3 +938,26 @@ def test_path_errors_name_the_field_the_path_came_from(corpus: dict, tmp_path: P
             call()
         assert "--out" not in caught.value.message
         assert caught.value.message.startswith("path ") or "choose another path" in caught.value.message
+
+
+def test_import_annotations_prints_a_few_lines_per_reason_then_counts(store: Store, tmp_path: Path) -> None:
+    """A file exported from a bigger database names every article a smaller one lacks:
+    150 near-identical stderr lines buried the summary."""
+    for n in range(8):
+        aid = add(store, f"p{n}", f"Port {n} closes", [(f"Port {n} closes", "title", True),
+                                                     (f"Storm winds closed port {n} today .", "body", True)])
+        span(store, aid, 1, "Storm", "EVENT", "ana")
+    export_dataset(store, "jsonl", tmp_path / "d.jsonl")
+    fresh = tmp_path / "fresh.db"
+    other = Store.open(fresh)
+    other.ensure_schema(None, None, "ben")
+    other.close()
+    proc = run(fresh, "import-annotations", str(tmp_path / "d.jsonl"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert sum(ln.startswith("parallax: skipped:") and "no matching article" in ln
+               and "more" not in ln for ln in lines) == 5
+    assert "parallax: skipped: ... and 3 more 'no matching article' (--json lists every one)" in lines
+    assert lines[-1].startswith("0 spans imported")
+    listed = json.loads(run(fresh, "import-annotations", str(tmp_path / "d.jsonl"), "--json").stdout)
+    assert len(listed["problems"]) == 8

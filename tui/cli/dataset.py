@@ -10,6 +10,8 @@ import click
 from tui.cli.main import Context, cli, echo, echo_json, progress_bar
 
 pass_ctx = click.make_pass_decorator(Context)
+#: Problem lines printed per reason by import-annotations (the rest are counted).
+SKIPPED_SHOWN = 5
 
 
 @cli.command("export")
@@ -99,8 +101,17 @@ def import_annotations_cmd(ctx: Context, path: str, annotator: str | None, as_js
     if as_json:
         echo_json(report.as_dict())
     else:
-        for problem in report.problems:
-            echo(f"parallax: skipped: {problem}", err=True)
+        # a file exported from a bigger database names every article this one lacks:
+        # a few lines of each reason, then how many more (all of them with --json)
+        shown: dict[str, int] = {}
+        for problem, reason in zip(report.problems, report.problem_reasons, strict=True):
+            shown[reason] = shown.get(reason, 0) + 1
+            if shown[reason] <= SKIPPED_SHOWN:
+                echo(f"parallax: skipped: {problem}", err=True)
+        for reason, n in shown.items():
+            if n > SKIPPED_SHOWN:
+                echo(f"parallax: skipped: ... and {n - SKIPPED_SHOWN} more '{reason}' "
+                     "(--json lists every one)", err=True)
         echo(report.summary(), err=True)
     if report.problems:
         sys.exit(2)

@@ -47,6 +47,7 @@ class LoadReport:
     articles: int = 0
     problems: list[str] = field(default_factory=list)
     reasons: Counter = field(default_factory=Counter)
+    problem_reasons: list[str] = field(default_factory=list)  # the reason of each problem, in order
 
     @property
     def skipped(self) -> int:
@@ -55,6 +56,7 @@ class LoadReport:
     def skip(self, where: str, reason: str, detail: str = "") -> None:
         self.reasons[reason] += 1
         self.problems.append(f"{where}: {reason}{': ' + detail if detail else ''}")
+        self.problem_reasons.append(reason)
 
     def summary(self) -> str:
         why = ", ".join(f"{n} {reason}" for reason, n in self.reasons.most_common())
