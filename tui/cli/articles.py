@@ -251,12 +251,13 @@ def meta_cmd(ctx: Context, article: str, as_json: bool, **fields: str | None) ->
             raise UserError(f"--date {changes['date']!r} is not a date: use YYYY-MM-DD") from None
     article_row = store.update_meta(article, changes, ctx.annotator) if changes else store.get_article(article)
     keys = ("id", "title", "title_derived", "outlet", "date", "byline", "url", "path", "edited")
+    shown = {k: bool(article_row.get(k)) if k == "title_derived" else article_row.get(k)
+             for k in keys}
     if as_json:
-        echo_json({k: bool(article_row.get(k)) if k == "title_derived" else article_row.get(k)
-                   for k in keys})
+        echo_json(shown)
     else:
         for k in keys:
-            echo(f"{k:>13}: {article_row.get(k)}")
+            echo(f"{k:>13}: {shown[k]}")
 
 
 @cli.command("blocks")
