@@ -1617,3 +1617,20 @@ def test_a_key_waits_a_bounded_time_for_another_writer_and_says_so(seeded_db, tm
 
     run(go())
     assert len(live(seeded_db)) == 1
+
+
+def test_library_shows_every_column_at_80_columns(seeded_db, tmp_path):
+    """At 80 columns the title's floor of 30 pushed "hidden" and "id" off screen."""
+    from textual.widgets import DataTable
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            await pilot.press("L")
+            await pilot.pause()
+            table = app.screen.query_one(DataTable)
+            assert [str(c.label) for c in table.columns.values()][-2:] == ["hidden", "id"]
+            assert sum(c.width + 2 for c in table.columns.values()) <= 80 - 4
+
+    run(go())

@@ -63,9 +63,13 @@ class LibraryScreen(Screen[list[str] | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("", key="mark", width=2)
-        table.add_column("outlet", key="outlet", width=20)
+        # every column shown on an 80-column terminal: the outlet narrows first, then
+        # the title (each column has a cell of padding on each side; 4 for the scrollbar)
+        width = self.app.size.width
+        outlet = 20 if width >= 100 else 12
+        table.add_column("outlet", key="outlet", width=outlet)
         table.add_column("date", key="date", width=10)
-        table.add_column("title", key="title", width=max(self.app.size.width - 68, 30))
+        table.add_column("title", key="title", width=max(width - 48 - outlet, 16))
         table.add_column("ann", key="ann", width=4)
         table.add_column("hidden", key="hidden", width=6)
         table.add_column("id", key="id", width=8)
