@@ -1465,6 +1465,9 @@ def test_legend_and_footer_show_a_remapped_label_key(seeded_db, tmp_path):
             from tui.app.schema_screen import schema_table
 
             assert "f5" in [str(c) for c in schema_table(app).columns[0]._cells]
+            helps = {c.title: c.help for c in app.get_system_commands(reader)}
+            assert helps["Tag as EVENT"].startswith("key f5 ·")  # the palette says it too
+            assert helps["Tag as CLAIM"].startswith("key 2 ·")
 
     run(go())
 

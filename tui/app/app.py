@@ -288,8 +288,10 @@ class ParallaxApp(App):
             yield SystemCommand(spec.description, f"{spec.group} · key {shown}",
                                 _runner(target, spec.action))
         if isinstance(screen, ReaderScreen):
+            in_force = screen.tag_keys()  # a keymap may have moved 1-9: say what tags it now
             for lb in self.store_labels:
-                yield SystemCommand(f"Tag as {lb.name}", f"key {lb.key or '-'} · {lb.description}",
+                shown = ", ".join(key_label(self, k) for k in in_force.get(lb.name, [])) or "-"
+                yield SystemCommand(f"Tag as {lb.name}", f"key {shown} · {lb.description}",
                                     _runner(screen, "tag_name", lb.name))
         yield SystemCommand("Compute links", "Link passages across outlets (runs in the background)",
                             self.compute_links)
