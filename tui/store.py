@@ -25,7 +25,6 @@ import os
 import sqlite3
 import sys
 import unicodedata
-import urllib.parse
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -170,6 +169,7 @@ class Store:
             raise UserError(f"cannot create database {p}: folder {p.parent} does not exist")
         try:
             conn = sqlite3.connect(str(p), timeout=busy_timeout_ms / 1000, check_same_thread=False)
+            _refuse_foreign(conn, p)
             db = sqlite_utils.Database(conn)
             db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             store = cls(db, str(p))
@@ -779,7 +779,9 @@ _DB_SUFFIXES = frozenset(("", ".db", ".sqlite", ".sqlite3", ".db3", ".parallax")
 
 
 def _check_sqlite_file(p: Path) -> None:
-    """Refuse anything that is not an SQLite file before sqlite3 writes to it.
+    """Refuse what SQLite would take for a database it may write: an unreadable
+    file, or an empty one that is not named like a database (``_refuse_foreign``
+    reads the header of the others, once connected).
 
     The file is never opened with ``open()``: on POSIX, closing *any*
     descriptor of a file drops every lock this process holds on it, the
@@ -787,7 +789,7 @@ def _check_sqlite_file(p: Path) -> None:
     connection's write-ahead log for its own, check it in and delete it, and
     what the app writes after that (each change it reports "saved") would go
     to a deleted file. SQLite keeps its own descriptors open while a lock is
-    held, so the header is read through a read-only SQLite connection.
+    held, so the header is read through SQLite.
     """
     try:
         size = p.stat().st_size
@@ -795,26 +797,31 @@ def _check_sqlite_file(p: Path) -> None:
         raise UserError(f"cannot read database {p}: {exc.strerror}") from None
     if not os.access(p, os.R_OK):
         raise UserError(f"cannot read database {p}: permission denied; check its permissions")
-    if size == 0:
-        if p.suffix.lower() not in _DB_SUFFIXES:
-            # SQLite would take an empty file as an empty database and write one into it:
-            # an empty notes.txt given by mistake would silently become a database
-            raise UserError(f"{p} is an empty file, not a database: pass a .db path with --db "
-                            "(a new path is created); the file was not modified")
-        return
+    if size == 0 and p.suffix.lower() not in _DB_SUFFIXES:
+        # SQLite would take an empty file as an empty database and write one into it:
+        # an empty notes.txt given by mistake would silently become a database
+        raise UserError(f"{p} is an empty file, not a database: pass a .db path with --db "
+                        "(a new path is created); the file was not modified")
+
+
+def not_sqlite(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite refused a file for its header: not an SQLite database at all."""
+    return "not a database" in str(exc) or "encrypted" in str(exc)
+
+
+def _refuse_foreign(conn: sqlite3.Connection, p: Path) -> None:
+    """Read the header through the new connection before anything writes: a file
+    that is not SQLite is refused untouched (connecting writes nothing)."""
     try:
-        probe = sqlite3.connect(f"file:{urllib.parse.quote(os.fsencode(p.resolve()))}?mode=ro", uri=True)
-        try:
-            probe.execute("PRAGMA schema_version").fetchone()
-        finally:
-            probe.close()
+        conn.execute("PRAGMA schema_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        if "not a database" in str(exc) or "encrypted" in str(exc):
+        conn.close()
+        if not_sqlite(exc):
             raise UserError(
                 f"{p} is not an SQLite database: pass a Parallax database (or a new path) with --db; "
                 "the file was not modified"
             ) from None
-        raise UserError(f"cannot read database {p}: {exc}: check the path or pass another --db") from None
+        raise
 
 
 # ---------------------------------------------------------------- migrations

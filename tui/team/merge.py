@@ -43,7 +43,7 @@ from typing import Any
 
 from tui.errors import UserError
 from tui.labels import Label, Schema, load_default, parse_schema
-from tui.store import SCHEMA_VERSION, Store
+from tui.store import SCHEMA_VERSION, Store, not_sqlite
 
 ANNOTATION_FIELDS = ("article_id", "block_id", "start", "end", "text", "label", "scope", "note",
                      "annotator", "origin", "created_at", "updated_at", "deleted_at", "deleted_by")
@@ -125,7 +125,7 @@ def open_other(path: str | os.PathLike[str], ours: Store | None = None) -> sqlit
             conn = None
             error = exc
     if conn is None:
-        if "not a database" in str(error) or "encrypted" in str(error):
+        if not_sqlite(error):
             raise UserError(f"{p} is not an SQLite database: give another annotator's Parallax database")
         raise UserError(f"cannot open {p}: {error}: is it a Parallax database?")
     if "parallax_meta" not in tables or not {"articles", "blocks", "annotations"} <= tables:
