@@ -401,12 +401,7 @@ class ParallaxApp(App):
         failed = message.job == "import" and "\n" in message.summary
         self.notify(message.summary, title=message.job, severity="warning" if failed else "information",
                     timeout=15 if failed else 5, markup=False)
-        for pane in self.reader.panes:
-            if pane.doc is not None:
-                from tui.app.reader import linked_ids
-
-                pane.doc.linked = linked_ids(self.store, pane.doc.article_id)
-                pane.view.invalidate()
+        self.reader.refresh_link_markers()
         if message.job == "import" and not self.reader.panes:
             self.reader.open_articles(self.first_articles(2))
         if message.job == "re-clean" and self.reader.article_ids:

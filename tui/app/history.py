@@ -83,23 +83,22 @@ class History:
         self.done.append(self.undone.pop())
         return step
 
-    def _unchanged_since(self, what: str, step: Step, reverse: bool, column: str, by_column: str,
-                         norm: Callable[[Any], Any]) -> None:
+    def _unchanged_since(self, step: Step, reverse: bool, current: tuple[Any, str | None] | None,
+                         shown: Callable[[Any], str], noun: str) -> None:
         """Refuse to undo or redo a shared decision (a block's override, a link's
         status) that someone else changed since: putting ours back would silently
-        erase theirs. The step is then dropped (``undo``/``redo``)."""
-        table = "blocks" if what == "overrides" else "links"
-        row = self.store.db.execute(f"select {column}, {by_column} from {table} where id = ?",
-                                    [step.target]).fetchone()
-        if row is None:
-            return  # gone: the store call says so
-        expected = step.after if reverse else step.before
-        if norm(row[0]) != norm(expected):
-            now = "automatic" if row[0] is None and what == "overrides" else (
-                ("shown" if row[0] else "hidden") if what == "overrides" else row[0])
-            who = f"{row[1]} set it to" if row[1] else "it is now"
-            raise UserError(f"not {'undone' if reverse else 'redone'}: {who} {now} since "
-                            f"({what[:-1]} {step.target[:16]})")
+        erase theirs. The step is then dropped (``undo``/``redo``).
+
+        ``current`` is the stored (value, who set it), None when the row is gone
+        (the store call then says so).
+        """
+        if current is None:
+            return
+        value, by = current
+        if value != (step.after if reverse else step.before):
+            who = f"{by} set it to" if by else "it is now"
+            raise UserError(f"not {'undone' if reverse else 'redone'}: {who} {shown(value)} since "
+                            f"({noun} {step.target[:16]})")
 
     def _apply(self, step: Step, reverse: bool) -> None:
         s, who = self.store, self.annotator
@@ -110,15 +109,21 @@ class History:
         elif step.kind == "update":
             s.update_annotation(step.target, who, **(step.before if reverse else step.after))
         elif step.kind == "override":
-            self._unchanged_since("overrides", step, reverse, "override", "override_by",
-                                  lambda v: None if v is None else bool(v))
+            row = s.db.execute("select override, override_by from blocks where id = ?",
+                               [step.target]).fetchone()
+            self._unchanged_since(step, reverse,
+                                  row and (None if row[0] is None else bool(row[0]), row[1]),
+                                  lambda v: "automatic" if v is None else ("shown" if v else "hidden"),
+                                  "override")
             s.set_override(step.target, step.before if reverse else step.after, who)
         elif step.kind == "link":
             # a decision on a link is an edit like a tag: ``u`` must not skip it
             # and undo an older, unrelated step instead
             from tui.link import set_link_status
 
-            self._unchanged_since("links", step, reverse, "status", "status_by", lambda v: v)
+            row = s.db.execute("select status, status_by from links where id = ?",
+                               [step.target]).fetchone()
+            self._unchanged_since(step, reverse, row and (row[0], row[1]), str, "link")
             set_link_status(s, step.target, step.before if reverse else step.after, who)
         else:  # pragma: no cover - a programming error, not a user one
             raise ValueError(step.kind)

@@ -85,9 +85,8 @@ class ReaderScreen(Screen):
         self.link_index = 0
         self.link_source: tuple[int, str] | None = None  # (pane index, passage id)
         self._active = 0
-        #: (view, block id, cursor, step) of the block ``o`` just hid, while hidden
-        #: blocks are not shown: ``o`` again at once restores that block
-        # (view, hidden block id, cursor, its step, the view's move count) after ``o`` hid a block
+        #: (view, block id, cursor, step, the view's move count) of the block ``o`` just
+        #: hid while hidden blocks are not shown: ``o`` again at once restores that block
         self._just_hidden: tuple[ArticleView, str, int, Step, int] | None = None
         self._data_version: int | None = None  # PRAGMA data_version last seen (others' commits)
         self._narrow_said = False  # "panes are narrower than …" said once per narrowing
@@ -496,10 +495,7 @@ class ReaderScreen(Screen):
                 [article_id])]
             # re-wrapping moves the selection and the scroll: only when blocks changed
             self.refresh_article(article_id, blocks=stored != shown)
-        for pane in self.panes:
-            if pane.doc is not None:
-                pane.doc.linked = linked_ids(self.app.store, pane.doc.article_id)
-                pane.view.invalidate()
+        self.refresh_link_markers()
         for link in self.links:  # the links being walked: someone may have decided one
             row = self.app.store.db.execute("select status from links where id = ?",
                                             [link["link_id"]]).fetchone()
@@ -508,6 +504,13 @@ class ReaderScreen(Screen):
         if self.links:
             self._show_link()
         return True
+
+    def refresh_link_markers(self) -> None:
+        """The ◆ of every pane read again: links were computed, decided or undone."""
+        for pane in self.panes:
+            if pane.doc is not None:
+                pane.doc.linked = linked_ids(self.app.store, pane.doc.article_id)
+                pane.view.invalidate()
 
     def _restore_cursor(self, view: ArticleView, passage: dict[str, Any]) -> None:
         doc = view.doc
@@ -985,10 +988,7 @@ class ReaderScreen(Screen):
         for link in self.links:
             if link["link_id"] == link_id:
                 link["status"] = status
-        for pane in self.panes:
-            if pane.doc is not None:  # a rejected link no longer marks its sentences
-                pane.doc.linked = linked_ids(self.app.store, pane.doc.article_id)
-                pane.view.invalidate()
+        self.refresh_link_markers()  # a rejected link no longer marks its sentences
         if shown is not None and shown["link_id"] == link_id:
             self._show_link()
 
