@@ -325,6 +325,36 @@ def test_library_filter_mark_open_and_edit_metadata(seeded_db, tmp_path):
     run(go())
 
 
+def test_metadata_form_keys_typed_right_after_tab_go_to_the_next_field(seeded_db, tmp_path):
+    """Tab then text in one burst (a paste, a fast typist, tmux send-keys): the text
+    lands in the next field. Without a priority tab the keys were already queued for
+    the field being left, and replaced its (selected) title."""
+    from textual import events
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            article = app.store.list_articles()[0]
+            await pilot.press("L")
+            await pilot.pause()
+            await pilot.press("ctrl+e")
+            await pilot.pause()
+            for key, char in [("tab", "\t"), ("X", "X"), ("Y", "Y"), ("tab", "\t"), ("2", "2"),
+                              ("shift+tab", None), ("shift+tab", None), ("Z", "Z")]:
+                app.post_message(events.Key(key, char))
+            await pilot.pause()
+            await pilot.pause()
+            fields = {name: app.screen.query_one(f"#meta-{name}").value
+                      for name in ("title", "outlet", "date")}
+            # a field gets the text typed while it has the focus; the title, focused
+            # again at the end, selects all on focus and takes the Z (as a browser does)
+            assert fields == {"title": "Z", "outlet": "XY", "date": "2"}
+            assert article["title"] != "Z"
+
+    run(go())
+
+
 def test_mine_toggle_hides_other_annotators(seeded_db, tmp_path):
     with Store.open(seeded_db) as s:
         first = s.list_articles()[0]["id"]

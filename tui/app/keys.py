@@ -199,6 +199,10 @@ REGISTRY: tuple[KeySpec, ...] = (
             "Export", "export", show=True, palette=False, short="Export"),
     KeySpec("export.close", "escape", "close", "Close the export dialog", "Export", "export",
             show=True, palette=False, short="Close"),
+    KeySpec("export.next_field", "tab", "app.focus_next", "Next field", "Export", "export",
+            palette=False, priority=True),
+    KeySpec("export.previous_field", "shift+tab", "app.focus_previous", "Previous field",
+            "Export", "export", palette=False, priority=True),
     # -- review screen (R)
     KeySpec("review.next", "n", "next", "Next disagreement", "Review", "review", show=True,
             palette=False),
@@ -224,6 +228,12 @@ REGISTRY: tuple[KeySpec, ...] = (
             palette=False),
     KeySpec("meta.cancel", "escape", "cancel", "Cancel", "Metadata", "meta", show=True,
             palette=False),
+    # Priority, so the focus moves as the key arrives: keys typed right after it
+    # (a paste, a fast typist) go to the next field, not into the one being left.
+    KeySpec("meta.next_field", "tab", "app.focus_next", "Next field", "Metadata", "meta",
+            palette=False, priority=True),
+    KeySpec("meta.previous_field", "shift+tab", "app.focus_previous", "Previous field",
+            "Metadata", "meta", palette=False, priority=True),
 )
 
 BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in REGISTRY}
