@@ -355,6 +355,30 @@ def test_metadata_form_keys_typed_right_after_tab_go_to_the_next_field(seeded_db
     run(go())
 
 
+def test_toasts_leave_the_status_lines_legend_and_keys_in_sight(seeded_db, tmp_path):
+    """A toast (bottom right) used to cover the right pane's status line, where
+    "saved" and the cursor's place are shown; it now sits above it."""
+    from textual.widgets._toast import Toast
+
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            reader = await ready(pilot)
+            for busy in (False, True):
+                if busy:
+                    reader.show_progress("Compute links", 1, 3)
+                app.notify("a message long enough to be seen over the right pane", timeout=30)
+                await pilot.pause()
+                await pilot.pause()
+                toasts = [t.region for t in app.screen.query(Toast)]
+                kept = [p.status.region for p in reader.panes] + [
+                    reader.query_one(sel).region for sel in ("#legend", "#keybar", "#work")]
+                assert toasts
+                assert not [(t, k) for t in toasts for k in kept if t.overlaps(k)]
+
+    run(go())
+
+
 def test_mine_toggle_hides_other_annotators(seeded_db, tmp_path):
     with Store.open(seeded_db) as s:
         first = s.list_articles()[0]["id"]

@@ -74,6 +74,10 @@ class ReaderScreen(Screen):
     ReaderScreen #work.busy { display: block; }
     ReaderScreen #work Label { width: auto; margin-right: 2; }
     ReaderScreen #empty { padding: 2 4; }
+    /* toasts sit above the panes' status lines, the legend and the keys (and the
+       progress line while a job runs): "saved" and the cursor's place stay in sight */
+    ReaderScreen ToastRack { margin-bottom: 3; }
+    ReaderScreen.working ToastRack { margin-bottom: 4; }
     """
 
     app: ParallaxApp
@@ -1002,8 +1006,10 @@ class ReaderScreen(Screen):
     def show_progress(self, job: str, done: int, total: int, detail: str = "") -> None:
         work = self.query_one("#work")
         work.add_class("busy")
+        self.add_class("working")
         self.query_one("#work-label", Label).update(Text(f"{job}: {detail}"[:60]))
         self.query_one("#work-bar", ProgressBar).update(total=max(total, 1), progress=done)
 
     def hide_progress(self) -> None:
         self.query_one("#work").remove_class("busy")
+        self.remove_class("working")
