@@ -37,7 +37,11 @@ def table() -> str:
 
 
 def update(path: Path) -> bool:
+    """Rewrite the table between the markers; a file without them is left alone."""
     text = path.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"{path}: no {START} ... {END} markers: name the key table's file "
+                         "(default docs/reader.md)")
     head, _, rest = text.partition(START)
     _, _, tail = rest.partition(END)
     new = f"{head}{START}\n{table()}\n{END}{tail}"
@@ -48,5 +52,7 @@ def update(path: Path) -> bool:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2 or sys.argv[1:2] in (["-h"], ["--help"]):
+        raise SystemExit("usage: python -m tui.app.keydoc [docs/reader.md]")
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/reader.md")
     print(("updated " if update(target) else "unchanged ") + str(target))
