@@ -29,7 +29,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +76,21 @@ SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000
 
 
+#: ``Store.reclean``'s count of annotated blocks the new rules would hide, kept shown.
+ANNOTATED_KEPT = "annotated_kept_shown"
+
+
 def reclean_summary(counts: dict[str, int]) -> str:
     """``Store.reclean``'s counts as one line: "1 updated, 4 unchanged, 0 resegmented, 0 kept segmentation"
-    (unchanged: cleaned again to the same decisions and metadata)."""
-    return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+    (unchanged: cleaned again to the same decisions and metadata), and when it happened,
+    "; 2 annotated blocks kept shown ..."."""
+    line = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if k != ANNOTATED_KEPT)
+    kept = counts.get(ANNOTATED_KEPT, 0)
+    if kept:
+        line += (f"; {kept} annotated block{'s' if kept != 1 else ''} the new rules would hide "
+                 f"kept shown by an override (by \"{RECLEAN_BY}\"; `parallax override ID --auto` "
+                 "hides one)")
+    return line
 
 
 def _cleaner_version() -> int:
@@ -95,6 +106,29 @@ def _cleaner_version() -> int:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+#: Who a re-clean's own overrides are by (annotated blocks it keeps shown).
+RECLEAN_BY = "parallax reclean"
+
+
+def stamp_after(previous: str | None) -> str:
+    """Now, or a millisecond after ``previous`` when this clock is behind it.
+
+    Merges keep the newest version of a row by these times. A clock that is
+    behind a teammate's (whose change this one is editing) would otherwise
+    stamp the edit older than what it replaced, and the next merge would undo
+    it. So an edit is always newer than the row it changes (a per-row hybrid
+    logical clock).
+    """
+    stamp = now()
+    if not previous or previous < stamp:
+        return stamp
+    try:
+        after = datetime.fromisoformat(previous) + timedelta(milliseconds=1)
+    except ValueError:
+        return stamp
+    return after.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def default_annotator() -> str:
@@ -442,20 +476,22 @@ class Store:
                       annotator: str) -> list[dict[str, Any]]:
         """``set_override`` for several blocks, all or none: every id is checked
         before anything changes, so one typo does not leave the others half done."""
-        befores = []
-        for block_id in dict.fromkeys(block_ids):  # an id given twice is changed (and audited) once
-            rows = list(self.db.query("select * from blocks where id = ?", [block_id]))
-            if not rows:
-                raise UserError(f"no block {block_id!r}: see block ids with `parallax blocks ARTICLE`"
-                                + ("; nothing was changed" if len(block_ids) > 1 else ""))
-            befores.append(rows[0])
         value = None if keep is None else int(keep)
         with self.transaction():
+            befores = []
+            for block_id in dict.fromkeys(block_ids):  # an id given twice is changed (and audited) once
+                rows = list(self.db.query("select * from blocks where id = ?", [block_id]))
+                if not rows:
+                    raise UserError(f"no block {block_id!r}: see block ids with `parallax blocks ARTICLE`"
+                                    + ("; nothing was changed" if len(block_ids) > 1 else ""))
+                befores.append(rows[0])
             for before in befores:
+                # a reset to automatic is a decision too, with who and when: unstamped,
+                # a merge took it for "never decided" and put back the older override
                 self.db["blocks"].update(
                     before["id"],
-                    {"override": value, "override_by": annotator if value is not None else None,
-                     "override_at": now() if value is not None else None},
+                    {"override": value, "override_by": annotator,
+                     "override_at": stamp_after(before["override_at"])},
                 )
                 self.audit(annotator, "override", before["id"], {"override": before["override"]},
                            {"override": value})
@@ -520,12 +556,20 @@ class Store:
 
     def _reclean_one(self, article: dict[str, Any], stated: dict[str, str] | None, result: CleanResult,
                      counts: dict[str, int]) -> None:
-        """Write one article's new cleaning, as ``reclean`` describes."""
-        old = self.blocks(article["id"])
+        """Write one article's new cleaning, as ``reclean`` describes.
+
+        The article, its blocks and their overrides are read again inside the
+        write transaction: the cleaning ran outside it (in workers, ahead), and
+        a metadata edit or an override made meanwhile must not be overwritten
+        with what was read before.
+        """
+        aid = article["id"]
         with self.transaction():
+            article = self.get_article(aid)
+            old = self.blocks(aid)
             meta_update = _refreshed_meta(result.meta, stated, article["edited"])
             if meta_update:
-                self.db["articles"].update(article["id"], meta_update)
+                self.db["articles"].update(aid, meta_update)
             if [b["text"] for b in old] == [b.text for b in result.blocks]:
                 decisions = [(block.kind, int(block.keep), block.reason, row["id"])
                              for row, block in zip(old, result.blocks, strict=True)]
@@ -533,27 +577,61 @@ class Store:
                 # table's columns and keys again for every row (52 ms an article)
                 self.db.conn.executemany(
                     "update blocks set kind = ?, keep = ?, reason = ? where id = ?", decisions)
+                kept = self._keep_annotated_shown(old, result.blocks)
+                if kept:
+                    counts[ANNOTATED_KEPT] = counts.get(ANNOTATED_KEPT, 0) + kept
                 same = (all((row["kind"], int(row["keep"]), row["reason"]) == d[:3]
                             for row, d in zip(old, decisions, strict=True))
                         and all(article.get(k) == v for k, v in meta_update.items()))
                 counts["unchanged" if same else "updated"] += 1
             elif self.db.execute(
-                "select count(*) from annotations where article_id = ?", [article["id"]]
+                "select exists(select 1 from annotations where article_id = ?)"
+                " or exists(select 1 from links where status in ('confirmed', 'rejected')"
+                " and (a_article = ? or b_article = ?))", [aid, aid, aid]
             ).fetchone()[0]:
+                # spans and link decisions point at positions in these blocks: re-segmenting
+                # would move them onto other words (a confirmed link onto other sentences)
                 counts["kept_segmentation"] += 1
             else:
                 overrides = {b["text_hash"]: b for b in old if b["override"] is not None}
-                self.db.execute("delete from passages where article_id = ?", [article["id"]])
-                self.db.execute("delete from blocks where article_id = ?", [article["id"]])
+                # suggestions and events name passages by position: they would point at
+                # other sentences of the new segmentation until links are computed again
+                self.db.execute("delete from links where a_article = ? or b_article = ?", [aid, aid])
+                self.db.execute("delete from event_passages where article_id = ?", [aid])
+                self.db.execute("delete from passages where article_id = ?", [aid])
+                self.db.execute("delete from blocks where article_id = ?", [aid])
                 self._insert_blocks(article["id"], result.blocks)
                 self.db.conn.executemany(
                     "update blocks set override = ?, override_by = ?, override_at = ? where id = ?",
                     [(prior["override"], prior["override_by"], prior["override_at"], row["id"])
                      for row in self.blocks(article["id"])
                      if (prior := overrides.get(row["text_hash"]))])
-                self.db["sources"].update(article["id"], {"working_text": result.working_text})
+                self.db["sources"].update(aid, {"working_text": result.working_text})
                 counts["resegmented"] += 1
-            self.db["articles"].update(article["id"], {"cleaner_version": _cleaner_version()})
+            self.db["articles"].update(aid, {"cleaner_version": _cleaner_version()})
+
+    def _keep_annotated_shown(self, old: list[dict[str, Any]], new: Sequence[Block]) -> int:
+        """Blocks a new cleaner would hide that hold live spans stay shown, by an override.
+
+        A span says a person read the block as content. Hidden, the block and
+        its spans would leave every export without a word; shown by an override
+        (``override_by`` "parallax reclean", audited), the decision is visible
+        and one ``parallax override ID --auto`` away from the cleaner's.
+        Returns how many blocks were kept so.
+        """
+        flipped = [row["id"] for row, block in zip(old, new, strict=True)
+                   if row["override"] is None and row["keep"] and not block.keep]
+        if not flipped:
+            return 0
+        marks = ",".join("?" * len(flipped))
+        annotated = [r[0] for r in self.db.execute(
+            f"select distinct block_id from annotations where deleted_at is null and block_id in ({marks})",
+            flipped)]
+        for block_id in annotated:
+            self.db["blocks"].update(block_id, {"override": 1, "override_by": RECLEAN_BY,
+                                                "override_at": now()})
+            self.audit(RECLEAN_BY, "override", block_id, {"override": None}, {"override": 1})
+        return len(annotated)
 
     # ----------------------------------------------------------- label schema
     def schema(self) -> Schema:
@@ -601,16 +679,22 @@ class Store:
             schema, toml_text = load_default(), default_schema_text()
         if current_row is not None and current_row[0] == schema.digest:
             return schema
-        used = self.label_counts()
-        names = schema.by_name()
-        orphans = [f"{name} ({n})" for name, n in sorted(used.items()) if name not in names]
-        if orphans:
-            raise SchemaConflict(
-                f"schema {schema.source} would orphan annotations labelled {', '.join(orphans)}: "
-                "keep those labels in the schema (you may change key, color or description)"
-            )
-        version = self.schema_version_number() + 1
         with self.transaction():
+            # counted and numbered inside the write lock: a span tagged or a schema
+            # loaded by another process meanwhile is seen, not overwritten
+            latest = self.db.execute(
+                "select hash from schema_versions order by version desc limit 1").fetchone()
+            if latest is not None and latest[0] == schema.digest:
+                return schema  # the same schema, loaded by someone else just now
+            used = self.label_counts()
+            names = schema.by_name()
+            orphans = [f"{name} ({n})" for name, n in sorted(used.items()) if name not in names]
+            if orphans:
+                raise SchemaConflict(
+                    f"schema {schema.source} would orphan annotations labelled {', '.join(orphans)}: "
+                    "keep those labels in the schema (you may change key, color or description)"
+                )
+            version = self.schema_version_number() + 1
             self.db["schema_versions"].insert(
                 {"version": version, "name": schema.name, "hash": schema.digest,
                  "toml": toml_text or "", "source": schema.source,
@@ -657,8 +741,6 @@ class Store:
             raise UserError(
                 f"span {start}-{end} does not fit block {block_id} (length {len(block['text'])})"
             )
-        if label not in self.schema().by_name():
-            raise UserError(f"unknown label {label!r}: see `parallax labels` for the schema in force")
         stamp = created_at or now()
         row = {
             "id": annotation_id or uuid.uuid4().hex,
@@ -678,6 +760,10 @@ class Store:
             "deleted_by": None,
         }
         with self.transaction():
+            # checked inside the write lock: a schema loaded meanwhile by another
+            # process cannot slip in between the check and the insert
+            if label not in self.schema().by_name():
+                raise UserError(f"unknown label {label!r}: see `parallax labels` for the schema in force")
             self.db["annotations"].insert(row)
             self.audit(annotator, "annotate", row["id"], None, row)
         return row
@@ -693,37 +779,47 @@ class Store:
         allowed = {"label", "note", "start", "end"}
         if set(changes) - allowed:
             raise UserError(f"cannot change {sorted(set(changes) - allowed)} of an annotation")
-        before = self.get_annotation(annotation_id)
-        if "label" in changes and changes["label"] not in self.schema().by_name():
-            raise UserError(f"unknown label {changes['label']!r}: see `parallax labels`")
-        update = dict(changes, updated_at=now())
-        if "start" in changes or "end" in changes:
-            block = self.db["blocks"].get(before["block_id"])
-            start, end = changes.get("start", before["start"]), changes.get("end", before["end"])
-            if not (0 <= start < end <= len(block["text"])):
-                raise UserError(f"span {start}-{end} does not fit block {before['block_id']}")
-            update["text"] = block["text"][start:end]
         with self.transaction():
+            before = self.get_annotation(annotation_id)
+            if "label" in changes and changes["label"] not in self.schema().by_name():
+                raise UserError(f"unknown label {changes['label']!r}: see `parallax labels`")
+            update = dict(changes, updated_at=stamp_after(before["updated_at"]))
+            if "start" in changes or "end" in changes:
+                block = self.db["blocks"].get(before["block_id"])
+                start, end = changes.get("start", before["start"]), changes.get("end", before["end"])
+                if not (0 <= start < end <= len(block["text"])):
+                    raise UserError(f"span {start}-{end} does not fit block {before['block_id']}")
+                update["text"] = block["text"][start:end]
             self.db["annotations"].update(annotation_id, update)
             self.audit(annotator, "update", annotation_id, {k: before[k] for k in changes}, changes)
         return self.get_annotation(annotation_id)
 
     def delete_annotation(self, annotation_id: str, annotator: str) -> dict[str, Any]:
         """Tombstone an annotation: it disappears from views and exports, not from the file."""
-        self.get_annotation(annotation_id)
         with self.transaction():
+            stamp = stamp_after(self.get_annotation(annotation_id)["updated_at"])
             self.db["annotations"].update(
-                annotation_id, {"deleted_at": now(), "deleted_by": annotator, "updated_at": now()}
+                annotation_id, {"deleted_at": stamp, "deleted_by": annotator, "updated_at": stamp}
             )
             self.audit(annotator, "delete", annotation_id, None, None)
         return self.get_annotation(annotation_id)
 
     def restore_annotation(self, annotation_id: str, annotator: str) -> dict[str, Any]:
-        """Undo a removal (or redo a creation that was undone)."""
-        self.get_annotation(annotation_id)
+        """Undo a removal (or redo a creation that was undone).
+
+        Refused when the span's label has left the schema since: a schema may
+        drop a label only removed spans use, and bringing one back would make a
+        live span the exported schema does not know (and block every later
+        schema change as "orphaning" it).
+        """
         with self.transaction():
+            before = self.get_annotation(annotation_id)
+            if before["deleted_at"] is not None and before["label"] not in self.schema().by_name():
+                raise UserError(f"label {before['label']} is no longer in the label schema: a span "
+                                "with it cannot come back (load a schema with that label first)")
             self.db["annotations"].update(
-                annotation_id, {"deleted_at": None, "deleted_by": None, "updated_at": now()}
+                annotation_id, {"deleted_at": None, "deleted_by": None,
+                                "updated_at": stamp_after(before["updated_at"])}
             )
             self.audit(annotator, "restore", annotation_id, None, None)
         return self.get_annotation(annotation_id)

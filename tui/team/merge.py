@@ -327,6 +327,18 @@ def _same_span_imported(theirs: dict[str, Any], ours: dict[str, Any]) -> bool:
             and all(theirs.get(k) == ours.get(k) for k in _SPAN_FIELDS))
 
 
+def _untouched_import(theirs: dict[str, Any]) -> bool:
+    """Their row is a copy of a span we have (same id), imported and never edited since.
+
+    Its time says when it was imported (or, from an export that carries span
+    times, when the original was last changed), not that anyone changed it
+    after our version: our own later relabel, note or removal must stay. An
+    edit of the copy afterwards stamps ``updated_at`` anew and competes as usual.
+    """
+    return theirs.get("origin") == "import" and theirs.get("created_at") == theirs.get("updated_at") \
+        and theirs.get("deleted_at") is None
+
+
 def _merge_annotations(other: sqlite3.Connection, store: Store, maps: _Maps, labels: set[str],
                        report: MergeReport) -> None:
     block_text: dict[str, str] = {}
@@ -354,7 +366,8 @@ def _merge_annotations(other: sqlite3.Connection, store: Store, maps: _Maps, lab
             ours_all[aid] = dict(row, id=aid)
             report.added["annotations"] += 1
             continue
-        if all(ours[k] == row[k] for k in ANNOTATION_FIELDS) or _same_span_imported(row, ours):
+        if all(ours[k] == row[k] for k in ANNOTATION_FIELDS) or _same_span_imported(row, ours) \
+                or _untouched_import(row):
             report.unchanged["annotations"] += 1
         elif _wins(row, ours):
             store.db["annotations"].update(aid, row)

@@ -88,9 +88,18 @@ def accept(store: Store, annotation_id: str, adjudicator: str) -> dict[str, Any]
     copy_id = "adj-" + hashlib.sha1(f"{annotation_id}|{adjudicator}".encode()).hexdigest()[:24]
     rows = list(store.db.query("select * from annotations where id = ?", [copy_id]))
     if rows:
-        if rows[0]["deleted_at"] is not None:
-            return store.restore_annotation(copy_id, adjudicator)
-        return rows[0]
+        # the span may have changed since the copy was made (relabelled, resized):
+        # accepting it again takes it as it is now, not the copy as it was
+        copy = rows[0]
+        changes = {k: source[k] for k in ("label", "start", "end") if copy[k] != source[k]}
+        if not changes and copy["deleted_at"] is None:
+            return copy
+        with store.transaction():
+            if changes:
+                store.update_annotation(copy_id, adjudicator, **changes)
+            if copy["deleted_at"] is not None:
+                store.restore_annotation(copy_id, adjudicator)
+        return store.get_annotation(copy_id)
     same = store.db.execute(
         "select id from annotations where annotator = ? and block_id = ? and start = ? and end = ? "
         "and label = ? and deleted_at is null",
