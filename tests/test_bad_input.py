@@ -388,3 +388,20 @@ def test_a_block_given_twice_is_overridden_and_audited_once(annotated_db: Path) 
                           [block]).fetchall()
     conn.close()
     assert audits == [('{"override": null}', '{"override": 0}')]
+
+
+def test_export_never_replaces_a_database_or_a_pipe(annotated_db: Path, tmp_path: Path) -> None:
+    """``--out`` the database being exported replaced it with the export: every annotation
+    gone, exit 0. A teammate's database, a named pipe: the same. Now one line, exit 2."""
+    other = tmp_path / "teammate.db"
+    shutil.copy(annotated_db, other)
+    before, before_other = snapshot(annotated_db), snapshot(other)
+    for out in (annotated_db, other):
+        for fmt in ("jsonl", "csv", "parquet"):
+            proc = run("export", "--format", fmt, "--out", str(out), db=annotated_db)
+            assert_one_line_error(proc, "is an SQLite database")
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    assert_one_line_error(run("export", "--out", str(fifo), db=annotated_db), "not a regular file")
+    assert snapshot(annotated_db) == before and snapshot(other) == before_other
+    assert fifo.is_fifo()

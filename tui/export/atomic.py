@@ -49,6 +49,47 @@ def check_writable(path: Path, field: str = "--out", make_folders: bool = False)
         raise UserError(f"cannot write {path}: folder {parent} is not writable; choose another {field}")
     if path.exists() and not os.access(path, os.W_OK):
         raise UserError(f"cannot write {path}: the file is read-only; choose another {field}")
+    _refuse_replacing(path, field)
+
+
+def _refuse_replacing(path: Path, field: str) -> None:
+    """Refuse to replace what an export must never replace: a database, a pipe, a device.
+
+    ``--out annotations.db`` (the database being exported, or a teammate's)
+    used to be replaced by the export, every annotation in it gone; a named
+    pipe or ``/dev/null`` became a plain file (as root, a device node would
+    be replaced). The database test goes through SQLite, not ``open()``:
+    closing any descriptor of a file drops every lock this process holds on
+    it, and the file may be the database this process has open.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # does not exist (yet): nothing to replace
+    if not stat.S_ISREG(mode):
+        raise UserError(f"{field} {path} is not a regular file (a pipe or a device): an export is "
+                        f"written to a file; give a file name")
+    if _is_sqlite(path):
+        raise UserError(f"{field} {path} is an SQLite database (a Parallax database?): the export "
+                        f"would replace it; choose another file name")
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether ``path`` opens as an SQLite database (read-only, creating nothing)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        conn = sqlite3.connect(f"file:{quote(os.fsencode(path))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        return True
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 def _nearest_existing(folder: Path) -> Path | None:
