@@ -405,3 +405,36 @@ def test_export_never_replaces_a_database_or_a_pipe(annotated_db: Path, tmp_path
     assert_one_line_error(run("export", "--out", str(fifo), db=annotated_db), "not a regular file")
     assert snapshot(annotated_db) == before and snapshot(other) == before_other
     assert fifo.is_fifo()
+
+
+def test_a_lock_held_too_long_or_a_full_disk_is_one_line_not_a_traceback(
+        annotated_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """sqlite3.OperationalError (a lock held past the busy timeout, a full disk, a
+    read-only file) ended in a traceback with exit 1; the stored work was fine."""
+    from tui.cli.main import main
+
+    article = Store.open(annotated_db).list_articles()[0]["id"]
+    before = snapshot(annotated_db)
+    holder = sqlite3.connect(annotated_db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing, and writing, and writing
+    # the CLI waits 15 s for a lock; a test need not
+    monkeypatch.setitem(Store.open.__func__.__kwdefaults__, "busy_timeout_ms", 200)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["--db", str(annotated_db), "meta", article, "--outlet", "Changed"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "Traceback" not in err
+    assert err.count("\n") == 1 and "another program is writing to the database" in err
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "update_meta", full)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(annotated_db), "meta", article, "--outlet", "Changed"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.startswith("parallax: error: the disk holding the database is full")
+    assert snapshot(annotated_db) == before

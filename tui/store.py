@@ -76,6 +76,32 @@ SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000
 
 
+def storage_error(exc: sqlite3.Error) -> str:
+    """What a database error that is no bug means for the user, and what to do: one line.
+
+    These come from the machine, not from the input: a full disk, another
+    program holding the write lock, a file or folder this user may not write.
+    SQLite rolls the unfinished change back, so what was committed stays.
+    """
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return ("the disk holding the database is full: free some space and run it again "
+                "(the unfinished change was rolled back; everything committed before is kept)")
+    if "locked" in text or "busy" in text:
+        return (f"another program is writing to the database and did not finish within "
+                f"{BUSY_TIMEOUT_MS // 1000} s: run it again when it is done")
+    if "readonly" in text or "read-only" in text:
+        return ("the database is read-only for you (the file, its -wal and -shm files, or its folder): "
+                "make them writable, or copy the database and pass the copy with --db")
+    if "unable to open" in text:
+        return ("SQLite cannot open the database or its -wal and -shm files: check that its folder "
+                "exists and is writable for you")
+    if "i/o error" in text:
+        return ("a disk I/O error while using the database: check the disk (the unfinished change was "
+                "rolled back; everything committed before is kept)")
+    return f"database error: {exc}: check the database file (`sqlite3 FILE 'pragma integrity_check'`)"
+
+
 #: ``Store.reclean``'s count of annotated blocks the new rules would hide, kept shown.
 ANNOTATED_KEPT = "annotated_kept_shown"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import click
 
 from tui import __version__
 from tui.errors import UserError
-from tui.store import Store, default_annotator
+from tui.store import Store, default_annotator, storage_error
 from tui.textsafe import safe
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -141,7 +142,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"parallax: error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.NoSuchOption as exc:
-        click.echo(f"parallax: error: {exc.format_message().rstrip('.')}; see `parallax --help`", err=True)
+        command = exc.ctx.command_path if exc.ctx else "parallax"
+        click.echo(f"parallax: error: {exc.format_message().rstrip('.')}; see `{command} --help`", err=True)
         sys.exit(2)
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "parallax"
@@ -159,6 +161,10 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("parallax: interrupted; everything committed so far is saved", err=True)
         sys.exit(130)
+    except sqlite3.OperationalError as exc:
+        # the machine's, not a bug: a full disk, a lock held too long, a read-only file
+        click.echo(f"parallax: error: {storage_error(exc)}", err=True)
+        sys.exit(2)
     except BrokenPipeError:
         # `parallax list | head`: the reader went away; that is not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)
