@@ -438,3 +438,27 @@ def test_a_lock_held_too_long_or_a_full_disk_is_one_line_not_a_traceback(
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and err.startswith("parallax: error: the disk holding the database is full")
     assert snapshot(annotated_db) == before
+
+
+def test_a_database_this_user_may_not_write_is_read_leaving_nothing_behind(
+        annotated_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A teammate reading a shared file left -wal and -shm files they owned beside it,
+    and every write of the file's owner failed (with a traceback) until someone deleted
+    them. Reads now create nothing; a write says the file is read-only for this user."""
+    import tui.store as store_module
+    from tui.cli.main import main
+
+    with Store.open(annotated_db) as s:
+        article = s.list_articles()[0]["id"]
+    before = snapshot(annotated_db)  # the last connection closed: no -wal, no -shm
+    assert not Path(f"{annotated_db}-wal").exists()
+    monkeypatch.setattr(store_module, "_writable", lambda path: False)  # the test runs as root
+    main(["--db", str(annotated_db), "list"])
+    assert "Zelensky" in capsys.readouterr().out
+    assert not Path(f"{annotated_db}-wal").exists() and not Path(f"{annotated_db}-shm").exists()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(annotated_db), "meta", article, "--outlet", "Changed"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "read-only for you" in err and "Traceback" not in err
+    assert not Path(f"{annotated_db}-wal").exists() and not Path(f"{annotated_db}-shm").exists()
+    assert snapshot(annotated_db) == before

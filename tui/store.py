@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from tui.errors import SchemaConflict, UserError
 from tui.labels import Label, Schema, load_default, parse_schema
@@ -74,6 +75,38 @@ sqlite_utils = _import_sqlite_utils()
 
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user may write the database file (root may write any)."""
+    return os.access(path, os.W_OK)
+
+
+def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
+    """Read a database this user may not write, leaving nothing behind.
+
+    A plain (even ``mode=ro``) connection creates ``-wal`` and ``-shm`` files
+    owned by the reader, which the file's owner then cannot write: every
+    write of the owner failed until someone deleted them. With no ``-wal``
+    or ``-journal`` beside the file, nobody is writing it and all of it is in
+    the file: ``immutable=1`` reads it creating nothing. With one, ``mode=ro``
+    reads the committed changes in it too (the side files exist already),
+    and ``immutable=1`` is the fallback where SQLite cannot open them (the
+    same choice as ``merge`` makes for the other file).
+    """
+    base = "file:" + quote(os.fsencode(path.resolve()))
+    in_use = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    queries = ("?mode=ro", "?mode=ro&immutable=1") if in_use else ("?mode=ro&immutable=1",)
+    for i, query in enumerate(queries):
+        conn = sqlite3.connect(base + query, uri=True, timeout=timeout, check_same_thread=False)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+            return conn
+        except sqlite3.DatabaseError:
+            conn.close()
+            if i == len(queries) - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def storage_error(exc: sqlite3.Error) -> str:
@@ -201,6 +234,8 @@ class Store:
     def __init__(self, db: sqlite_utils.Database, path: str) -> None:
         self.db = db
         self.path = path
+        #: Opened without write access (a teammate's file): reads work, writes are refused.
+        self.read_only = False
         self._schema_cache: tuple[tuple[int, str], Schema] | None = None
 
     # ------------------------------------------------------------------ open
@@ -227,12 +262,15 @@ class Store:
             raise UserError(f"database {p} does not exist: import articles first with `parallax --db {p} import PATH`")
         elif not p.parent.exists():
             raise UserError(f"cannot create database {p}: folder {p.parent} does not exist")
+        read_only = p.exists() and not _writable(p)
         try:
-            conn = sqlite3.connect(str(p), timeout=busy_timeout_ms / 1000, check_same_thread=False)
+            conn = _connect_read_only(p, busy_timeout_ms / 1000) if read_only else sqlite3.connect(
+                str(p), timeout=busy_timeout_ms / 1000, check_same_thread=False)
             _refuse_foreign(conn, p)
             db = sqlite_utils.Database(conn)
             db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             store = cls(db, str(p))
+            store.read_only = read_only
             store._prepare()
         except sqlite3.DatabaseError as exc:
             raise UserError(f"cannot open database {p}: {exc}: check the path or pass another --db") from None
@@ -261,6 +299,13 @@ class Store:
                 f"{self.path} was written by a newer Parallax (database schema {version}, this "
                 f"version reads up to {SCHEMA_VERSION}): upgrade parallax; the file was not modified"
             )
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                raise UserError(
+                    f"{self.path} was written by an older Parallax (database schema {version}) and "
+                    "is read-only for you, so it cannot be upgraded: ask its owner to open it once "
+                    "with this version, or copy it and pass the copy with --db")
+            return
         with self.db.ensure_autocommit_on():
             mode = self.db.execute("PRAGMA journal_mode").fetchone()[0]
             if mode != "wal":

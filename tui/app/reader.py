@@ -30,6 +30,7 @@ from tui.app.pane import ArticlePane
 from tui.app.targets import Target
 from tui.errors import UserError
 from tui.labels import Label as SchemaLabel
+from tui.store import storage_error
 from tui.textsafe import safe
 
 if TYPE_CHECKING:
@@ -442,6 +443,8 @@ class ReaderScreen(Screen):
         elif isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             msg = ("another program is writing the database (an import, links, a re-clean?): "
                    "nothing was changed; press the key again in a moment")
+        elif isinstance(exc, sqlite3.OperationalError):
+            msg = storage_error(exc)  # a full disk, a read-only file: what it means, what to do
         else:
             msg = f"database error: {exc}"
         if pane is not None:
