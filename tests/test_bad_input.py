@@ -462,3 +462,16 @@ def test_a_database_this_user_may_not_write_is_read_leaving_nothing_behind(
     assert exit_info.value.code == 2 and "read-only for you" in err and "Traceback" not in err
     assert not Path(f"{annotated_db}-wal").exists() and not Path(f"{annotated_db}-shm").exists()
     assert snapshot(annotated_db) == before
+
+
+def test_importing_a_dataset_export_as_articles_is_refused_with_the_right_command(
+        annotated_db: Path, tmp_path: Path) -> None:
+    """`import` of an export made each record a copy of its own article (spans and
+    metadata dropped without a word, the copy later linked to its original)."""
+    data = tmp_path / "data.jsonl"
+    assert run("export", "--out", str(data), db=annotated_db).returncode == 0
+    before = snapshot(annotated_db)
+    proc = run("import", str(data), db=annotated_db)
+    assert_one_line_error(proc, "parallax import-annotations")
+    assert len([ln for ln in proc.stderr.splitlines() if ln.startswith("parallax: error:")]) == 1
+    assert snapshot(annotated_db) == before

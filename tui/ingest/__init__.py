@@ -143,6 +143,14 @@ def _read_jsonl(name: str, text: str, encoding: str, note: str) -> Iterator[RawD
         if not isinstance(record, dict):
             yield Problem(name, "is not a JSON object: write one {\"text\": ...} object per line", number)
             continue
+        if "spans" in record and isinstance(record.get("meta"), dict):
+            # a record of `parallax export` (text, meta, spans): imported as an article it
+            # became a copy of its own article, its spans and metadata silently dropped.
+            # Said once for the file: such a file is an export through and through.
+            yield Problem(name, f"line {number} is a record of a Parallax dataset export (text, meta, "
+                                "spans), not an article: load such a file with "
+                                "`parallax import-annotations`; nothing of it was imported")
+            return
         body, fmt = record.get("text"), "txt"
         if not isinstance(body, str) or not body.strip():
             body, fmt = record.get("html"), "html"
