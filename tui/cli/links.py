@@ -62,6 +62,8 @@ def links_cmd(ctx: Context, jsonl_path: str | None, threshold: float | None, dir
                                           "status", "status_by", "status_at", "a_outlet",
                                           "b_outlet", "a_text", "b_text")} for r in rows])
             return
+        if not rows:
+            echo("no links yet: run `parallax links` first", err=True)
         for r in rows:
             echo(f"{r['id']}  {r['score']:.3f} {r['status']:<9} {safe(r['a_outlet'] or '-')[:14]:<14} "
                  f"{_flat(r['a_text'], 40):<40} <> {safe(r['b_outlet'] or '-')[:14]:<14} "
