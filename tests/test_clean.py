@@ -938,3 +938,22 @@ def test_a_question_headline_printed_twice_is_the_title() -> None:
     lines = ["Home", "Fact Check", "Offbeat", f"* {headline}", headline, *["*"] * 5, *BODY]
     result = clean_document("\n".join(lines) + "\n", "txt")
     assert (result.meta.title, result.meta.title_derived) == (headline, False)
+
+
+@pytest.mark.parametrize("text", [
+    "Oslo flooded\n\nHeavy rain hit Oslo on Monday, flooding streets.\n",
+    "Storm closes port\n\nGales shut Rotterdam port Tuesday. Ships wait offshore.\n\n"
+    "Officials expect reopening Thursday, port authority spokesman Jan de Vries said.\n",
+])
+def test_a_short_note_in_news_style_is_not_cleaned_to_nothing(text: str) -> None:
+    """Headline-style sentences with few function words did not pass as prose, and a
+    note of one or two of them came out empty, title and all (QA)."""
+    result = clean_document(text, "txt")
+    kept = [b.text for b in result.blocks if b.keep]
+    assert kept == [p for p in text.strip().split("\n\n")]
+    assert result.meta.title == text.split("\n", 1)[0]
+
+
+def test_a_menu_alone_is_still_no_article() -> None:
+    result = clean_document("Home\nNews\nSport\nWeather\nContact us\n", "txt")
+    assert not any(b.keep for b in result.blocks)

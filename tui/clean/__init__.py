@@ -12,7 +12,7 @@ from tui.clean.segment import md_segments, txt_segments, without_stray_emphasis
 from tui.model import CleanResult
 
 #: Bumped whenever decisions change, so stored articles can be re-cleaned.
-CLEANER_VERSION = 23
+CLEANER_VERSION = 24
 
 __all__ = ["CLEANER_VERSION", "body_text", "clean_document"]
 

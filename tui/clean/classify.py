@@ -565,6 +565,26 @@ def _densest_window(ws: list[W], taken: dict[int, str]) -> tuple[int, int, list[
     return runs[k][1], runs[j][2], runs
 
 
+def _plain_sentences(ws: list[W]) -> bool:
+    """On a page with no paragraph of prose, take plainly punctuated sentences as prose.
+
+    A short note of a few sentences in news style ("Heavy rain hit Oslo on
+    Monday, flooding streets.") has too few function words to pass as prose,
+    and the page came out empty, title and all. Only on a page without one
+    long paragraph rich in function words (jusText's "good": every article
+    page has some, so none of the dev pages, seeds or ECB+ articles changes):
+    a block of four words or more, ending as a sentence ends, not mostly link
+    text and not named by a lexicon, counts as a sentence. Returns whether any did.
+    """
+    found = False
+    for b in ws:
+        if not b.kind and not b.sentence_like and b.nw >= 4 and b.text[-1] in _SENTENCE_END \
+                and not (b.chars and b.links / b.chars > MAX_LINK_DENSITY):
+            b.sentence_like = True
+            found = True
+    return found
+
+
 def _title_like(b: W) -> bool:
     return not b.kind and _headline_shape(b)
 
@@ -667,6 +687,8 @@ def classify(segs: list[tuple], fmt: str, hints: dict[str, str] | None = None,
     if extracted:
         lo, hi = 0, len(ws) - 1
     else:
+        if not any(b.cls == "good" for b in ws):
+            _plain_sentences(ws)
         lo, hi, runs = _densest_window(ws, taken)
         if hi < lo:
             lo, hi = 0, len(ws) - 1
