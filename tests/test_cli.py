@@ -180,3 +180,15 @@ def test_reclean_stale_touches_only_older_articles(tmp_path: Path) -> None:
     assert proc.stdout.strip().startswith("0 updated, 1 unchanged"), proc.stdout
     again = run("reclean", "--stale", db=db)
     assert again.stdout.strip().startswith("0 updated, 0 unchanged"), again.stdout
+
+
+def test_meta_reset_undoes_an_edit_and_an_empty_title_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    assert run("import", str(SEEDS / "000_ab852f80fd5993ad.txt"), db=db).returncode == 0
+    original = json.loads(run("meta", "6be6", "--json", db=db).stdout)
+    edited = json.loads(run("meta", "6be6", "--title", "Fixed", "--outlet", "", "--json", db=db).stdout)
+    assert (edited["title"], edited["outlet"], edited["edited"]) == ("Fixed", None, ["outlet", "title"])
+    assert_user_error(run("meta", "6be6", "--title", "  ", db=db), "the title cannot be empty")
+    assert_user_error(run("meta", "6be6", "--title", "X", "--reset", "title", db=db), "contradict")
+    back = json.loads(run("meta", "6be6", "--reset", "title", "--reset", "outlet", "--json", db=db).stdout)
+    assert back == original

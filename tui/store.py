@@ -529,6 +529,10 @@ class Store:
         if bad:
             raise UserError(f"unknown metadata field {bad[0]!r}: use one of {', '.join(META_FIELDS)}")
         changes = {k: (v or None) for k, v in fields.items()}
+        if "title" in changes and not (changes["title"] or "").strip():
+            # a cleared title was stored as none at all: exports then start with an empty line
+            raise UserError(f"the title cannot be empty: give one, or `parallax meta {article['id'][:8]} "
+                            "--reset title` to go back to the page's own")
         edited = sorted(set(article["edited"]) | set(changes))
         update = dict(changes, edited=json.dumps(edited))
         if "title" in changes:
@@ -536,6 +540,29 @@ class Store:
         with self.transaction():
             self.db["articles"].update(article["id"], update)
             self.audit(annotator, "meta", article["id"], {k: article[k] for k in changes}, changes)
+        return self.get_article(article["id"])
+
+    def reset_meta(self, article_id: str, fields: Sequence[str], annotator: str,
+                   cleaner: Callable[[str, str, dict[str, str]], CleanResult]) -> dict:
+        """Undo hand edits of ``fields``: each goes back to what the file states or the
+        cleaner finds in it, as at import, and re-cleaning refreshes it again."""
+        bad = [k for k in fields if k not in META_FIELDS]
+        if bad:
+            raise UserError(f"unknown metadata field {bad[0]!r}: use one of {', '.join(META_FIELDS)}")
+        article = self.get_article(article_id)
+        src = self.db["sources"].get(article["id"])
+        stated = json.loads(src["hints"]) if src.get("hints") is not None else None
+        result = cleaner(src["raw"], article["format"], stated or {})
+        with self.transaction():
+            article = self.get_article(article["id"])
+            edited = [f for f in article["edited"] if f not in fields]
+            fresh = _refreshed_meta(result.meta, stated, edited)
+            update: dict[str, Any] = {k: v for k, v in fresh.items()
+                                      if k in fields or (k == "title_derived" and "title" in fields)}
+            update["edited"] = json.dumps(sorted(edited))
+            self.db["articles"].update(article["id"], update)
+            self.audit(annotator, "meta", article["id"], {k: article[k] for k in fields},
+                       {k: update.get(k) for k in fields})
         return self.get_article(article["id"])
 
     # --------------------------------------------------------- block overrides

@@ -230,18 +230,32 @@ def labels_cmd(ctx: Context, as_json: bool) -> None:
 @click.option("--date")
 @click.option("--byline")
 @click.option("--url")
+@click.option("--reset", "resets", multiple=True, metavar="FIELD",
+              help="Undo your edit of FIELD: back to what the file states or the cleaner finds "
+                   "(repeatable).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-def meta_cmd(ctx: Context, article: str, as_json: bool, **fields: str | None) -> None:
+def meta_cmd(ctx: Context, article: str, as_json: bool, resets: tuple[str, ...],
+             **fields: str | None) -> None:
     """Show or correct an article's metadata (edits survive re-cleaning).
+
+    An empty value clears a field (no outlet, say); the title cannot be empty.
 
     \b
     Examples:
       parallax meta 3f2a9c1b0d4e
       parallax meta 3f2a9c1b0d4e --outlet "Al Arabiya" --date 2023-06-02
+      parallax meta 3f2a9c1b0d4e --reset outlet     # back to what the page says
     """
     store = ctx.store(create=False)
     changes = {k: v for k, v in fields.items() if v is not None}
+    both = sorted(set(changes) & set(resets))
+    if both:
+        raise UserError(f"--{both[0]} and --reset {both[0]} contradict each other: give one")
+    if resets:
+        from tui.clean import clean_document
+
+        store.reset_meta(article, resets, ctx.annotator, clean_document)
     if "date" in changes and changes["date"]:
         from datetime import date
 
