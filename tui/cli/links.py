@@ -138,11 +138,14 @@ def events_cmd(ctx: Context, as_json: bool) -> None:
 
 @cli.command("link-status")
 @click.argument("link_id")
-@click.argument("status", type=click.Choice(["confirmed", "rejected", "suggested"]))
+@click.argument("status", type=click.Choice(["confirmed", "rejected", "suggested"]),
+                metavar="STATUS")
 @click.option("--json", "as_json", is_flag=True, help="Print the updated link as JSON.")
 @pass_ctx
 def link_status_cmd(ctx: Context, link_id: str, status: str, as_json: bool) -> None:
     """Confirm or reject a suggested link (kept when links are recomputed).
+
+    STATUS is confirmed, rejected or suggested (back to undecided).
 
     LINK_ID may be a unique prefix of the id, as for articles.
 
