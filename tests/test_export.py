@@ -129,7 +129,8 @@ def test_jsonl_records_follow_the_contract_and_offsets_hold(corpus: dict, tmp_pa
         assert set(r["meta"]) == {"title", "title_derived", "outlet", "date", "byline", "url", "path"}
         assert r["meta"]["title_derived"] is False
         for s in r["spans"]:
-            assert set(s) == {"id", "start", "end", "label", "text", "annotator"}
+            assert set(s) == {"id", "start", "end", "label", "text", "annotator",
+                              "created_at", "updated_at"}
             assert r["text"][s["start"]:s["end"]] == s["text"]
     a = records[0]
     assert [(s["text"], s["label"]) for s in a["spans"]] == [
@@ -138,7 +139,7 @@ def test_jsonl_records_follow_the_contract_and_offsets_hold(corpus: dict, tmp_pa
     assert a["spans"][0]["start"] == 0  # the span on the title block lands on the header
     # the tombstoned span and the span on the hidden block are not exported
     assert report.counts == {"articles": 2, "spans": 7, "links": 0, "spans_on_hidden_blocks": 1,
-                             "links_on_hidden_blocks": 0, "labels": 9}
+                             "links_on_hidden_blocks": 0, "spans_unplaced": 0, "labels": 9}
 
 
 def test_jsonl_validates_against_the_json_schema_and_reads_back(corpus: dict, tmp_path: Path) -> None:

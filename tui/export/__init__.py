@@ -66,6 +66,8 @@ class ExportReport:
         c = self.counts
         hidden = (f", {c['spans_on_hidden_blocks']} spans on hidden blocks left out"
                   if c.get("spans_on_hidden_blocks") else "")
+        if c.get("spans_unplaced"):
+            hidden += f", {c['spans_unplaced']} spans the text has no place for left out"
         return (f"exported {c['articles']} articles, {c['spans']} spans, {c['links']} links "
                 f"as {self.format} to {self.path}{hidden}")
 

@@ -104,7 +104,8 @@ def parquet_schema():  # -> pyarrow.Schema (pyarrow imported lazily)
     import pyarrow as pa
 
     span = pa.struct([("id", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
-                      ("label", pa.string()), ("text", pa.string()), ("annotator", pa.string())])
+                      ("label", pa.string()), ("text", pa.string()), ("annotator", pa.string()),
+                      ("created_at", pa.string()), ("updated_at", pa.string())])
     link = pa.struct([("start", pa.int64()), ("end", pa.int64()),
                       ("target_article", pa.string()), ("target_start", pa.int64()),
                       ("target_end", pa.int64()), ("score", pa.float64()),

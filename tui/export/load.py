@@ -19,7 +19,14 @@ spans to blocks, so each span is mapped back to ``(block_id, start, end)``:
 
 Span ids are kept, so importing the same file twice adds nothing; a span
 without an id gets a deterministic one derived from its content for the same
-reason. Each article is written in its own transaction.
+reason, and counts as unchanged when this database holds the same span live
+under another id. Each article is written in its own transaction, and which
+spans are new is decided inside it (two imports of one file may run at once).
+
+A span's ``created_at`` / ``updated_at`` (written by the export since stop 17)
+are kept, in the store's own format only: merges keep the newer version of a
+span by ``updated_at``, and a copy stamped at its import would beat every
+later edit of its original. Without them the import time is used.
 
 The file is read as UTF-8 with or without a byte-order mark (Windows tools
 write one; ``parallax import`` accepts it too).
@@ -29,10 +36,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.errors import UserError
 from tui.export.text import SEPARATOR, ArticleText, article_text, derived_alias
@@ -114,14 +123,49 @@ def _walk(blocks: list[dict[str, Any]], text: str,
                 offsets[b["id"]], lengths[b["id"]] = 0, len(header)
                 break
         pos = len(header) + len(SEPARATOR)
-    for b in blocks:
-        if b["id"] in offsets:
-            continue
-        t = b["text"]
-        if t and text.startswith(t, pos) and text[pos + len(t):pos + len(t) + 2] in (SEPARATOR, ""):
-            offsets[b["id"]], lengths[b["id"]] = pos, len(t)
-            pos += len(t) + len(SEPARATOR)
+    for b, at in _claims([b for b in blocks if b["id"] not in offsets], text, pos):
+        offsets[b["id"]], lengths[b["id"]] = at, len(b["text"])
     return offsets, lengths
+
+
+#: A chain of claims, newest first: (block, offset, the claims before it) or None.
+_Chain = tuple[dict[str, Any], int, "_Chain"] | None
+
+
+def _claims(blocks: list[dict[str, Any]], text: str, pos: int) -> list[tuple[dict[str, Any], int]]:
+    """The blocks (in stored order) that read ``text`` from ``pos`` on, and where each starts.
+
+    Pages repeat paragraphs (a standfirst as the lead), and each copy is a
+    block; the text says only that the paragraph is there, not which copy
+    the exporting database showed. Claiming the first copy that fits (as this
+    walk once did) put the span on that copy even when this database hides
+    it, and the span then dropped out of every export here. So every way of
+    reading the text as blocks in order is weighed: the one placing the most
+    blocks wins (copies whose neighbours align), then the one placing more
+    blocks shown in this database, then the earliest copies. The states are
+    the text positions reached, so the work stays blocks × paragraphs.
+    """
+    states: dict[int, tuple[tuple[int, int], _Chain]] = {pos: ((0, 0), None)}
+    for b in blocks:
+        t = b["text"]
+        if not t:
+            continue
+        grown = dict(states)
+        for at, (score, chain) in states.items():
+            end = at + len(t)
+            if not (text.startswith(t, at) and text[end:end + len(SEPARATOR)] in (SEPARATOR, "")):
+                continue
+            nxt = end + len(SEPARATOR)
+            claim = ((score[0] + 1, score[1] + bool(b.get("visible"))), (b, at, chain))
+            if nxt not in grown or claim[0] > grown[nxt][0]:
+                grown[nxt] = claim
+        states = grown
+    _, (_, chain) = max(states.items(), key=lambda item: (item[1][0], item[0]))
+    out: list[tuple[dict[str, Any], int]] = []
+    while chain is not None:
+        block, at, chain = chain
+        out.append((block, at))
+    return out[::-1]
 
 
 class _Matcher:
@@ -209,19 +253,40 @@ def _bad_field(span: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+class _Refused(NamedTuple):
+    """Why a span of the file is skipped: the report's reason and its detail."""
+
+    reason: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A span of the file that fits the text, waiting to be checked against the database."""
+
+    where: str
+    row: dict[str, Any]
+    given_id: bool  # False: the id was derived from the content (span_key)
+
+    def key(self) -> tuple:
+        """What a span is, ids aside: its place, label and author."""
+        r = self.row
+        return (r["block_id"], r["start"], r["end"], r["label"], r["annotator"])
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What one record's candidates come to, decided against one state of the database."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: int = 0
+    skips: list[tuple[str, str, str]] = field(default_factory=list)  # (where, reason, detail)
+
+
 def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Matcher, where: str,
                line: str, default_annotator: str, origin: str) -> None:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        report.skip(where, "not JSON", str(exc))
-        return
-    except RecursionError:  # json's decoder recurses once per nesting level
-        report.skip(where, "not JSON", "nested too deeply to read")
-        return
-    if not (isinstance(record, dict) and isinstance(record.get("text"), str)
-            and isinstance(record.get("spans"), list)):
-        report.skip(where, "not a dataset record", 'expected an object with "text" and "spans"')
+    record = _read_record(report, where, line)
+    if record is None:
         return
     article_id = matcher.find(record)
     if article_id is None:
@@ -230,71 +295,210 @@ def _load_line(store: Store, report: LoadReport, labels: set[str], matcher: _Mat
                     "import the article first")
         return
     report.articles += 1
-    text = record["text"]
-    at = align(store, article_id, text)
+    at = align(store, article_id, record["text"])
     block_text = {b["id"]: b["text"] for b in store.blocks(article_id)}
-    known = _existing(store, [s.get("id") for s in record["spans"] if isinstance(s, dict)])
-    rows: list[dict[str, Any]] = []
-    seen: set[str] = set()
     stamp = now()
+    candidates: list[_Candidate] = []
     for k, span in enumerate(record["spans"]):
         given = span.get("id") if isinstance(span, dict) else None
         here = f"{where} span {k}" + (f" ({given})" if isinstance(given, str) and given else "")
-        if not isinstance(span, dict):
-            report.skip(here, "not a span object")
+        found = _check_span(span, record["text"], labels, at, block_text)
+        if isinstance(found, _Refused):
+            report.skip(here, *found)
             continue
-        bad = _bad_field(span)
-        if bad is not None:
-            report.skip(here, *bad)
-            continue
-        start, end, label = span["start"], span["end"], span["label"]
-        if not 0 <= start < end <= len(text):
-            report.skip(here, "offsets out of range", f"{start}-{end} in a text of {len(text)}")
-            continue
-        quoted = span.get("text")
-        if quoted is None:
-            quoted = text[start:end]
-        if text[start:end] != quoted:
-            report.skip(here, "text mismatch", f"text[{start}:{end}] is {text[start:end]!r}, not {quoted!r}")
-            continue
-        if label not in labels:
-            report.skip(here, "unknown label", f"{label!r} is not in the schema in force")
-            continue
-        place = at.locate(start, end)
-        if place is None:
-            report.skip(here, "not inside one stored block", "it crosses a block boundary or "
+        candidates.append(_candidate(here, found, span, record["text"], article_id,
+                                     default_annotator, origin, stamp))
+    if candidates:
+        _write(store, report, article_id, candidates, default_annotator)
+
+
+def _read_record(report: LoadReport, where: str, line: str) -> dict[str, Any] | None:
+    """The line as a dataset record, or None (reported) when it is not one."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        report.skip(where, "not JSON", str(exc))
+        return None
+    except RecursionError:  # json's decoder recurses once per nesting level
+        report.skip(where, "not JSON", "nested too deeply to read")
+        return None
+    if not (isinstance(record, dict) and isinstance(record.get("text"), str)
+            and isinstance(record.get("spans"), list)):
+        report.skip(where, "not a dataset record", 'expected an object with "text" and "spans"')
+        return None
+    return record
+
+
+def _check_span(span: Any, text: str, labels: set[str], at: ArticleText,
+                block_text: dict[str, str]) -> tuple[str, int, int] | _Refused:
+    """``(block_id, start, end)`` of a span that fits, else why it does not."""
+    if not isinstance(span, dict):
+        return _Refused("not a span object")
+    bad = _bad_field(span) or _bad_times(span)
+    if bad is not None:
+        return _Refused(*bad)
+    start, end, label = span["start"], span["end"], span["label"]
+    if not 0 <= start < end <= len(text):
+        return _Refused("offsets out of range", f"{start}-{end} in a text of {len(text)}")
+    quoted = span.get("text")
+    if quoted is None:
+        quoted = text[start:end]
+    if text[start:end] != quoted:
+        return _Refused("text mismatch", f"text[{start}:{end}] is {text[start:end]!r}, not {quoted!r}")
+    if label not in labels:
+        return _Refused("unknown label", f"{label!r} is not in the schema in force")
+    place = at.locate(start, end)
+    if place is None:
+        return _Refused("not inside one stored block", "it crosses a block boundary or "
                         "lies on text this database does not have")
-            continue
-        block_id, s, e = place
-        if block_text[block_id][s:e] != quoted:
-            report.skip(here, "text mismatch", "the stored block reads differently")
-            continue
-        annotator = span.get("annotator") or default_annotator
-        sid = span.get("id") if isinstance(span.get("id"), str) and span.get("id") else \
-            span_key(article_id, block_id, s, e, label, annotator)
-        existing = known.get(sid) if span.get("id") == sid else _existing(store, [sid]).get(sid)
-        if existing is not None:
-            if tuple(existing[:5]) != (block_id, s, e, label, annotator):
-                report.skip(here, "id already used", "this database has a different span with that id")
-            elif existing[5] is not None:
-                report.skip(here, "removed here", "the span was deleted in this database; kept deleted")
-            else:
-                report.unchanged += 1
-            continue
-        if sid in seen:
-            report.skip(here, "duplicate in file")
-            continue
-        seen.add(sid)
-        rows.append({"id": sid, "article_id": article_id, "block_id": block_id, "start": s, "end": e,
-                     "text": quoted, "label": label, "scope": "span", "note": None,
-                     "annotator": annotator, "origin": origin, "created_at": stamp,
-                     "updated_at": stamp, "deleted_at": None, "deleted_by": None})
-    if rows:
+    block_id, s, e = place
+    if block_text[block_id][s:e] != quoted:
+        return _Refused("text mismatch", "the stored block reads differently")
+    return place
+
+
+def _candidate(where: str, place: tuple[str, int, int], span: dict[str, Any], text: str,
+               article_id: str, default_annotator: str, origin: str, stamp: str) -> _Candidate:
+    """The row a checked span would be stored as (its id derived when it has none)."""
+    block_id, s, e = place
+    quoted = text[span["start"]:span["end"]]  # equals span["text"] when given (checked)
+    annotator = span.get("annotator") or default_annotator
+    label = span["label"]
+    given = span.get("id") if isinstance(span.get("id"), str) and span.get("id") else None
+    sid = given or span_key(article_id, block_id, s, e, label, annotator)
+    created, updated = _times(span, stamp)
+    row = {"id": sid, "article_id": article_id, "block_id": block_id, "start": s, "end": e,
+           "text": quoted, "label": label, "scope": "span", "note": None,
+           "annotator": annotator, "origin": origin, "created_at": created,
+           "updated_at": updated, "deleted_at": None, "deleted_by": None}
+    return _Candidate(where, row, given is not None)
+
+
+def _times(span: dict[str, Any], stamp: str) -> tuple[str, str]:
+    """``created_at``, ``updated_at`` of a new row: the file's, else the import time.
+
+    Kept when given because merges keep the newest version of a span by
+    ``updated_at``: a copy stamped at its import would beat every edit its
+    original had after the export (a relabel, a note, a removal). A missing
+    ``created_at`` is the ``updated_at`` (a span is not created after its last
+    change); a missing ``updated_at`` is the import time (or ``created_at``,
+    if later).
+    """
+    created, updated = span.get("created_at"), span.get("updated_at")
+    if updated is None:
+        updated = max(stamp, created or "")
+    return created or updated, updated
+
+
+#: The store's time format (``tui.store.now``): UTC with milliseconds.
+_STORE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00")
+_TIME_EXAMPLE = "2026-11-23T12:40:10.890+00:00"
+
+
+def is_store_time(value: Any) -> bool:
+    """A time exactly as parallax stores it, so it compares as text with the store's own.
+
+    Merges compare ``updated_at`` as strings: "2026-01-02T10:00:00Z" or a
+    local offset would sort wrongly against ours, so only the store's form
+    is taken, and it must be a real date and time.
+    """
+    if not isinstance(value, str) or not _STORE_TIME.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _bad_times(span: dict[str, Any]) -> tuple[str, str] | None:
+    """The first bad ``created_at`` / ``updated_at`` of a span, as (reason, detail).
+
+    A time the store cannot compare is refused rather than replaced by the
+    import time: that replacement is what made imported copies beat newer edits.
+    """
+    for name in ("created_at", "updated_at"):
+        value = span.get(name)
+        if value is not None and not is_store_time(value):
+            return (f'"{name}" must be a UTC time as parallax writes it',
+                    f"got {_short(value)}, expected e.g. {_TIME_EXAMPLE!r}")
+    created, updated = span.get("created_at"), span.get("updated_at")
+    if created is not None and updated is not None and created > updated:
+        return '"created_at" is after "updated_at"', f"{created} > {updated}"
+    return None
+
+
+def _write(store: Store, report: LoadReport, article_id: str, candidates: list[_Candidate],
+           who: str) -> None:
+    """Store the candidates this database lacks, deciding inside the write transaction.
+
+    A first look outside any transaction lets a re-import of known spans
+    finish without taking the write lock. When something is to be written,
+    the decision is made again inside ``BEGIN IMMEDIATE``: another import of
+    the same file may have committed those ids meanwhile, and deciding on
+    the earlier look ended in ``UNIQUE constraint failed`` and a traceback.
+    """
+    plan = _plan(store, article_id, candidates)
+    if plan.rows:
         with store.transaction():
-            cols = list(rows[0])
-            store.db.conn.executemany(
-                f"insert into annotations ({', '.join(f'[{c}]' for c in cols)}) "
-                f"values ({', '.join('?' * len(cols))})", [[r[c] for c in cols] for r in rows])
-            store.audit(default_annotator, "import-annotations", article_id, None,
-                         {"spans": [r["id"] for r in rows], "file": report.path})
-        report.imported += len(rows)
+            plan = _plan(store, article_id, candidates)
+            _insert(store, plan.rows, article_id, who, report.path)
+    for skip in plan.skips:
+        report.skip(*skip)
+    report.unchanged += plan.unchanged
+    report.imported += len(plan.rows)
+
+
+def _plan(store: Store, article_id: str, candidates: list[_Candidate]) -> _Plan:
+    """Which candidates are new, unchanged or refused, against the database as it is now."""
+    known = _existing(store, [c.row["id"] for c in candidates])
+    live = _live_spans(store, article_id) if not all(c.given_id for c in candidates) else set()
+    plan = _Plan()
+    seen: set[str] = set()
+    for c in candidates:
+        verdict = _verdict(c, known.get(c.row["id"]), live, seen)
+        if verdict is None:
+            seen.add(c.row["id"])
+            plan.rows.append(c.row)
+        elif verdict == "unchanged":
+            plan.unchanged += 1
+        else:
+            plan.skips.append((c.where, *verdict))
+    return plan
+
+
+def _verdict(c: _Candidate, existing: tuple | None, live: set[tuple],
+             seen: set[str]) -> str | tuple[str, str] | None:
+    """None to insert, "unchanged", or the (reason, detail) of a skip."""
+    if existing is not None:
+        if tuple(existing[:5]) != c.key():
+            return "id already used", "this database has a different span with that id"
+        if existing[5] is not None:
+            return "removed here", "the span was deleted in this database; kept deleted"
+        return "unchanged"
+    if not c.given_id and c.key() in live:
+        # The same span under another id (this app's own, or another import's):
+        # adding it again would give its annotator the same label twice.
+        return "unchanged"
+    if c.row["id"] in seen:
+        return "duplicate in file", ""
+    return None
+
+
+def _live_spans(store: Store, article_id: str) -> set[tuple]:
+    """(block_id, start, end, label, annotator) of the article's live spans."""
+    return {tuple(r) for r in store.db.execute(
+        "select block_id, start, end, label, annotator from annotations "
+        "where article_id = ? and deleted_at is null", [article_id])}
+
+
+def _insert(store: Store, rows: list[dict[str, Any]], article_id: str, who: str, path: str) -> None:
+    """Insert new rows and their audit entry (inside the caller's transaction)."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    store.db.conn.executemany(
+        f"insert into annotations ({', '.join(f'[{c}]' for c in cols)}) "
+        f"values ({', '.join('?' * len(cols))})", [[r[c] for c in cols] for r in rows])
+    store.audit(who, "import-annotations", article_id, None,
+                {"spans": [r["id"] for r in rows], "file": path})

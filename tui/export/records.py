@@ -64,16 +64,35 @@ LINK_CHOICES: dict[str, tuple[str, ...]] = {
 
 @dataclass(slots=True)
 class Counts:
+    """What an export wrote and what it left out (the manifest's ``counts``).
+
+    ``spans_on_hidden_blocks`` keeps its old meaning and key: spans whose block
+    is hidden (shown again with ``parallax override``). ``spans_unplaced``
+    counts spans on a *visible* block the text has no place for; none should
+    exist, and they were once counted as "hidden", which sent users looking
+    for a hidden block that was not there. Manifests written before it have no
+    such key (read it as 0).
+    """
+
     articles: int = 0
     spans: int = 0
     links: int = 0
     spans_on_hidden_blocks: int = 0
     links_on_hidden_blocks: int = 0
+    spans_unplaced: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"articles": self.articles, "spans": self.spans, "links": self.links,
                 "spans_on_hidden_blocks": self.spans_on_hidden_blocks,
-                "links_on_hidden_blocks": self.links_on_hidden_blocks}
+                "links_on_hidden_blocks": self.links_on_hidden_blocks,
+                "spans_unplaced": self.spans_unplaced}
+
+    def left_out(self, visible: bool) -> None:
+        """Count a span the text cannot hold, under why: its block is hidden, or not placed."""
+        if visible:
+            self.spans_unplaced += 1
+        else:
+            self.spans_on_hidden_blocks += 1
 
 
 def resolve_selection(store: Store, annotators: Any = None, labels: Any = None,
@@ -126,10 +145,11 @@ def build_records(store: Store, selection: Selection, counts: Counts,
         notes: dict[str, str] = {}
         text = at.text
         offsets = at.block_offsets
-        for sid, block_id, s_start, s_end, quoted, label, annotator, note in spans.get(article["id"], ()):
+        for (sid, block_id, s_start, s_end, quoted, label, annotator, note,
+             created_at, updated_at, visible) in spans.get(article["id"], ()):
             base = offsets.get(block_id)
             if base is None:
-                counts.spans_on_hidden_blocks += 1
+                counts.left_out(bool(visible))
                 continue
             start, end = base + s_start, base + s_end
             if text[start:end] != quoted:
@@ -139,7 +159,8 @@ def build_records(store: Store, selection: Selection, counts: Counts,
                     "nothing was exported; fix or remove that annotation"
                 )
             out_spans.append({"id": sid, "start": start, "end": end, "label": label,
-                              "text": quoted, "annotator": annotator})
+                              "text": quoted, "annotator": annotator,
+                              **span_times(created_at, updated_at)})
             if note:
                 notes[sid] = note
         out_links = []
@@ -174,6 +195,16 @@ def build_records(store: Store, selection: Selection, counts: Counts,
                 for block_id, start, end in sentence_rows.get(article["id"], ())
                 if block_id in at.block_offsets)
         yield record
+
+
+def span_times(created_at: str | None, updated_at: str | None) -> dict[str, str]:
+    """A span's ``created_at`` / ``updated_at`` for its record, each only when stored.
+
+    A row written by raw SQL may lack one; leaving the key out (rather than
+    writing null) keeps the record valid and makes the importer stamp it.
+    """
+    return {k: v for k, v in (("created_at", created_at), ("updated_at", updated_at))
+            if isinstance(v, str) and v}
 
 
 def _passages_by_article(store: Store) -> dict[str, list[tuple[str, int, int]]]:
@@ -215,13 +246,21 @@ class _LazyTexts(dict):
 
 
 def _spans(store: Store, selection: Selection) -> dict[str, list[tuple]]:
-    """article -> (id, block_id, start, end, text, label, annotator, note) in reading order."""
+    """article -> (id, block_id, start, end, text, label, annotator, note, created_at,
+    updated_at, block visible) in reading order.
+
+    The times travel with the span so that ``import-annotations`` can keep
+    them: a copy stamped at its import would look newer than later edits of
+    the original and beat them on merge. Visibility tells a span on a hidden
+    block from one the text cannot place (:class:`Counts`).
+    """
     w1, p1 = _in("a.annotator", selection.annotators)
     w2, p2 = _in("a.label", selection.labels)
     w3, p3 = _in("a.article_id", selection.articles)
     sql = (
         "select a.article_id, a.id, a.block_id, a.start, a.end, a.text, a.label, a.annotator, "
-        "a.note from annotations a join blocks b on b.id = a.block_id "
+        "a.note, a.created_at, a.updated_at, coalesce(b.override, b.keep) "
+        "from annotations a join blocks b on b.id = a.block_id "
         f"where a.deleted_at is null{w1}{w2}{w3} "
         "order by a.article_id, b.seq, a.start, a.end, a.label, a.annotator, a.id"
     )

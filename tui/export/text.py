@@ -8,10 +8,12 @@ inside that text; an export turns ``(block_id, start, end)`` into
 
 Decisions (documented in docs/dataset.md):
 
-* A visible block of kind ``title`` whose text equals the article title is not
-  repeated: it *is* the header, so its offset is 0 and spans on it land on the
-  title. A title block whose text differs (the title was edited by hand) stays
-  an ordinary block, so no annotated text is dropped.
+* A visible block of kind ``title`` whose text equals the article title
+  exactly is not repeated: it *is* the header, so its offset is 0 and spans on
+  it land on the title. A title block whose text differs in anything, even
+  only in whitespace (the title was edited by hand, or a feed stated it with
+  a double space or an NBSP), stays an ordinary block, so no annotated text
+  is dropped (:func:`is_header`).
 * An article without a title starts directly with its first visible block.
 * A *derived* title (``title_derived``: the cleaner made it from the lead's
   first words because the page stated none) is written as the header too, as
@@ -78,13 +80,11 @@ def compose(article_id: str, title: str | None, blocks: list[dict], *,
         if not block["visible"]:
             continue
         text = block["text"]
-        if (header and not title_used and block["kind"] == "title"
-                and " ".join(text.split()) == " ".join(header.split())):
+        if not title_used and is_header(block, header):
             title_used = True
-            if text == header:
-                offsets[block["id"]] = 0
-                lengths[block["id"]] = len(text)
-            continue  # same title with other whitespace: not repeated, spans on it cannot be placed
+            offsets[block["id"]] = 0
+            lengths[block["id"]] = len(text)
+            continue
         if parts:
             parts.append(SEPARATOR)
             pos += len(SEPARATOR)
@@ -94,6 +94,19 @@ def compose(article_id: str, title: str | None, blocks: list[dict], *,
         pos += len(text)
     return ArticleText(article_id, "".join(parts), offsets, lengths,
                        derived_alias(header, title_derived, blocks, offsets))
+
+
+def is_header(block: dict, header: str) -> bool:
+    """Whether a visible block *is* the header, so it is not written twice.
+
+    Only a title block whose text equals the header character for character:
+    its offset is 0, so every span on it lands on the header. A title that
+    differs in anything, whitespace included (a double space, an NBSP from a
+    feed), leaves the block an ordinary block after the header. Treating a
+    whitespace variant as the header used to drop the block from the text,
+    and every span on it (a document-level label too) from every export.
+    """
+    return bool(header) and block["kind"] == "title" and block["text"] == header
 
 
 def derived_alias(header: str, title_derived: bool, blocks: list[dict],
