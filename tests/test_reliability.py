@@ -115,7 +115,9 @@ s = Store.open(db)
 blocks = [r["id"] for r in s.db.query("select id from blocks where length(text) > 20 order by id")]
 ids = []
 for i in range(n):
-    a = s.add_annotation(block_id=blocks[i % len(blocks)], start=0, end=10, label="EVENT", annotator=who)
+    start = i // len(blocks)  # a label is on a span once per annotator: no two alike
+    a = s.add_annotation(block_id=blocks[i % len(blocks)], start=start, end=start + 10, label="EVENT",
+                         annotator=who)
     ids.append(a["id"])
 print(json.dumps(ids))
 """

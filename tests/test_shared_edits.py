@@ -261,3 +261,27 @@ def test_accepting_again_takes_the_span_as_it_is_now(seeded_store: Store) -> Non
     assert again["id"] == copy["id"] and again["deleted_at"] is None
     assert (again["label"], again["start"], again["end"]) == ("CLAIM", 0, 12)
     assert again["text"] == block["text"][0:12]
+
+
+def test_one_annotator_in_two_windows_cannot_put_a_label_on_the_same_words_twice(seeded_db: Path) -> None:
+    """Each window checked only its own copy of the article: both saved the span, by tag
+    or by a redo after the other window had tagged, and exports counted it twice."""
+    win1, win2 = Store.open(seeded_db), Store.open(seeded_db)
+    block = _body_block(win1, win1.list_articles()[0]["id"])
+    first = win1.add_annotation(block_id=block["id"], start=0, end=8, label="QUOTE", annotator="ana")
+    with pytest.raises(UserError, match="ana already has QUOTE on these words"):
+        win2.add_annotation(block_id=block["id"], start=0, end=8, label="QUOTE", annotator="ana")
+    win1.delete_annotation(first["id"], "ana")  # u in window 1
+    again = win2.add_annotation(block_id=block["id"], start=0, end=8, label="QUOTE", annotator="ana")
+    with pytest.raises(UserError, match="already has QUOTE"):
+        win1.restore_annotation(first["id"], "ana")  # ctrl+r in window 1
+    other = win1.add_annotation(block_id=block["id"], start=0, end=8, label="EVENT", annotator="ana")
+    with pytest.raises(UserError, match="already has QUOTE"):
+        win1.update_annotation(other["id"], "ana", label="QUOTE")  # relabel onto the same
+    live = win1.db.execute("select count(*) from annotations where label = 'QUOTE' and deleted_at is null"
+                           ).fetchone()[0]
+    assert live == 1 and win1.get_annotation(again["id"])["deleted_at"] is None
+    # another annotator may of course tag the same words
+    win2.add_annotation(block_id=block["id"], start=0, end=8, label="QUOTE", annotator="ben")
+    win1.close()
+    win2.close()

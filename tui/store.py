@@ -109,6 +109,11 @@ def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _excerpt(text: str, width: int = 40) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[:width - 1] + "…"
+
+
 def storage_error(exc: sqlite3.Error) -> str:
     """What a database error that is no bug means for the user, and what to do: one line.
 
@@ -862,9 +867,27 @@ class Store:
             # process cannot slip in between the check and the insert
             if label not in self.schema().by_name():
                 raise UserError(f"unknown label {label!r}: see `parallax labels` for the schema in force")
+            self._refuse_duplicate(row)
             self.db["annotations"].insert(row)
             self.audit(annotator, "annotate", row["id"], None, row)
         return row
+
+    def _refuse_duplicate(self, row: dict[str, Any]) -> None:
+        """A label is on a span once per annotator: refuse a second live copy.
+
+        The app checks its own pane first, but two windows of one annotator (or
+        a redo after the other window tagged the same words) each saw no copy
+        and both saved one; exports and agreement then counted the span twice.
+        Called inside the write transaction, so the check holds.
+        """
+        same = self.db.execute(
+            "select 1 from annotations where block_id = ? and start = ? and end = ? and label = ? "
+            "and annotator = ? and deleted_at is null and id != ?",
+            [row["block_id"], row["start"], row["end"], row["label"], row["annotator"], row["id"]],
+        ).fetchone()
+        if same:
+            raise UserError(f"{row['annotator']} already has {row['label']} on these words "
+                            f"(\"{_excerpt(row['text'])}\"): nothing was added")
 
     def get_annotation(self, annotation_id: str) -> dict[str, Any]:
         rows = list(self.db.query("select * from annotations where id = ?", [annotation_id]))
@@ -882,6 +905,8 @@ class Store:
             if "label" in changes and changes["label"] not in self.schema().by_name():
                 raise UserError(f"unknown label {changes['label']!r}: see `parallax labels`")
             update = dict(changes, updated_at=stamp_after(before["updated_at"]))
+            if before["deleted_at"] is None and {"label", "start", "end"} & set(changes):
+                self._refuse_duplicate(dict(before, **changes))
             if "start" in changes or "end" in changes:
                 block = self.db["blocks"].get(before["block_id"])
                 start, end = changes.get("start", before["start"]), changes.get("end", before["end"])
@@ -915,6 +940,8 @@ class Store:
             if before["deleted_at"] is not None and before["label"] not in self.schema().by_name():
                 raise UserError(f"label {before['label']} is no longer in the label schema: a span "
                                 "with it cannot come back (load a schema with that label first)")
+            if before["deleted_at"] is not None:
+                self._refuse_duplicate(before)
             self.db["annotations"].update(
                 annotation_id, {"deleted_at": None, "deleted_by": None,
                                 "updated_at": stamp_after(before["updated_at"])}

@@ -316,10 +316,10 @@ _SPAN_FIELDS = ("block_id", "start", "end", "label", "annotator")
 def _same_span_imported(theirs: dict[str, Any], ours: dict[str, Any]) -> bool:
     """Their row is our span carried through a JSONL export and import-annotations.
 
-    JSONL carries no note, origin or times, so the copy is stamped at its
-    import and would win "last writer wins" against the original, wiping its
-    note for nothing. A copy nobody changed since its import (same span, still
-    live, no note) is not an edit.
+    JSONL carries no note or origin (and, before stop 17, no times: such a
+    copy is stamped at its import and would win "last writer wins" against
+    the original, wiping its note for nothing). A copy nobody changed since
+    its import (same span, still live, no note) is not an edit.
     """
     return (theirs.get("origin") == "import" and theirs.get("note") in (None, "")
             and theirs.get("deleted_at") is None and ours.get("deleted_at") is None
