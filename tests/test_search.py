@@ -144,3 +144,18 @@ def test_word_forms_keep_to_their_stem(store: Store) -> None:
     add(store, "B", ["An electric car maker reported results."])
     assert not search(store, "investigation")  # "investors" is another stem
     assert [h.outlet for h in search(store, "elected")] == ["A"]  # "electric" is another stem
+
+
+def test_a_common_word_being_typed_is_not_replaced_by_its_rare_completions(seeded_store: Store) -> None:
+    """While "nato and" was typed (no space yet), recall dropped the common "and" and
+    kept its rare completions: the hits were about Andrii and Andy, not NATO (QA)."""
+    import re
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"\w+", text.lower()))
+
+    hits = search(seeded_store, "nato and", limit=10)
+    assert len(hits) >= 5
+    assert all({"nato", "and"} <= words(h.text) for h in hits[:5])
+    not_hits = search(seeded_store, "not", limit=10)
+    assert sum("not" in words(h.text) for h in not_hits) >= 5

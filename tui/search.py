@@ -239,7 +239,11 @@ def search(store: Store, query: str, *, limit: int = 50) -> list[Hit]:
     # Very common words cost a ranking pass over most of the index and say
     # little: recall on the informative words; rank on all of them.
     common = vocab.total * COMMON_SHARE
-    informative = [[f for f in g if vocab.docs.get(f, 0) <= common] for g in groups]
+    # A word typed that is itself common ("and", "not", "nato" in a library about
+    # NATO) leaves recall whole: its rare completions and corrections ("andrii",
+    # "note") must not stand in for it, or "nato and" found only Andrii and Andy.
+    informative = [[f for f in t.forms if vocab.docs.get(f, 0) <= common] for t in terms
+                   if t.forms and vocab.docs.get(t.typed, 0) <= common]
     informative = [g for g in informative if g]
     sql = _RECALL_SQL
     if informative:
