@@ -379,6 +379,34 @@ def test_toasts_leave_the_status_lines_legend_and_keys_in_sight(seeded_db, tmp_p
     run(go())
 
 
+def test_relabel_into_a_passage_label_takes_the_whole_sentence(seeded_db, tmp_path):
+    """r then a passage label's key on two words kept a passage label on two words,
+    its scope still "span" (tagging with the key takes the sentence); undo restores it."""
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            await pilot.press("j", "shift+right", "shift+right", "1", "escape")
+            await pilot.pause()
+            unit = reader.view.unit
+            [ann] = [a for a in app.store.annotations() if a["annotator"] == "ann"]
+            assert (ann["label"], ann["scope"], ann["start"]) == ("EVENT", "span", unit.start)
+            assert ann["end"] < unit.end
+            passage = next(lb for lb in app.store_labels if lb.scope == "passage")
+            await pilot.press("r", passage.key)
+            await pilot.pause()
+            row = app.store.get_annotation(ann["id"])
+            assert (row["label"], row["scope"], row["start"], row["end"]) == (
+                passage.name, "passage", unit.start, unit.end)
+            await pilot.press("u")
+            await pilot.pause()
+            row = app.store.get_annotation(ann["id"])
+            assert (row["label"], row["scope"], row["start"], row["end"]) == (
+                "EVENT", "span", ann["start"], ann["end"])
+
+    run(go())
+
+
 def test_mine_toggle_hides_other_annotators(seeded_db, tmp_path):
     with Store.open(seeded_db) as s:
         first = s.list_articles()[0]["id"]

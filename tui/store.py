@@ -897,7 +897,7 @@ class Store:
 
     def update_annotation(self, annotation_id: str, annotator: str, **changes: Any) -> dict[str, Any]:
         """Relabel or annotate with a note; the previous state goes to the audit log."""
-        allowed = {"label", "note", "start", "end"}
+        allowed = {"label", "note", "start", "end", "scope"}
         if set(changes) - allowed:
             raise UserError(f"cannot change {sorted(set(changes) - allowed)} of an annotation")
         with self.transaction():

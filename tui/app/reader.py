@@ -73,7 +73,7 @@ class ReaderScreen(Screen):
     ReaderScreen #keybar { height: 1; background: $footer-background; color: $footer-foreground; }
     ReaderScreen #work { height: 1; display: none; padding: 0 1; }
     ReaderScreen #work.busy { display: block; }
-    ReaderScreen #work Label { width: auto; margin-right: 2; }
+    ReaderScreen #work #work-label { width: auto; margin-right: 2; }
     ReaderScreen #empty { padding: 2 4; }
     /* toasts sit above the panes' status lines, the legend and the keys (and the
        progress line while a job runs): "saved" and the cursor's place stay in sight */
@@ -672,16 +672,46 @@ class ReaderScreen(Screen):
             if not name or name == ann["label"]:
                 return
             doc = pane.doc if pane is not None else None
-            if doc is not None and self._mine_exists(
-                    doc, (ann["block_id"], ann["start"], ann["end"]), name):
+            changes = self._relabel_changes(doc, ann, name)
+            if changes is None:
+                return
+            span = (ann["block_id"], changes.get("start", ann["start"]), changes.get("end", ann["end"]))
+            if doc is not None and self._mine_exists(doc, span, name):
                 # the same refusal as tagging it again: never two equal rows
                 self.notify(f"already tagged {name}: {ann['label']} left as it is "
                             f"(x removes it)", severity="information")
                 return
-            self.update_annotation(pane, ann, {"label": name})
+            self.update_annotation(pane, ann, changes)
 
         self.app.push_screen(
             LabelPicker(self.app.store_labels, f"Relabel {ann['label']} as:", ann["label"]), done)
+
+    def _relabel_changes(self, doc: Document | None, ann: dict[str, Any],
+                         name: str) -> dict[str, Any] | None:
+        """The label and, when the new label's scope differs, the extent it takes.
+
+        A passage label covers whole sentences, as when tagged with its key:
+        relabelling two words into one used to leave a passage label on two
+        words (its scope still "span"). None (and a notice) when it cannot be
+        done in place: a document label sits on the title block.
+        """
+        label = next((lb for lb in self.app.store_labels if lb.name == name), None)
+        scope = label.scope if label is not None else "span"
+        changes: dict[str, Any] = {"label": name}
+        if scope != (ann.get("scope") or "span"):
+            changes["scope"] = scope
+        if scope == "passage" and doc is not None:
+            units = [u for u in doc.units if doc.blocks[u.block]["id"] == ann["block_id"]
+                     and u.end > ann["start"] and u.start < ann["end"]]
+            if units and (units[0].start, units[-1].end) != (ann["start"], ann["end"]):
+                changes["start"], changes["end"] = units[0].start, units[-1].end
+        elif scope == "document" and doc is not None:
+            first = next((b for b in doc.blocks if b["kind"] == "title"), doc.blocks[0])
+            if (ann["block_id"], ann["start"], ann["end"]) != (first["id"], 0, len(first["text"])):
+                self.notify(f"{name} is a label for the whole article: tag it with its key "
+                            f"({ann['label']} left as it is)", severity="information")
+                return None
+        return changes
 
     def action_note(self) -> None:
         ann = self._mine_under_cursor()
