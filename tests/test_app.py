@@ -407,6 +407,32 @@ def test_relabel_into_a_passage_label_takes_the_whole_sentence(seeded_db, tmp_pa
     run(go())
 
 
+def test_undo_of_a_change_in_the_other_pane_is_told_there_and_names_the_change(seeded_db, tmp_path):
+    """u from the right pane undid the left pane's note, but the left pane kept saying
+    "note saved" and the right one said "undid change of ACTOR" (QA in tmux)."""
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            left, right = reader.panes
+            await pilot.press("j", "1", "r", "4")
+            await pilot.pause()
+            await pilot.press("a", *"check", "enter")
+            await pilot.pause()
+            assert "note saved" in left.save_state
+            await pilot.press("tab")
+            before_right = right.save_state
+            await pilot.press("u")
+            await pilot.pause()
+            assert left.save_state == "saved: undid note on ACTOR"
+            assert right.save_state == before_right
+            await pilot.press("u")
+            await pilot.pause()
+            assert left.save_state == "saved: undid relabel EVENT → ACTOR"
+
+    run(go())
+
+
 def test_mine_toggle_hides_other_annotators(seeded_db, tmp_path):
     with Store.open(seeded_db) as s:
         first = s.list_articles()[0]["id"]

@@ -37,11 +37,20 @@ class Step:
         if self.kind == "override":
             return {True: "showing a block", False: "hiding a block",
                     None: "a block's return to the cleaner's decision"}[self.after]
-        return {
-            "create": f"tag {self.label}",
-            "delete": f"removal of {self.label}",
-            "update": f"change of {self.label}",
-        }[self.kind]
+        if self.kind == "update":
+            return self._describe_update()
+        return {"create": f"tag {self.label}", "delete": f"removal of {self.label}"}[self.kind]
+
+    def _describe_update(self) -> str:
+        """Which change: a relabel names both labels, a note and a resize say so."""
+        before, after = self.before or {}, self.after or {}
+        if "label" in after and before.get("label") != after["label"]:
+            return f"relabel {before.get('label')} → {after['label']}"
+        if set(after) == {"note"}:
+            return f"note on {self.label}"
+        if {"start", "end"} & set(after):
+            return f"resize of {self.label}"
+        return f"change of {self.label}"
 
 
 class History:

@@ -767,7 +767,11 @@ class ReaderScreen(Screen):
             self.refresh_article(step.article_id, blocks=step.kind == "override",
                                  block_id=step.block_id)
         what = f"{'undid' if undo else 'redid'} {step.describe(undone=undo)}"
-        self._saved(pane, f"saved: {what}")
+        # the panes showing the changed article say it (a pane whose status still read
+        # "note saved" after its note was undone in another pane was simply wrong)
+        showing = [p for p in self.panes if p.doc is not None and p.doc.article_id == step.article_id]
+        for target in showing or [pane]:
+            self._saved(target, f"saved: {what}")
         # the history spans every pane and article: when the change is not in the
         # article in front of the reader, say where it was (the status line says
         # what). Not a toast for every u: toasts expiring cost a 100+ ms frame.
