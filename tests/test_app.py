@@ -433,6 +433,47 @@ def test_undo_of_a_change_in_the_other_pane_is_told_there_and_names_the_change(s
     run(go())
 
 
+def test_a_review_accept_is_one_undo_step(seeded_db, tmp_path):
+    """Accepts on the review screen were not in the undo history: u afterwards undid
+    an older, unrelated change instead (QA in tmux)."""
+    with Store.open(seeded_db) as s:
+        first = s.list_articles()[0]["id"]
+        block = next(b for b in s.blocks(first) if b["visible"] and b["kind"] != "title")
+        s.add_annotation(block_id=block["id"], start=0, end=8, label="EVENT", annotator="ana")
+        s.add_annotation(block_id=block["id"], start=0, end=8, label="CLAIM", annotator="ben")
+
+    def lead_layer(app):
+        return [(a["label"], a["deleted_at"] is None) for a in app.store.annotations(
+            first, annotator="lead", include_deleted=True)]
+
+    async def go():
+        app = make_app(seeded_db, tmp_path, annotator="lead")
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("R")
+            await pilot.pause()
+            await pilot.press("a")
+            await pilot.pause()
+            assert lead_layer(app) == [("EVENT", True)]
+            await pilot.press("b")  # a change of mind: B's CLAIM instead, in one key
+            await pilot.pause()
+            assert sorted(lead_layer(app)) == [("CLAIM", True), ("EVENT", False)]
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("u")
+            await pilot.pause()
+            assert lead_layer(app) == [("EVENT", True)] or sorted(lead_layer(app)) == [
+                ("CLAIM", False), ("EVENT", True)]
+            await pilot.press("u")
+            await pilot.pause()
+            assert all(not live for _label, live in lead_layer(app))
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert [label for label, live in lead_layer(app) if live] == ["EVENT"]
+
+    run(go())
+
+
 def test_mine_toggle_hides_other_annotators(seeded_db, tmp_path):
     with Store.open(seeded_db) as s:
         first = s.list_articles()[0]["id"]

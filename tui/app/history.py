@@ -18,7 +18,8 @@ from tui.store import Store
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One reversible change. ``kind``: create | delete | update | override | link."""
+    """One reversible change. ``kind``: create | delete | update | override | link | group
+    (``before`` holds the steps of one key that wrote several rows)."""
 
     kind: str
     target: str  # annotation id, block id for overrides, link id for link decisions
@@ -30,6 +31,8 @@ class Step:
 
     def describe(self, undone: bool = False) -> str:
         """What the step did, for "undid …" / "redid …" (a link says where it went back to)."""
+        if self.kind == "group":
+            return self.label
         if self.kind == "link":
             if undone:
                 return f"link {self.after} (back to {self.before})"
@@ -51,6 +54,39 @@ class Step:
         if {"start", "end"} & set(after):
             return f"resize of {self.label}"
         return f"change of {self.label}"
+
+
+_SPAN_FIELDS = ("label", "start", "end", "scope")
+
+
+def steps_between(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]],
+                  article_id: str, what: str) -> Step | None:
+    """One undo step for what a screen wrote to the annotations (the review's accepts).
+
+    ``before`` and ``after`` are the rows (removed ones included) of the
+    annotator's layer around the change, by id. Each difference becomes a
+    sub-step in an order that replays forward and backward: a copy brought
+    back with new extents is an update, then a restore.
+    """
+    subs: list[Step] = []
+    for aid, row in after.items():
+        old = before.get(aid)
+        label, block = row["label"], row["block_id"]
+        if old is None or (old["deleted_at"] is not None and row["deleted_at"] is None):
+            if old is not None and any(old[k] != row[k] for k in _SPAN_FIELDS):
+                subs.append(Step("update", aid, article_id, block, label=label,
+                                 before={k: old[k] for k in _SPAN_FIELDS},
+                                 after={k: row[k] for k in _SPAN_FIELDS}))
+            subs.append(Step("create", aid, article_id, block, label=label))
+        elif old["deleted_at"] is None and row["deleted_at"] is not None:
+            subs.append(Step("delete", aid, article_id, block, label=label))
+        elif any(old[k] != row[k] for k in _SPAN_FIELDS):
+            subs.append(Step("update", aid, article_id, block, label=label,
+                             before={k: old[k] for k in _SPAN_FIELDS},
+                             after={k: row[k] for k in _SPAN_FIELDS}))
+    if not subs:
+        return None
+    return Step("group", "", article_id, "", before=subs, label=what)
 
 
 class History:
@@ -111,6 +147,11 @@ class History:
 
     def _apply(self, step: Step, reverse: bool) -> None:
         s, who = self.store, self.annotator
+        if step.kind == "group":  # one key, several rows: all of them or none
+            with s.transaction():
+                for sub in (reversed(step.before) if reverse else step.before):
+                    self._apply(sub, reverse)
+            return
         if step.kind == "create":
             (s.delete_annotation if reverse else s.restore_annotation)(step.target, who)
         elif step.kind == "delete":

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.app import keys
+from tui.app.history import steps_between
 from tui.app.screens_search import styled
 from tui.errors import UserError
 from tui.store import Store, default_annotator
@@ -265,6 +266,7 @@ class ReviewScreen(Screen[None]):
                         severity="warning")
             return
         other = _side(item, "b" if side == "a" else "a")
+        before = self._my_layer()
         try:
             accept(self.store, span["id"], self.adjudicator)
             if other is not None and self.settled.get(self.index) not in (None, side):
@@ -272,6 +274,7 @@ class ReviewScreen(Screen[None]):
         except UserError as exc:
             self.notify(exc.message, severity="error")
             return
+        self._record(before, f"accept of {name}'s {span['label']}")
         if name == self.adjudicator:
             self.notify(f"{safe(span['label'])} is already yours: it stays in your layer", markup=False)
         else:
@@ -289,15 +292,33 @@ class ReviewScreen(Screen[None]):
 
         if self.pair is None:
             return
+        before = self._my_layer()
         try:
             added = accept_agreed(self.store, self.article_id, *self.pair, self.adjudicator)
         except UserError as exc:
             self.notify(exc.message, severity="error")
             return
+        self._record(before, f"accept of {added} agreed spans")
         self.notify(f"{added} agreed span{'s' if added != 1 else ''} added to {safe(self.adjudicator)}'s "
                     "layer" if added else "every agreed span is already in your layer",
                     markup=False)
         self.refresh_review(keep=self.index)
+
+    def _my_layer(self) -> dict[str, dict[str, Any]]:
+        """The adjudicator's rows on this article, removed ones included, by id."""
+        return {r["id"]: r for r in self.store.db.query(
+            "select * from annotations where article_id = ? and annotator = ?",
+            [self.article_id, self.adjudicator])}
+
+    def _record(self, before: dict[str, dict[str, Any]], what: str) -> None:
+        """Put what an accept wrote in the app's undo history: ``u`` takes it back
+        (it used to undo an older, unrelated change instead)."""
+        history = getattr(self.app, "history", None)
+        if history is None or history.annotator != self.adjudicator:
+            return
+        step = steps_between(before, self._my_layer(), self.article_id, what)
+        if step is not None:
+            history.record(step)
 
     def _withdraw(self, span: dict[str, Any]) -> None:
         """Tombstone the adjudicator's earlier copy of ``span`` (undo-able, audited)."""
