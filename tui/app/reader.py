@@ -769,7 +769,8 @@ class ReaderScreen(Screen):
         what = f"{'undid' if undo else 'redid'} {step.describe(undone=undo)}"
         # the panes showing the changed article say it (a pane whose status still read
         # "note saved" after its note was undone in another pane was simply wrong)
-        showing = [p for p in self.panes if p.doc is not None and p.doc.article_id == step.article_id]
+        showing = [] if step.kind == "link" else [  # a link is between two articles: said here
+            p for p in self.panes if p.doc is not None and p.doc.article_id == step.article_id]
         for target in showing or [pane]:
             self._saved(target, f"saved: {what}")
         # the history spans every pane and article: when the change is not in the
