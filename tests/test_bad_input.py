@@ -475,3 +475,25 @@ def test_importing_a_dataset_export_as_articles_is_refused_with_the_right_comman
     assert_one_line_error(proc, "parallax import-annotations")
     assert len([ln for ln in proc.stderr.splitlines() if ln.startswith("parallax: error:")]) == 1
     assert snapshot(annotated_db) == before
+
+
+def test_a_jsonl_feed_over_the_article_limit_is_read_article_by_article(store: Store, tmp_path: Path) -> None:
+    """The 20 MB limit is for one article: a feed of many articles was refused whole
+    (and the app has no --max-mb); one line over the limit is reported, not the rest."""
+    import json
+
+    from tui.ingest import read_path
+    from tui.model import RawDocument
+
+    feed = tmp_path / "feed.jsonl"
+    body = " ".join(["Officials said the storm closed the port on Monday."] * 60)
+    with feed.open("w", encoding="utf-8") as fh:
+        for i in range(40):
+            fh.write(json.dumps({"text": f"Story {i}\n\n{body}", "title": f"Story {i}"}) + "\n")
+        fh.write(json.dumps({"text": "x" * 200_000}) + "\n")
+    limit = 100_000  # bytes; the feed is about 1.3 MB, each story 3 KB
+    got = list(read_path(feed, max_bytes=limit))
+    docs = [g for g in got if isinstance(g, RawDocument)]
+    problems = [g for g in got if not isinstance(g, RawDocument)]
+    assert len(docs) == 40
+    assert len(problems) == 1 and problems[0].line == 41 and "limit for one article" in problems[0].reason
