@@ -60,7 +60,7 @@ def _jobs_option(batch: str) -> Callable[[Callable[..., Any]], Callable[..., Any
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file report as JSON lines.")
 @click.option("--max-mb", type=click.IntRange(1, 2048), default=20, show_default=True,
-              help="Refuse single files larger than this.")
+              help="Refuse articles larger than this: a .txt/.md/.html file, or one line of a .jsonl feed.")
 @_jobs_option("a batch of 16 files")
 @pass_ctx
 def import_cmd(ctx: Context, paths: tuple[str, ...], as_json: bool, max_mb: int, jobs: int | None) -> None:
