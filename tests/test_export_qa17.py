@@ -396,3 +396,25 @@ def test_two_import_processes_at_once_both_finish_without_a_traceback(
     imported = sum(int(err.strip().splitlines()[-1].split()[0]) for _, err, _ in results)
     assert imported == n
     assert seeded_store.db.execute("select count(*) from annotations").fetchone()[0] == n
+
+
+def test_counts_say_what_is_in_the_file(seeded_store: Store, tmp_path: Path) -> None:
+    """csv, doccano, conll and brat claimed the links they do not hold, and conll
+    counted the overlapping spans it leaves out (CLI QA, stop 17)."""
+    from tui.link import link_store, set_link_status
+
+    s = seeded_store
+    link_store(s)
+    link_id = s.db.execute("select id from links limit 1").fetchone()[0]
+    set_link_status(s, link_id, "confirmed", "ana")
+    block = next(b for b in s.blocks(s.list_articles()[0]["id"]) if b["visible"] and b["kind"] != "title")
+    s.add_annotation(block_id=block["id"], start=0, end=10, label="EVENT", annotator="ana")
+    s.add_annotation(block_id=block["id"], start=0, end=5, label="CLAIM", annotator="ana")  # overlaps
+    counts = {fmt: export_dataset(s, fmt, tmp_path / f"d.{fmt}.out").counts
+              for fmt in ("jsonl", "csv", "doccano", "conll", "brat", "parquet")}
+    assert counts["jsonl"]["links"] == counts["parquet"]["links"] == 2  # an entry on each side
+    assert all(counts[f]["links"] == 0 for f in ("csv", "doccano", "conll", "brat"))
+    assert counts["jsonl"]["spans"] == 2 and counts["conll"]["spans"] == 1
+    assert counts["conll"]["spans_left_out_by_format"] == 1
+    report = export_dataset(s, "csv", tmp_path / "again.csv")
+    assert "links" not in report.summary()

@@ -68,7 +68,11 @@ class ExportReport:
                   if c.get("spans_on_hidden_blocks") else "")
         if c.get("spans_unplaced"):
             hidden += f", {c['spans_unplaced']} spans the text has no place for left out"
-        return (f"exported {c['articles']} articles, {c['spans']} spans, {c['links']} links "
+        if c.get("spans_left_out_by_format"):
+            hidden += f", {c['spans_left_out_by_format']} spans {self.format} cannot hold left out"
+        info = WRITERS.get(self.format)
+        links = f"{c['links']} links " if info is None or info[0].carries_links else ""
+        return (f"exported {c['articles']} articles, {c['spans']} spans, {links}"
                 f"as {self.format} to {self.path}{hidden}")
 
     def as_dict(self) -> dict[str, Any]:
@@ -211,7 +215,14 @@ def export_dataset(
             store.db.execute("COMMIT")
     write_text_atomic(schema_path, json.dumps(schema_doc, ensure_ascii=False, indent=2) + "\n",
                       out_field)
+    # counts say what is in the file: no links where the format has none (csv,
+    # doccano, conll, brat...), no span a format could not hold (CoNLL overlaps)
+    if not info.carries_links:
+        counts.links = counts.links_on_hidden_blocks = 0
+    counts.spans -= getattr(problems, "left_out", 0)
     count_dict = dict(counts.as_dict(), labels=len(schema_doc["labels"]))
+    if getattr(problems, "left_out", 0):
+        count_dict["spans_left_out_by_format"] = problems.left_out
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "format": fmt,

@@ -29,6 +29,17 @@ class FormatInfo:
     name: str
     description: str
     extension: str
+    carries_links: bool = False  # whether the file holds links at all (the manifest counts them)
+
+
+class Problems(list):
+    """A writer's problem lines, and how many spans it could not write (``left_out``).
+
+    The manifest's ``counts.spans`` says what is in the file: a format that
+    cannot hold a span (CoNLL's one tag per token) takes it off the count.
+    """
+
+    left_out: int = 0
 
 
 def write_jsonl(records: Records, out: Path) -> list[str]:
@@ -190,7 +201,7 @@ def write_conll(records: Records, out: Path) -> list[str]:
     annotators share one tag layer: export one annotator at a time
     (``--annotator``) for separate layers.
     """
-    problems: list[str] = []
+    problems = Problems()
     with open(out, "w", encoding="utf-8", newline="\n") as fh:
         for r in records:
             text = r["text"]
@@ -217,10 +228,12 @@ def write_conll(records: Records, out: Path) -> list[str]:
                     i += 1
                 if not inside:
                     problems.append(f"{r['id']}: span {s['id']} ({s['start']}-{s['end']}) has no tokens; left out")
+                    problems.left_out += 1
                     continue
                 if any(tags[i] != "O" for i in inside):
                     problems.append(f"{r['id']}: span {s['id']} overlaps an earlier span; BIO "
                                     "has one tag per token, so it is left out")
+                    problems.left_out += 1
                     continue
                 if tokens[inside[0]][0] != start or tokens[inside[-1]][1] != end:
                     problems.append(f"{r['id']}: span {s['id']} {s['start']}-{s['end']} widened to "
@@ -321,7 +334,7 @@ def write_brat(records: Records, out: Path) -> list[str]:
 
 WRITERS: dict[str, tuple[FormatInfo, Writer]] = {
     "jsonl": (FormatInfo("jsonl", "JSON lines, one article per line (the Parallax dataset contract)",
-                         ".jsonl"), write_jsonl),
+                         ".jsonl", carries_links=True), write_jsonl),
     "doccano": (FormatInfo("doccano", "doccano sequence-labelling JSONL: text + [start, end, label]",
                            ".jsonl"), write_doccano),
     "label-studio": (FormatInfo("label-studio", "Label Studio task list (JSON), one annotation per annotator",
@@ -330,7 +343,7 @@ WRITERS: dict[str, tuple[FormatInfo, Writer]] = {
                          ".spacy"), write_spacy),
     "csv": (FormatInfo("csv", "CSV, one row per span, with notes", ".csv"), write_csv),
     "parquet": (FormatInfo("parquet", "Parquet, one row per article with nested spans and links",
-                           ".parquet"), write_parquet),
+                           ".parquet", carries_links=True), write_parquet),
     "conll": (FormatInfo("conll", "CoNLL BIO tags, a token and its tag per line (NER tools)",
                          ".conll"), write_conll),
     "brat": (FormatInfo("brat", "brat standoff (.txt + .ann per article) in a zip, for brat and INCEpTION",
