@@ -158,8 +158,10 @@ def test_every_visible_block_has_a_place_whatever_the_title_s_whitespace(
               {"id": "b2", "text": "Second body.", "kind": "body", "visible": shown[2]}]
     at = compose("a", title, blocks)
     for b in blocks:
-        assert (b["id"] in at.block_offsets) == b["visible"]
-        if b["visible"]:
+        # a hidden title block equal to the title maps onto the header (its words are there)
+        header_source = b["id"] == "t" and block_title == title
+        assert (b["id"] in at.block_offsets) == (b["visible"] or header_source)
+        if b["visible"] or header_source:
             off = at.block_offsets[b["id"]]
             assert at.text[off:off + len(b["text"])] == b["text"]
 
@@ -418,3 +420,21 @@ def test_counts_say_what_is_in_the_file(seeded_store: Store, tmp_path: Path) -> 
     assert counts["conll"]["spans_left_out_by_format"] == 1
     report = export_dataset(s, "csv", tmp_path / "again.csv")
     assert "links" not in report.summary()
+
+
+def test_spans_on_a_hidden_title_block_land_on_the_header_that_holds_its_words(
+        seeded_store: Store, tmp_path: Path) -> None:
+    """Hiding the title block left its words in the export (the header) but dropped
+    the spans on them as "on hidden blocks" (CLI QA, stop 17)."""
+    s = seeded_store
+    article = s.list_articles()[0]
+    title = next(b for b in s.blocks(article["id"]) if b["kind"] == "title")
+    assert title["text"] == article["title"]
+    span = s.add_annotation(block_id=title["id"], start=0, end=8, label="EVENT", annotator="ana")
+    s.set_override(title["id"], False, "ana")
+    report = export_dataset(s, "jsonl", tmp_path / "d.jsonl")
+    record = json.loads((tmp_path / "d.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert record["id"] == article["id"]
+    [out] = [x for x in record["spans"] if x["id"] == span["id"]]
+    assert record["text"][out["start"]:out["end"]] == span["text"] and out["start"] == 0
+    assert report.counts["spans_on_hidden_blocks"] == 0

@@ -14,6 +14,9 @@ Decisions (documented in docs/dataset.md):
   only in whitespace (the title was edited by hand, or a feed stated it with
   a double space or an NBSP), stays an ordinary block, so no annotated text
   is dropped (:func:`is_header`).
+* A *hidden* title block whose text equals the title is still the header's
+  source: spans on it land on the header (its words are in the text), not
+  counted as left out.
 * An article without a title starts directly with its first visible block.
 * A *derived* title (``title_derived``: the cleaner made it from the lead's
   first words because the page stated none) is written as the header too, as
@@ -78,6 +81,11 @@ def compose(article_id: str, title: str | None, blocks: list[dict], *,
     title_used = False
     for block in blocks:
         if not block["visible"]:
+            if is_header(block, header):
+                # a hidden title block whose words are the header anyway: its spans
+                # land on the header, not "left out" while their words are there
+                offsets[block["id"]] = 0
+                lengths[block["id"]] = len(block["text"])
             continue
         text = block["text"]
         if not title_used and is_header(block, header):
