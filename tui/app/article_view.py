@@ -317,9 +317,11 @@ class ArticleView(ScrollView, can_focus=False):
                 if nxt is not None:
                     end = nxt[1]
             else:
-                prev = [w for w in words if w[1] < end and w[0] >= start]
-                if len(prev) > 1:
-                    end = prev[-2][1]
+                # the words the selection holds (its last one ends at ``end``): the
+                # new end is the end of the one before the last; one word stays
+                held = [w for w in words if w[0] < end and w[1] > start]
+                if len(held) > 1:
+                    end = held[-2][1]
             self.selection = (block["id"], start, end)
         self._follow_selection()
 

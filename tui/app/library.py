@@ -7,6 +7,7 @@ highlighted one beside the current article), ctrl+e edits metadata.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets.data_table import RowDoesNotExist
 
 from tui.app import keys
 from tui.errors import UserError
@@ -53,6 +55,7 @@ class LibraryScreen(Screen[list[str] | None]):
         self.rows: list[dict[str, Any]] = []
         self._hay: list[str] = []
         self.marked: list[str] = []
+        self._widths: dict[str, int] | None = None  # the columns' widths now (refit on resize)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: type words of a title, outlet, date or id", id="filter")
@@ -61,20 +64,37 @@ class LibraryScreen(Screen[list[str] | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("", key="mark", width=2)
-        # every column shown on an 80-column terminal: the outlet narrows first, then
-        # the title (each column has a cell of padding on each side; 4 for the scrollbar)
-        width = self.app.size.width
-        outlet = 20 if width >= 100 else 12
-        table.add_column("outlet", key="outlet", width=outlet)
-        table.add_column("date", key="date", width=10)
-        table.add_column("title", key="title", width=max(width - 48 - outlet, 16))
-        table.add_column("ann", key="ann", width=4)
-        table.add_column("hidden", key="hidden", width=6)
-        table.add_column("id", key="id", width=8)
+        self._add_columns(self.app.size.width)
         self.reload()
         self.query_one(Input).focus()
+
+    @staticmethod
+    def column_widths(width: int) -> dict[str, int]:
+        """Every column shown on an 80-column terminal: the outlet narrows first, then
+        the title (each column has a cell of padding on each side; 4 for the scrollbar)."""
+        outlet = 20 if width >= 100 else 12
+        return {"mark": 2, "outlet": outlet, "date": 10, "title": max(width - 48 - outlet, 16),
+                "ann": 4, "hidden": 6, "id": 8}
+
+    def _add_columns(self, width: int) -> None:
+        table = self.query_one(DataTable)
+        self._widths = self.column_widths(width)
+        for key, cells in self._widths.items():
+            table.add_column("" if key == "mark" else key, key=key, width=cells)
+
+    def on_resize(self) -> None:
+        """Refit the columns to the new width (as the events grid does), keeping the
+        filter, the marks and the highlighted article."""
+        if self._widths is None or self.column_widths(self.size.width) == self._widths:
+            return
+        table = self.query_one(DataTable)
+        current = self._current_id()
+        table.clear(columns=True)
+        self._add_columns(self.size.width)
+        self.refilter()
+        if current is not None:
+            with suppress(RowDoesNotExist):  # not listed any more: the top row
+                table.move_cursor(row=table.get_row_index(current))
 
     def reload(self) -> None:
         self.rows = self.app.store.list_articles()

@@ -38,13 +38,61 @@ def fit_line(text: Text, width: int, tail: Text | None = None) -> Text:
     return Text.assemble(main, end, no_wrap=True, overflow="ellipsis", end="")
 
 
+#: A part of the status line: its text, its rank (the lower, the sooner it gives
+#: way when the line is too narrow) and whether it may be cut with "…" (else it
+#: goes whole).
+Part = tuple[Text, int, bool]
+#: A part cut with "…" keeps at least this many cells ("  ✎ a…"), or goes whole.
+MIN_CUT = 6
+
+
+def fit_parts(parts: list[Part], width: int) -> Text:
+    """The parts, in their order, on one line of ``width`` cells.
+
+    When they do not fit, the lowest-ranked part gives way first (of equal
+    ranks, the one further right): cut with "…" when it may be and at least
+    :data:`MIN_CUT` cells of it stay, else left out; then the next. The
+    highest-ranked part is cut only when it alone is wider than the line.
+    Parts left out come back, highest rank first, where the room left allows.
+    """
+    width = max(width, 1)
+    texts = [t.copy() for t, _r, _c in parts]
+    excess = sum(t.cell_len for t in texts) - width
+    order = sorted(range(len(parts)), key=lambda i: (parts[i][1], -i))
+    for n, i in enumerate(order):
+        if excess <= 0:
+            break
+        text, last = texts[i], n == len(order) - 1
+        room = text.cell_len - excess
+        if (parts[i][2] and room >= MIN_CUT) or (last and room >= 1):
+            text.truncate(room, overflow="ellipsis")
+            excess = 0
+        else:
+            excess -= text.cell_len
+            texts[i] = Text()
+    # a part that went early may fit again in what later ones left free: the
+    # highest-ranked first (the id beside a message that lost its "(why)")
+    for i in sorted(range(len(parts)), key=lambda i: -parts[i][1]):
+        if not texts[i].plain and parts[i][0].cell_len <= -excess:
+            texts[i] = parts[i][0].copy()
+            excess += texts[i].cell_len
+    line = Text.assemble(*texts, no_wrap=True, overflow="ellipsis", end="")
+    lead = len(line.plain) - len(line.plain.lstrip(" "))  # a part's separator, now first
+    if lead:
+        line = line[lead:]
+        line.no_wrap, line.overflow, line.end = True, "ellipsis", ""
+    return line
+
+
 class StatusLine(Widget):
     """A one-line bar whose updates repaint it without a layout pass.
 
     ``Static.update`` asks for a new layout of the screen (its size may
     change); the status bar is always one line high, so a plain refresh is
-    enough, and it changes on every keypress. The text is cut to the width
-    at each paint (a resize repaints it), the ``tail`` kept whole.
+    enough, and it changes on every keypress. The text is fitted to the width
+    at each paint (a resize repaints it): given as ranked parts
+    (:func:`fit_parts`), or as a text and a ``tail`` kept whole (:func:`fit_line`).
+    ``text`` and ``tail`` hold what the line says before fitting.
     """
 
     DEFAULT_CSS = "StatusLine { height: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }"
@@ -53,13 +101,25 @@ class StatusLine(Widget):
         super().__init__(**kwargs)
         self.text = Text()
         self.tail = Text()
+        self.parts: list[Part] | None = None
 
     def update(self, text: Text | str, tail: Text | None = None) -> None:
         self.text = text if isinstance(text, Text) else Text(text)
         self.tail = tail if tail is not None else Text()
+        self.parts = None
+        self.refresh()
+
+    def update_parts(self, parts: list[Part], tail: int = 0) -> None:
+        """Show ``parts``; the last ``tail`` of them (the save state) are ``self.tail``."""
+        body, end = parts[:len(parts) - tail], parts[len(parts) - tail:]
+        self.parts = [p for p in parts if p[0].plain]
+        self.text = Text.assemble(*(t for t, _r, _c in body), no_wrap=True, end="")
+        self.tail = Text.assemble(*(t for t, _r, _c in end), no_wrap=True, end="")
         self.refresh()
 
     def render(self) -> Text:
+        if self.parts is not None:
+            return fit_parts(self.parts, self.size.width)
         return fit_line(self.text, self.size.width, self.tail)
 
 
@@ -102,14 +162,31 @@ class ArticlePane(Vertical):
         super().__init__(**kwargs)
         self.label_colors = colors
         self.annotator = annotator
-        self.save_state = ""
-        self.link_state = ""
-        self.notice = ""  # what the reader did to this pane (e.g. replaced its article)
-        self.closing = False  # being removed: no longer one of the reader's panes
         self.header = HeaderLines(classes="pane-header")
         self.view = ArticleView(colors=colors)
         self.view.on_moved = self.refresh_status
         self.status = StatusLine(classes="pane-status")
+        self._save_state = ""
+        self._save_moves = 0  # the view's move count when the save state was set
+        self.link_state = ""
+        self.notice = ""  # what the reader did to this pane (e.g. replaced its article)
+        self.closing = False  # being removed: no longer one of the reader's panes
+
+    @property
+    def save_state(self) -> str:
+        """The last save's message (``saved: QUOTE added``, ``NOT saved``), or ""."""
+        return self._save_state
+
+    @save_state.setter
+    def save_state(self, message: str) -> None:
+        self._save_state = message
+        self._save_moves = self.view.moves
+
+    @property
+    def save_seen(self) -> bool:
+        """The cursor moved since the save state was set: its message was read, and
+        the status line shows it as a short ``saved`` mark (``NOT saved`` stays)."""
+        return self.view.moves != self._save_moves
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -155,37 +232,54 @@ class ArticlePane(Vertical):
         self.header.update(title, info)
 
     def refresh_status(self) -> None:
+        """Id, position, labels under the cursor, …, and the save state, fitted to the
+        pane: a fresh save message comes first, then the position and the labels;
+        once the cursor moves the message is a short ``saved`` mark (see fit_parts)."""
         doc = self.doc
         view = self.view
         if doc is None:
             self.status.update("")
             return
-        out = Text(no_wrap=True, overflow="ellipsis")
-        out.append(doc.article_id[:8], style="bold")
+        fresh = self.save_state and not self.save_seen
+        parts: list[Part] = [(Text(doc.article_id[:8], style="bold"), 1, False)]
         n = len(doc.units)
-        out.append(f"  {view.cursor + 1 if n else 0}/{n}")
+        where = Text(f"  {view.cursor + 1 if n else 0}/{n}")
         span = view.target_span()
         if view.visual:
-            out.append("  VISUAL", style="bold reverse")
+            where.append("  VISUAL", style="bold reverse")
         elif view.selection:
-            out.append("  SEL", style="bold")
+            where.append("  SEL", style="bold")
+        parts.append((where, 8, False))
         notes: list[str] = []
         if span:
             found = doc.annotations_in(*span)
+            chips = Text()
             for name in sorted({a["label"] for a in found}):
-                out.append("  ")
-                out.append(f" {name} ", style=f"#101010 on {self.label_colors.get(name, '#888888')}")
+                chips.append("  ")
+                chips.append(f" {name} ", style=f"#101010 on {self.label_colors.get(name, '#888888')}")
+            # just after a save its message names the change: the chips give way to it
+            parts.append((chips, 3 if fresh else 5, True))
             notes = [safe(a["note"]) for a in found if a.get("note")]
-        out.append(f"  {safe(self.annotator)}", style="cyan")
-        out.append("  mine" if doc.only_annotator else "  all", style="dim")
+        who = Text()
+        who.append(f"  {safe(self.annotator)}", style="cyan")
+        who.append("  mine" if doc.only_annotator else "  all", style="dim")
+        parts.append((who, 0, False))
         if notes:
-            out.append(f"  ✎ {notes[0]}", style="italic")
+            parts.append((Text(f"  ✎ {notes[0]}", style="italic"), 4, True))
         if self.link_state:
-            out.append(f"  {self.link_state}", style="#39c5cf")
+            parts.append((Text(f"  {self.link_state}", style="#39c5cf"), 2, True))
         if self.notice:
-            out.append(f"  {self.notice}", style="yellow")
-        tail = Text()
+            parts.append((Text(f"  {self.notice}", style="yellow"), 2, True))
+        body = len(parts)
         if self.save_state:
-            style = "red bold" if self.save_state.startswith("NOT") else "green"
-            tail.append(f"  {self.save_state}", style=style)
-        self.status.update(out, tail)
+            failed = self.save_state.startswith("NOT")
+            style = "red bold" if failed else "green"
+            if fresh or failed:
+                # the message first; its "(why)" gives way before the position does
+                said, paren, why = self.save_state.partition(" (")
+                parts.append((Text(f"  {said}", style=style), 9, True))
+                if paren:
+                    parts.append((Text(f"{paren}{why}", style=style), 7, False))
+            else:  # seen: a short mark that gives way before the labels and the note
+                parts.append((Text("  saved", style=style), 3, False))
+        self.status.update_parts(parts, tail=len(parts) - body)
