@@ -474,6 +474,24 @@ def test_a_review_accept_is_one_undo_step(seeded_db, tmp_path):
     run(go())
 
 
+def test_a_metadata_edit_by_another_app_reaches_the_pane_header(seeded_db, tmp_path):
+    """The 3 s look at others' commits re-read tags, blocks and links, not metadata: an
+    outlet corrected elsewhere stayed wrong in this app's pane header (QA in tmux)."""
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            pane = reader.panes[0]
+            with Store.open(seeded_db) as other:
+                other.update_meta(pane.doc.article_id, {"outlet": "WaPo"}, "ben")
+            assert reader.pick_up_others_changes()
+            await pilot.pause()
+            assert pane.doc.article["outlet"] == "WaPo"
+            assert "WaPo" in " ".join(line.plain for line in pane.header.lines)
+
+    run(go())
+
+
 def test_mine_toggle_hides_other_annotators(seeded_db, tmp_path):
     with Store.open(seeded_db) as s:
         first = s.list_articles()[0]["id"]

@@ -502,6 +502,7 @@ class ReaderScreen(Screen):
                 [article_id])]
             # re-wrapping moves the selection and the scroll: only when blocks changed
             self.refresh_article(article_id, blocks=stored != shown)
+        self._refresh_headers()
         self.refresh_link_markers()
         for link in self.links:  # the links being walked: someone may have decided one
             row = self.app.store.db.execute("select status from links where id = ?",
@@ -511,6 +512,20 @@ class ReaderScreen(Screen):
         if self.links:
             self._show_link()
         return True
+
+    def _refresh_headers(self) -> None:
+        """Pane headers read their article's metadata again: someone may have edited
+        it (ctrl+e in another app, `parallax meta`); the header kept the old outlet."""
+        for pane in self.panes:
+            if pane.doc is None:
+                continue
+            try:
+                article = self.app.store.get_article(pane.doc.article_id)
+            except (UserError, sqlite3.Error):
+                continue
+            if any(pane.doc.article.get(k) != article.get(k) for k in ("title", "outlet", "date")):
+                pane.doc.article.update(article)
+                pane.refresh_header()
 
     def refresh_link_markers(self) -> None:
         """The ◆ of every pane read again: links were computed, decided or undone."""
