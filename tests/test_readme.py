@@ -80,7 +80,11 @@ def annotate(db: Path, annotator: str) -> None:
         blocks = [r["id"] for r in store.db.query(
             "select id from blocks where keep = 1 and length(text) > 40 order by id limit 3")]
         for block_id, label in zip(blocks, ("EVENT", "EVENT", "ACTOR"), strict=True):
-            store.add_annotation(block_id=block_id, start=0, end=20, label=label, annotator=annotator)
+            if not store.db.execute(  # tagged after an earlier import example already
+                    "select 1 from annotations where block_id = ? and annotator = ? and label = ?",
+                    [block_id, annotator, label]).fetchone():
+                store.add_annotation(block_id=block_id, start=0, end=20, label=label,
+                                     annotator=annotator)
     finally:
         store.close()
 
