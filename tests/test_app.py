@@ -492,6 +492,24 @@ def test_a_metadata_edit_by_another_app_reaches_the_pane_header(seeded_db, tmp_p
     run(go())
 
 
+def test_a_target_in_an_article_on_screen_is_shown_where_it_is(seeded_db, tmp_path):
+    """A search hit in the article of the active pane replaced the comparison pane
+    with a second copy of that article (QA in tmux): the cursor goes there instead."""
+    async def go():
+        app = make_app(seeded_db, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            reader = await ready(pilot)
+            shown = [p.doc.article_id for p in reader.panes]
+            passage = app.store.passages(shown[0])[5]
+            app.open_target(Target(shown[0], passage_id=passage["id"]))
+            await pilot.pause()
+            await pilot.pause()
+            assert [p.doc.article_id for p in reader.panes] == shown
+            assert reader.panes[0].view.current_passage()["id"] == passage["id"]
+
+    run(go())
+
+
 def test_mine_toggle_hides_other_annotators(seeded_db, tmp_path):
     with Store.open(seeded_db) as s:
         first = s.list_articles()[0]["id"]

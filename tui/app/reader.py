@@ -890,6 +890,13 @@ class ReaderScreen(Screen):
         if not panes:
             self.open_articles([target.article_id])
             return
+        showing = next((p for p in panes if p.doc is not None
+                        and p.doc.article_id == target.article_id), None)
+        if other and showing is not None:
+            # already on screen: go to the passage there; opening it "beside" replaced
+            # the comparison pane with a second copy of the same article
+            self._open_in(showing, target, focus, then)
+            return
         if other and len(panes) == 1:
             if self.size.width // 2 >= MIN_PANE_WIDTH:
                 pane = self.new_pane()
