@@ -257,6 +257,8 @@ def test_schema_with_letter_keys_tags_with_letters(seeded_db, tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await ready(pilot)
             assert app.load_schema(str(schema))
+            await pilot.pause()
+            assert ",z tag" in _bar(app.screen, "keybar")  # the footer names the letter too
             await pilot.press("z")
             await pilot.pause()
             await pilot.press("j", "1")

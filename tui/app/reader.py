@@ -301,7 +301,8 @@ class ReaderScreen(Screen):
 
     def _digit_keys(self) -> str:
         """The footer's "1-9": the first key of each label binding in force that tags
-        a label, runs of consecutive digits written "1-9" ("f5,2-9" after a remap)."""
+        a label, runs of consecutive digits written "1-9" ("f5,2-9" after a remap),
+        then the schema's letter keys ("1-9,z")."""
         from tui.app.help import key_label
 
         shown = [keys.effective_keys(keys.BY_ID[f"reader.label_{n}"], self.app.user_keymap)[0]
@@ -313,6 +314,8 @@ class ReaderScreen(Screen):
                 parts[-1].append(key)
             else:
                 parts.append([key])
+        # letters the schema gives its labels tag too ("1-9,z"): the footer said only "1-9"
+        parts += [[lb.key] for lb in self.app.store_labels if lb.key and lb.key.isalpha()]
         return ",".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else
                         ",".join(key_label(self.app, k) for k in run) for run in parts) or "-"
 
