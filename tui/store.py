@@ -82,31 +82,39 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
-def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
-    """Read a database this user may not write, leaving nothing behind.
+def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
+    """Read a database without writing anything beside it: a teammate's file, a merge input.
 
-    A plain (even ``mode=ro``) connection creates ``-wal`` and ``-shm`` files
-    owned by the reader, which the file's owner then cannot write: every
-    write of the owner failed until someone deleted them. With no ``-wal``
-    or ``-journal`` beside the file, nobody is writing it and all of it is in
-    the file: ``immutable=1`` reads it creating nothing. With one, ``mode=ro``
-    reads the committed changes in it too (the side files exist already),
-    and ``immutable=1`` is the fallback where SQLite cannot open them (the
-    same choice as ``merge`` makes for the other file).
+    A plain (even ``mode=ro``) connection on a WAL database creates ``-wal`` and
+    ``-shm`` files owned by the reader, which it cannot remove on close and the
+    file's owner then cannot write (every write of the owner failed until
+    someone deleted them). With no ``-wal`` or ``-journal`` beside the file,
+    nobody is writing it and all of it is in the file: ``immutable=1`` reads it
+    creating nothing (no locks either). With one, someone has it open or a
+    crash left a journal to replay: ``mode=ro`` reads the committed changes
+    with SQLite's normal locking, and ``immutable=1`` stays the fallback where
+    SQLite cannot open the side files (a read-only folder, a copy on a share).
+    A writer that starts while a reader holds it immutable could change pages
+    under it, so merge copies, or files nobody has open.
+
+    Raises the last ``sqlite3.DatabaseError`` when no way reads the file.
     """
     base = "file:" + quote(os.fsencode(path.resolve()))
     in_use = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
     queries = ("?mode=ro", "?mode=ro&immutable=1") if in_use else ("?mode=ro&immutable=1",)
-    for i, query in enumerate(queries):
-        conn = sqlite3.connect(base + query, uri=True, timeout=timeout, check_same_thread=False)
+    error: sqlite3.DatabaseError | None = None
+    for query in queries:
+        conn = None
         try:
+            conn = sqlite3.connect(base + query, uri=True, timeout=timeout, check_same_thread=False)
             conn.execute("select count(*) from sqlite_master").fetchone()
             return conn
-        except sqlite3.DatabaseError:
-            conn.close()
-            if i == len(queries) - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+        except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            error = exc
+    assert error is not None
+    raise error
 
 
 def _excerpt(text: str, width: int = 40) -> str:
@@ -269,7 +277,7 @@ class Store:
             raise UserError(f"cannot create database {p}: folder {p.parent} does not exist")
         read_only = p.exists() and not _writable(p)
         try:
-            conn = _connect_read_only(p, busy_timeout_ms / 1000) if read_only else sqlite3.connect(
+            conn = connect_read_only(p, busy_timeout_ms / 1000) if read_only else sqlite3.connect(
                 str(p), timeout=busy_timeout_ms / 1000, check_same_thread=False)
             _refuse_foreign(conn, p)
             db = sqlite_utils.Database(conn)

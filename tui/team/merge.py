@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import urllib.parse
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +42,7 @@ from typing import Any
 
 from tui.errors import UserError
 from tui.labels import Label, Schema, load_default, parse_schema
-from tui.store import SCHEMA_VERSION, Store, not_sqlite
+from tui.store import SCHEMA_VERSION, Store, connect_read_only, not_sqlite
 
 ANNOTATION_FIELDS = ("article_id", "block_id", "start", "end", "text", "label", "scope", "note",
                      "annotator", "origin", "created_at", "updated_at", "deleted_at", "deleted_by")
@@ -101,33 +100,14 @@ def open_other(path: str | os.PathLike[str], ours: Store | None = None) -> sqlit
     # the header is read by SQLite, never with open(): see tui.store._check_sqlite_file
     if p.stat().st_size == 0:
         raise UserError(f"{p} is not an SQLite database: give another annotator's Parallax database")
-    base = "file:" + urllib.parse.quote(os.fsencode(p.resolve()))
-    conn = None
-    # Theirs is only read, and nothing may appear beside it: mode=ro on a WAL database
-    # still creates <db>-wal and <db>-shm (and cannot remove them on close). With no
-    # -wal or -journal beside the file, nobody is writing it and everything is in the
-    # file itself, so it is opened immutable (no locks, no side files). Otherwise
-    # someone has it open (or a crash left a journal to replay): mode=ro reads it with
-    # SQLite's normal locking, and immutable=1 stays the fallback for a read-only folder
-    # (a copy on a share, say), where SQLite cannot create the -shm file. An annotator
-    # who opens their file in the app while a merge reads it immutable could change
-    # pages under the merge: merge copies, or files nobody has open.
-    in_use = any(Path(f"{p}{suffix}").exists() for suffix in ("-wal", "-journal"))
-    queries = ("?mode=ro", "?mode=ro&immutable=1") if in_use else ("?mode=ro&immutable=1",)
-    for query in queries:
-        try:
-            conn = sqlite3.connect(base + query, uri=True, check_same_thread=False)
-            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-            break
-        except sqlite3.DatabaseError as exc:
-            if conn is not None:
-                conn.close()
-            conn = None
-            error = exc
-    if conn is None:
+    try:
+        conn = connect_read_only(p)  # nothing may appear beside their file
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.DatabaseError as error:
         if not_sqlite(error):
-            raise UserError(f"{p} is not an SQLite database: give another annotator's Parallax database")
-        raise UserError(f"cannot open {p}: {error}: is it a Parallax database?")
+            raise UserError(f"{p} is not an SQLite database: give another annotator's Parallax database"
+                            ) from None
+        raise UserError(f"cannot open {p}: {error}: is it a Parallax database?") from None
     if "parallax_meta" not in tables or not {"articles", "blocks", "annotations"} <= tables:
         conn.close()
         raise UserError(f"{p} is an SQLite database but not a Parallax one: nothing was merged")
