@@ -538,9 +538,7 @@ class Store:
     def update_meta(self, article_id: str, fields: dict[str, str | None], annotator: str) -> dict:
         """Correct metadata by hand; edited fields are remembered and win over re-cleaning."""
         article = self.get_article(article_id)
-        bad = [k for k in fields if k not in META_FIELDS]
-        if bad:
-            raise UserError(f"unknown metadata field {bad[0]!r}: use one of {', '.join(META_FIELDS)}")
+        _check_meta_fields(fields)
         changes = {k: (v or None) for k, v in fields.items()}
         if "title" in changes and not (changes["title"] or "").strip():
             # a cleared title was stored as none at all: exports then start with an empty line
@@ -559,13 +557,10 @@ class Store:
                    cleaner: Callable[[str, str, dict[str, str]], CleanResult]) -> dict:
         """Undo hand edits of ``fields``: each goes back to what the file states or the
         cleaner finds in it, as at import, and re-cleaning refreshes it again."""
-        bad = [k for k in fields if k not in META_FIELDS]
-        if bad:
-            raise UserError(f"unknown metadata field {bad[0]!r}: use one of {', '.join(META_FIELDS)}")
+        _check_meta_fields(fields)
         article = self.get_article(article_id)
-        src = self.db["sources"].get(article["id"])
-        stated = json.loads(src["hints"]) if src.get("hints") is not None else None
-        result = cleaner(src["raw"], article["format"], stated or {})
+        stated, args = self._cleaning_input(article)
+        result = cleaner(*args)
         with self.transaction():
             article = self.get_article(article["id"])
             edited = [f for f in article["edited"] if f not in fields]
@@ -645,11 +640,7 @@ class Store:
             if article_id is None:
                 return
             article = self.get_article(article_id)
-            src = self.db["sources"].get(article["id"])
-            # what the file stated at import (JSONL fields); None for JSONL articles imported
-            # before schema 3, whose stored fields may be hints or cleaner output alike
-            stated = json.loads(src["hints"]) if src.get("hints") is not None else None
-            args = (src["raw"], article["format"], stated or {})
+            stated, args = self._cleaning_input(article)
             pending.append((article, stated, args, pool.submit(*args)))
 
         with pool:
@@ -664,6 +655,17 @@ class Store:
         if progress is not None:
             progress(len(ids), len(ids))
         return counts
+
+    def _cleaning_input(self, article: dict[str, Any]) -> tuple[dict[str, str] | None,
+                                                                tuple[str, str, dict[str, str]]]:
+        """What the file stated at import (JSONL fields), and the cleaner's arguments.
+
+        ``stated`` is None for JSONL articles imported before schema 3, whose
+        stored fields may be hints or cleaner output alike.
+        """
+        src = self.db["sources"].get(article["id"])
+        stated = json.loads(src["hints"]) if src.get("hints") is not None else None
+        return stated, (src["raw"], article["format"], stated or {})
 
     def _reclean_one(self, article: dict[str, Any], stated: dict[str, str] | None, result: CleanResult,
                      counts: dict[str, int]) -> None:
@@ -730,17 +732,18 @@ class Store:
         and one ``parallax override ID --auto`` away from the cleaner's.
         Returns how many blocks were kept so.
         """
-        flipped = [row["id"] for row, block in zip(old, new, strict=True)
-                   if row["override"] is None and row["keep"] and not block.keep]
+        flipped = {row["id"]: row for row, block in zip(old, new, strict=True)
+                   if row["override"] is None and row["keep"] and not block.keep}
         if not flipped:
             return 0
         marks = ",".join("?" * len(flipped))
         annotated = [r[0] for r in self.db.execute(
             f"select distinct block_id from annotations where deleted_at is null and block_id in ({marks})",
-            flipped)]
+            list(flipped))]
         for block_id in annotated:
+            # after the row's own time, as every override (a reset there may be stamped)
             self.db["blocks"].update(block_id, {"override": 1, "override_by": RECLEAN_BY,
-                                                "override_at": now()})
+                                                "override_at": stamp_after(flipped[block_id]["override_at"])})
             self.audit(RECLEAN_BY, "override", block_id, {"override": None}, {"override": 1})
         return len(annotated)
 
@@ -1162,6 +1165,12 @@ def _stated_or_found(meta: Meta, stated: dict[str, str]) -> dict[str, Any]:
     row: dict[str, Any] = {field: getattr(merged, field) for field in META_FIELDS}
     row["title_derived"] = int(merged.title_derived)
     return row
+
+
+def _check_meta_fields(fields: Iterable[str]) -> None:
+    bad = [k for k in fields if k not in META_FIELDS]
+    if bad:
+        raise UserError(f"unknown metadata field {bad[0]!r}: use one of {', '.join(META_FIELDS)}")
 
 
 def _refreshed_meta(meta: Meta, stated: dict[str, str] | None, edited: list[str]) -> dict[str, Any]:
