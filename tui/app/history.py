@@ -72,18 +72,14 @@ def steps_between(before: dict[str, dict[str, Any]], after: dict[str, dict[str, 
     for aid, row in after.items():
         old = before.get(aid)
         label, block = row["label"], row["block_id"]
-        if old is None or (old["deleted_at"] is not None and row["deleted_at"] is None):
-            if old is not None and any(old[k] != row[k] for k in _SPAN_FIELDS):
-                subs.append(Step("update", aid, article_id, block, label=label,
-                                 before={k: old[k] for k in _SPAN_FIELDS},
-                                 after={k: row[k] for k in _SPAN_FIELDS}))
-            subs.append(Step("create", aid, article_id, block, label=label))
-        elif old["deleted_at"] is None and row["deleted_at"] is not None:
-            subs.append(Step("delete", aid, article_id, block, label=label))
-        elif any(old[k] != row[k] for k in _SPAN_FIELDS):
+        if old is not None and any(old[k] != row[k] for k in _SPAN_FIELDS):
             subs.append(Step("update", aid, article_id, block, label=label,
                              before={k: old[k] for k in _SPAN_FIELDS},
                              after={k: row[k] for k in _SPAN_FIELDS}))
+        if old is None or (old["deleted_at"] is not None and row["deleted_at"] is None):
+            subs.append(Step("create", aid, article_id, block, label=label))
+        elif old["deleted_at"] is None and row["deleted_at"] is not None:
+            subs.append(Step("delete", aid, article_id, block, label=label))
     if not subs:
         return None
     return Step("group", "", article_id, "", before=subs, label=what)

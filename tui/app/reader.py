@@ -62,6 +62,12 @@ def _initials(name: str) -> str:
     return "".join(w[:1] if i % 2 == 0 else w for i, w in enumerate(words[:-1])) + words[-1]
 
 
+def _document_anchor(doc: Document) -> tuple[str, int, int]:
+    """Where a document-level label sits: the whole title block (or the first block)."""
+    first = next((b for b in doc.blocks if b["kind"] == "title"), doc.blocks[0])
+    return first["id"], 0, len(first["text"])
+
+
 class ReaderScreen(Screen):
     """Two to four ArticlePanes, a schema legend, a progress line and the footer."""
 
@@ -606,9 +612,8 @@ class ReaderScreen(Screen):
         elif label.scope == "passage":
             u = view.unit
             block_id, start, end = view.doc.blocks[u.block]["id"], u.start, u.end
-        else:  # document-level: anchor to the title (or first) block, whole text
-            first = next((b for b in view.doc.blocks if b["kind"] == "title"), view.doc.blocks[0])
-            block_id, start, end = first["id"], 0, len(first["text"])
+        else:  # document-level
+            block_id, start, end = _document_anchor(view.doc)
         me = self.app.annotator
         if self._mine_exists(view.doc, (block_id, start, end), label.name):
             self.notify(f"already tagged {label.name}", severity="information")
@@ -723,12 +728,11 @@ class ReaderScreen(Screen):
                      and u.end > ann["start"] and u.start < ann["end"]]
             if units and (units[0].start, units[-1].end) != (ann["start"], ann["end"]):
                 changes["start"], changes["end"] = units[0].start, units[-1].end
-        elif scope == "document" and doc is not None:
-            first = next((b for b in doc.blocks if b["kind"] == "title"), doc.blocks[0])
-            if (ann["block_id"], ann["start"], ann["end"]) != (first["id"], 0, len(first["text"])):
-                self.notify(f"{name} is a label for the whole article: tag it with its key "
-                            f"({ann['label']} left as it is)", severity="information")
-                return None
+        elif scope == "document" and doc is not None \
+                and (ann["block_id"], ann["start"], ann["end"]) != _document_anchor(doc):
+            self.notify(f"{name} is a label for the whole article: tag it with its key "
+                        f"({ann['label']} left as it is)", severity="information")
+            return None
         return changes
 
     def action_note(self) -> None:

@@ -94,8 +94,8 @@ def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc
         # a JSONL feed holds many articles: the limit is per line (_read_jsonl), and the
         # file only has to fit in memory; a 47 MB feed of 3,000 articles was refused
         # as "over the 20 MB limit for one article", with no --max-mb in the app
-        if size > (MAX_FEED_BYTES if feed else max_bytes):
-            limit = MAX_FEED_BYTES if feed else max_bytes
+        limit = MAX_FEED_BYTES if feed else max_bytes
+        if size > limit:
             yield Problem(name, f"file is {size / 1048576:.0f} MB, over the {limit / 1048576:.0f} MB limit "
                                 f"for {'one feed' if feed else 'one article'}: split it"
                                 f"{'' if feed else ', or pass --max-mb'}")
@@ -143,8 +143,9 @@ def _read_jsonl(name: str, text: str, encoding: str, note: str,
         if not line.strip():
             continue
         any_line = True
-        if max_bytes and len(line) > max_bytes:  # characters: at least as many bytes
-            yield Problem(name, f"line is {len(line) / 1048576:.0f} MB, over the "
+        # a character is 1-4 bytes: only a line that may be over the limit is encoded to tell
+        if max_bytes and len(line) * 4 > max_bytes and (size := len(line.encode("utf-8"))) > max_bytes:
+            yield Problem(name, f"line is {size / 1048576:.0f} MB, over the "
                                 f"{max_bytes / 1048576:.0f} MB limit for one article: split it, "
                                 "or pass --max-mb", number)
             continue
@@ -166,7 +167,7 @@ def _read_jsonl(name: str, text: str, encoding: str, note: str,
             # Said once for the file: such a file is an export through and through.
             yield Problem(name, f"line {number} is a record of a Parallax dataset export (text, meta, "
                                 "spans), not an article: load such a file with "
-                                "`parallax import-annotations`; nothing of it was imported")
+                                "`parallax import-annotations`; no line from there on was imported")
             return
         body, fmt = record.get("text"), "txt"
         if not isinstance(body, str) or not body.strip():
